@@ -1,0 +1,9 @@
+// Every `mars2` sub-command, loaded lazily so that `mars2 up` does not load onnxruntime.
+import type { Command } from './command';
+
+export const commands: Record<string, () => Promise<Command>> = {
+  up: async () => (await import('./stack')).upCommand,
+  down: async () => (await import('./stack')).downCommand,
+  ps: async () => (await import('./stack')).psCommand,
+  ping: async () => (await import('./ping')).pingCommand,
+};
