@@ -1,0 +1,66 @@
+// Where the embedded stack lives and how it is reached. The user's stack (`mars2 up`) and the test
+// suite's (`.mars2/test-stack`, other ports) never share processes, so running the tests does not
+// disturb a run in progress.
+import { resolve } from 'node:path';
+
+export const REPO_ROOT = resolve(__dirname, '..', '..');
+
+export interface StackConfig {
+  /** Folder for the SQLite database, pid files and logs. */
+  home: string;
+  ip: string;
+  /** Temporal frontend gRPC port. */
+  port: number;
+  uiPort: number;
+  namespace: string;
+  taskQueue: string;
+  /** Days a closed workflow's history is kept (the dev server's default is 1). */
+  retentionDays: number;
+}
+
+export function address(cfg: Pick<StackConfig, 'ip' | 'port'>): string {
+  return `${cfg.ip}:${cfg.port}`;
+}
+
+export function uiUrl(cfg: StackConfig): string {
+  return `http://${cfg.ip}:${cfg.uiPort}/namespaces/${cfg.namespace}/workflows`;
+}
+
+function envNumber(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive integer, got '${raw}'`);
+  return n;
+}
+
+/** The user's stack: `.mars2/`, port 7233, UI 8233, namespace mars2 (env MARS2_* overrides). */
+export function userStack(): StackConfig {
+  return {
+    home: resolve(process.env.MARS2_HOME ?? resolve(REPO_ROOT, '.mars2')),
+    ip: process.env.MARS2_IP ?? '127.0.0.1',
+    port: envNumber('MARS2_PORT', 7233),
+    uiPort: envNumber('MARS2_UI_PORT', 8233),
+    namespace: process.env.MARS2_NAMESPACE ?? 'mars2',
+    taskQueue: process.env.MARS2_TASK_QUEUE ?? 'mars2',
+    retentionDays: 30,
+  };
+}
+
+/** The test suite's own stack. */
+export function testStack(): StackConfig {
+  return {
+    home: resolve(REPO_ROOT, '.mars2', 'test-stack'),
+    ip: '127.0.0.1',
+    port: 17233,
+    uiPort: 18233,
+    namespace: 'mars2',
+    taskQueue: 'mars2',
+    retentionDays: 30,
+  };
+}
+
+/** The stack a client process talks to: the one whose settings the worker was started with. */
+export function currentStack(): StackConfig {
+  return process.env.MARS2_STACK === 'test' ? testStack() : userStack();
+}

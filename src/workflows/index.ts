@@ -1,0 +1,2 @@
+// Every workflow the worker serves. The worker bundles this file (workflowsPath).
+export { pingWorkflow } from './ping';
