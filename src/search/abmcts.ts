@@ -1,0 +1,53 @@
+// AB-MCTS-A (Adaptive Branching MCTS with node Aggregation) as TreeQuest 0.3.3 implements it, over a
+// plain JSON state, for use inside Temporal workflows (STYLE 4, DESIGN §6.2):
+//
+//   const search = new AbMctsA({ agents: ['qwen', 'areal'], dist: 'beta' });
+//   let state = search.init();
+//   const { parent, agent } = search.select(state, rng);      // reads state, advances rng
+//   … generate with agents[agent] from node `parent` (−1 = the root), score it in [0, 1] …
+//   state = search.register(state, parent, agent, score);     // returns a new state
+//
+// One select + one register is TreeQuest's `step` (ask + tell). The draw order, tie rules and
+// back-propagation are TreeQuest's exactly (select.ts, tree.ts); test/search/traceReplay.test.ts
+// replays TreeQuest's recorded draws. Determinism: given the same config, state and Rng state,
+// select makes the same choice, and the state survives JSON.stringify/parse unchanged.
+//
+// Departures: like TreeQuest's ask_batch, several selects before their registers see the same
+// statistics (no virtual loss); nothing else (see select.ts, tree.ts, posterior.ts for the details
+// that cannot change a decision).
+import { resolveSearchConfig, type ResolvedSearchConfig, type SearchConfig } from './config';
+import { thompsonSampler, type Sampler } from './posterior';
+import type { Rng } from './rng';
+import { selectNode, type Selection } from './select';
+import { initState, registerNode, treeArrays, type SearchState, type TreeArrays } from './tree';
+
+export class AbMctsA {
+  readonly config: ResolvedSearchConfig;
+
+  /** Validates the config once (throws a ZodError that names the field). */
+  constructor(config: SearchConfig) {
+    this.config = resolveSearchConfig(config);
+  }
+
+  init(): SearchState {
+    return initState(this.config);
+  }
+
+  /**
+   * The next (parent, agent). `sampler` turns each posterior draw into a number; the default draws
+   * from the posterior with `rng`. Tests inject recorded draws.
+   */
+  select(state: SearchState, rng: Rng, sampler: Sampler = thompsonSampler): Selection {
+    return selectNode(this.config, state, rng, sampler);
+  }
+
+  /** Adds the scored node and updates every statistic. Returns a new state; `state` is unchanged. */
+  register(state: SearchState, parent: number, agent: number, score: number): SearchState {
+    return registerNode(this.config, state, parent, agent, score);
+  }
+
+  /** The tree as parallel arrays, node i in creation order (parent −1 = a child of the root). */
+  tree(state: SearchState): TreeArrays {
+    return treeArrays(state);
+  }
+}
