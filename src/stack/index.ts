@@ -1,7 +1,9 @@
 // The embedded stack: `up` starts the Temporal dev server (SQLite) and the worker in the background and
 // records their pids; `down` stops exactly what `up` started. `up` is idempotent: what runs is kept, a
 // worker whose code changed since it started is restarted, what died is started again.
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { request } from 'node:http';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { Connection } from '@temporalio/client';
@@ -118,8 +120,34 @@ async function ensureWorker(connection: Connection, cfg: StackConfig, log: Log):
   return started;
 }
 
+/** True when a Docker engine answers on the default socket. */
+export function dockerAnswers(socketPath = '/var/run/docker.sock'): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = request({ socketPath, path: '/_ping', timeout: 2000 }, (res) => {
+      res.resume();
+      resolve(res.statusCode === 200);
+    });
+    req.on('error', () => resolve(false));
+    req.on('timeout', () => {
+      req.destroy();
+      resolve(false);
+    });
+    req.end();
+  });
+}
+
+/** The Docker engine the sandbox needs: started by set-up's docker step when it does not answer. */
+async function ensureDocker(log: Log): Promise<void> {
+  if (await dockerAnswers()) return;
+  log('docker   not answering: running set-up\'s docker step');
+  const res = spawnSync('bash', [join(REPO_ROOT, 'scripts', 'setup'), 'docker'], { encoding: 'utf8' });
+  if (res.status !== 0) throw new Error(`no Docker engine, and set-up could not start one:\n${res.stderr}`);
+  log(res.stdout.trim());
+}
+
 /** Starts what is not running; returns the live status. */
 export async function up(cfg: StackConfig, log: Log = () => {}): Promise<StackStatus> {
+  await ensureDocker(log);
   const connection = await ensureServer(cfg, log);
   try {
     await ensureNamespace(connection, cfg);
