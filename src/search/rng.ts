@@ -45,7 +45,7 @@ export class Rng {
   }
 
   state(): RngState {
-    return { s: [this.s0, this.s1, this.s2, this.s3] };
+    return { s: [this.s0 >>> 0, this.s1 >>> 0, this.s2 >>> 0, this.s3 >>> 0] };
   }
 
   clone(): Rng {
