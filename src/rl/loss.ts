@@ -28,6 +28,8 @@
 //    entropy bonus, no DAPO token-mean aggregation.
 // 5. `clipFraction` counts action tokens whose clipped branch is strictly smaller (OpenRLHF's
 //    `clip_ratio`, lt(surr2, surr1)); under GSPO every token of a clipped sequence counts.
+// 6. TIS weights under GSPO follow papers.md §2.10. MARTI's own loss.py could not be read; one OpenRLHF
+//    fork seen applies the TIS weight to the `ppo` loss only, while keeping ℓ^roll as GSPO's ratio base.
 
 /** One sequence's inputs; all arrays have the same length T (the action positions of the sample). */
 export interface SequenceInput {
