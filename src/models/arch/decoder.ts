@@ -1,0 +1,117 @@
+// The decoder stack (Llama / Qwen2 / Qwen3) built from the layer functions, and the two inference graphs
+// the engine runs. One builder serves every graph: `kv: 'delta'` takes the cache as read-only inputs and
+// outputs only the new K/V rows (onnx-engine.md §3), `kv: 'none'` is the plain full forward (scoring,
+// tests, training). Graph I/O names:
+//   inputs  input_ids, position_ids (B, S) int64; attention_mask (B, cap+S) int64;
+//           past_key_values.{l}.key|value (B, nkv, cap, hd)          [delta only]
+//   outputs logits (B, V) last position | (B, S, V) all positions;
+//           new.{l}.key|value (B, nkv, S, hd)                        [delta only]
+import type { ModelConfig } from '../hf/config';
+import { Graph, type DType, type Value } from '../onnx/graph';
+import * as op from '../onnx/ops';
+import { attention, attentionBias, embedding, linear, rmsNorm, rope, ropeInputs, swiglu } from './layers';
+import { ropeTables } from './rope';
+
+export interface DecoderOptions {
+  kv: 'none' | 'delta';
+  /** 'last': logits of the last position only (B, V); 'all': (B, S, V); 'hidden': final normed hidden states. */
+  logits: 'last' | 'all' | 'hidden';
+  rope?: 'ms' | 'primitive';
+  dtype?: DType;
+}
+
+export interface DecoderIO {
+  inputIds: Value;
+  positionIds: Value;
+  attentionMask: Value;
+  past?: { k: Value; v: Value }[];
+}
+
+type ParamFn = (name: string) => Value;
+
+/** Builds the decoder on `g`; returns logits (or hidden states), new K/V per layer and per-layer saved records. */
+export function buildDecoder(g: Graph, cfg: ModelConfig, P: ParamFn, io: DecoderIO, opts: DecoderOptions) {
+  const dtype = opts.dtype ?? 'float32';
+  const { numHeads: nq, numKvHeads: nkv, headDim: hd, rmsNormEps: eps } = cfg;
+  const tables = ropeTables(cfg);
+  const ropeIn = g.scope('rope', () => ropeInputs(g, io.positionIds, tables.invFreq, tables.attentionFactor, opts.rope ?? 'ms', dtype));
+  const bias = g.scope('mask', () => attentionBias(g, io.attentionMask, io.positionIds, dtype));
+  const emb = g.scope('embed', () => embedding(g, P('model.embed_tokens.weight'), io.inputIds));
+  const [B, S] = io.inputIds.shape;
+  let x = emb.y; // (B, S, d)
+  const newKv: { k: Value; v: Value }[] = [];
+  const saved: unknown[] = [];
+  const bOpt = (name: string, on: boolean) => (on ? P(name) : undefined);
+  for (let l = 0; l < cfg.numLayers; l++) {
+    const p = `model.layers.${l}.`;
+    const out = g.scope(`layers.${l}`, () => {
+      const n1 = rmsNorm(g, x, P(`${p}input_layernorm.weight`), eps, 'input_norm');
+      const proj = (name: string, heads: number) => {
+        const lin = linear(g, n1.y, P(`${p}self_attn.${name}.weight`), bOpt(`${p}self_attn.${name}.bias`, cfg.qkvBias), name);
+        return op.reshape(g, lin.y, [B!, S!, heads, hd], `${name}4`); // (B, S, heads, hd)
+      };
+      let q = proj('q_proj', nq);
+      let k = proj('k_proj', nkv);
+      const v = proj('v_proj', nkv);
+      let qn, kn;
+      if (cfg.qkNorm) {
+        qn = rmsNorm(g, q, P(`${p}self_attn.q_norm.weight`), eps, 'q_norm');
+        kn = rmsNorm(g, k, P(`${p}self_attn.k_norm.weight`), eps, 'k_norm');
+        q = qn.y;
+        k = kn.y;
+      }
+      const qr = rope(g, q, ropeIn, 'q_rope');
+      const kr = rope(g, k, ropeIn, 'k_rope');
+      const att = attention(g, qr.y, kr.y, v, bias, io.past ? io.past[l]! : null);
+      const o = linear(g, att.y, P(`${p}self_attn.o_proj.weight`), bOpt(`${p}self_attn.o_proj.bias`, cfg.oBias), 'o_proj');
+      const h = op.add(g, x, o.y, 'resid_attn');
+      const n2 = rmsNorm(g, h, P(`${p}post_attention_layernorm.weight`), eps, 'post_attn_norm');
+      const mlpP = (n: string) => ({ w: P(`${p}mlp.${n}.weight`), b: bOpt(`${p}mlp.${n}.bias`, cfg.mlpBias) });
+      const mlp = swiglu(g, n2.y, mlpP('gate_proj'), mlpP('up_proj'), mlpP('down_proj'));
+      const y = op.add(g, h, mlp.y, 'resid_mlp');
+      return { y, kv: { k: att.kNew, v: att.vNew }, saved: { n1: n1.saved, qn: qn?.saved, kn: kn?.saved, att: att.saved, o: o.saved, n2: n2.saved, mlp: mlp.saved } };
+    });
+    x = out.y;
+    newKv.push(out.kv);
+    saved.push(out.saved);
+  }
+  const final = g.scope('final', () => {
+    const nf = rmsNorm(g, x, P('model.norm.weight'), eps, 'norm');
+    if (opts.logits === 'hidden') return { y: nf.y, saved: nf.saved };
+    const xs = opts.logits === 'last' ? op.gather(g, nf.y, g.ints(-1), 1, 'last_hidden') : nf.y; // (B, d) | (B, S, d)
+    const head = P(cfg.tieWordEmbeddings ? 'model.embed_tokens.weight' : 'lm_head.weight');
+    return { y: linear(g, xs, head, undefined, 'lm_head').y, saved: nf.saved };
+  });
+  return { out: final.y, newKv, saved: { embed: emb.saved, layers: saved, final: final.saved } };
+}
+
+/** The inference graph: inputs and outputs as in the header; returns the serialized model. */
+export function buildInferenceGraph(cfg: ModelConfig, P: (g: Graph) => ParamFn, opts: DecoderOptions): Uint8Array {
+  const g = new Graph({ name: `${cfg.arch}_${opts.kv}_${opts.logits}` });
+  const dtype = opts.dtype ?? 'float32';
+  const cap = opts.kv === 'delta' ? 'cap' : 0;
+  const T = opts.kv === 'delta' ? 'cap+S' : 'S';
+  const io: DecoderIO = {
+    inputIds: g.input('input_ids', 'int64', ['B', 'S']),
+    positionIds: g.input('position_ids', 'int64', ['B', 'S']),
+    attentionMask: g.input('attention_mask', 'int64', ['B', T]),
+  };
+  if (opts.kv === 'delta') {
+    io.past = [];
+    for (let l = 0; l < cfg.numLayers; l++) {
+      io.past.push({
+        k: g.input(`past_key_values.${l}.key`, dtype, ['B', cfg.numKvHeads, cap, cfg.headDim]),
+        v: g.input(`past_key_values.${l}.value`, dtype, ['B', cfg.numKvHeads, cap, cfg.headDim]),
+      });
+    }
+  }
+  const { out, newKv } = buildDecoder(g, cfg, P(g), io, opts);
+  g.output(out, 'logits');
+  if (opts.kv === 'delta') {
+    newKv.forEach((kv, l) => {
+      g.output(kv.k, `new.${l}.key`);
+      g.output(kv.v, `new.${l}.value`);
+    });
+  }
+  return g.toBytes();
+}

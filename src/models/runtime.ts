@@ -1,0 +1,109 @@
+// One loaded model on onnxruntime-node: config, the shared float32 weight buffer, and two sessions built
+// from the same decoder builder — the delta-KV step graph (last-position logits, new K/V rows out) and
+// the full-forward graph (all logits; used for scoring and consistency checks). Runs synchronously on
+// the calling thread (ORT's `run` blocks it), so the engine calls it from a worker thread.
+import { existsSync } from 'node:fs';
+import * as ort from 'onnxruntime-node';
+import { buildInferenceGraph } from './arch/decoder';
+import { bindParams, loadParams, WEIGHTS_LOCATION, type ParamStore } from './arch/weights';
+import { readGenerationConfig, readModelConfig, type GenerationConfig, type ModelConfig } from './hf/config';
+
+export type ExecutionProvider = 'cpu' | 'cuda' | 'webgpu';
+
+export interface RuntimeOptions {
+  executionProvider?: ExecutionProvider;
+  /** ORT intra-op threads (default: ORT's choice, all cores). */
+  threads?: number;
+  /** RoPE implementation in the graph (default 'ms', com.microsoft.RotaryEmbedding). */
+  rope?: 'ms' | 'primitive';
+}
+
+/** Per-layer K/V rows: k[l], v[l] each (B, nkv, S, hd) row-major. */
+export interface KvRows {
+  k: Float32Array[];
+  v: Float32Array[];
+}
+
+function i64(values: ArrayLike<number>, dims: number[]): ort.Tensor {
+  const a = new BigInt64Array(values.length);
+  for (let i = 0; i < values.length; i++) a[i] = BigInt(values[i]!);
+  return new ort.Tensor('int64', a, dims);
+}
+
+export class ModelRuntime {
+  private constructor(
+    readonly dir: string,
+    readonly cfg: ModelConfig,
+    readonly gen: GenerationConfig,
+    readonly params: ParamStore,
+    private readonly step: ort.InferenceSession,
+    private readonly full: ort.InferenceSession,
+  ) {}
+
+  static async load(dir: string, opts: RuntimeOptions = {}): Promise<ModelRuntime> {
+    const cfg = readModelConfig(dir);
+    const gen = readGenerationConfig(dir, existsSync);
+    const params = loadParams(dir, cfg);
+    const P = (g: Parameters<typeof bindParams>[0]) => bindParams(g, params, 'initializer');
+    const rope = opts.rope ?? 'ms';
+    const stepBytes = buildInferenceGraph(cfg, P, { kv: 'delta', logits: 'last', rope });
+    const fullBytes = buildInferenceGraph(cfg, P, { kv: 'none', logits: 'all', rope });
+    const so: ort.InferenceSession.SessionOptions = {
+      executionProviders: [opts.executionProvider ?? 'cpu'],
+      graphOptimizationLevel: 'all',
+      logSeverityLevel: 3,
+      externalData: [{ path: WEIGHTS_LOCATION, data: params.bytes() }],
+      ...(opts.threads ? { intraOpNumThreads: opts.threads, interOpNumThreads: 1 } : {}),
+    };
+    const [step, full] = await Promise.all([ort.InferenceSession.create(stepBytes, so), ort.InferenceSession.create(fullBytes, so)]);
+    return new ModelRuntime(dir, cfg, gen, params, step, full);
+  }
+
+  /** Full forward of equal-length rows `ids` (B, S) → logits (B, S, V). */
+  async forwardAll(ids: number[][]): Promise<Float32Array> {
+    const B = ids.length, S = ids[0]!.length;
+    if (ids.some((r) => r.length !== S)) throw new Error('forwardAll: rows must have equal length');
+    const pos = ids.flatMap((r) => r.map((_, i) => i));
+    const out = await this.full.run({
+      input_ids: i64(ids.flat(), [B, S]),
+      position_ids: i64(pos, [B, S]),
+      attention_mask: i64(new Array(B * S).fill(1), [B, S]),
+    });
+    return out.logits!.data as Float32Array;
+  }
+
+  /**
+   * One delta-KV step for B rows of S new tokens each. `past` holds per layer (B, nkv, cap, hd) buffers
+   * (zero-copy), `mask` (B, cap + S) marks valid cache slots and the new tokens, `positions` (B, S).
+   * Returns last-position logits (B, V) and the new K/V rows (B, nkv, S, hd) per layer.
+   */
+  async stepRun(ids: ArrayLike<number>, positions: ArrayLike<number>, mask: BigInt64Array, B: number, S: number, cap: number, past: KvRows): Promise<{ logits: Float32Array; kv: KvRows }> {
+    const { numLayers: L, numKvHeads: nkv, headDim: hd } = this.cfg;
+    const feeds: Record<string, ort.Tensor> = {
+      input_ids: i64(ids, [B, S]),
+      position_ids: i64(positions, [B, S]),
+      attention_mask: new ort.Tensor('int64', mask, [B, cap + S]),
+    };
+    for (let l = 0; l < L; l++) {
+      feeds[`past_key_values.${l}.key`] = new ort.Tensor('float32', past.k[l]!, [B, nkv, cap, hd]);
+      feeds[`past_key_values.${l}.value`] = new ort.Tensor('float32', past.v[l]!, [B, nkv, cap, hd]);
+    }
+    const out = await this.step.run(feeds);
+    const kv: KvRows = { k: [], v: [] };
+    for (let l = 0; l < L; l++) {
+      kv.k.push(out[`new.${l}.key`]!.data as Float32Array);
+      kv.v.push(out[`new.${l}.value`]!.data as Float32Array);
+    }
+    return { logits: out.logits!.data as Float32Array, kv };
+  }
+
+  /** Empty per-layer K/V (cap 0) for a prefill of B rows. */
+  emptyPast(): KvRows {
+    const L = this.cfg.numLayers;
+    return { k: Array.from({ length: L }, () => new Float32Array(0)), v: Array.from({ length: L }, () => new Float32Array(0)) };
+  }
+
+  async release(): Promise<void> {
+    await Promise.all([this.step.release(), this.full.release()]);
+  }
+}
