@@ -6,4 +6,5 @@ export const commands: Record<string, () => Promise<Command>> = {
   down: async () => (await import('./stack')).downCommand,
   ps: async () => (await import('./stack')).psCommand,
   ping: async () => (await import('./ping')).pingCommand,
+  'evaluate-samples': async () => (await import('./evaluateSamples')).evaluateSamplesCommand,
 };
