@@ -1,0 +1,165 @@
+// Continuous batching over one loaded model (runs where the ModelRuntime is, i.e. in an engine worker).
+// Each loop iteration is one step boundary: queued requests are admitted (prefilled in chunks through
+// the delta-KV graph on their own cache row, first token sampled), then one decode step runs every
+// active row (last-position logits only), each row samples with its own seeded PRNG, and finished rows
+// are freed (the last row moves into the hole). Deterministic mode admits one request at a time, so a
+// seed's output never depends on what else is queued.
+import { KvCache } from './kvcache';
+import type { ModelRuntime } from './runtime';
+import { Rng, sampleToken, type SamplingParams } from './sampling';
+
+export type FinishReason = 'eos' | 'stop' | 'length';
+
+export interface GenJob {
+  promptIds: number[];
+  sampling: SamplingParams;
+  seed: number;
+  maxNewTokens: number;
+  eosIds: number[];
+  stop: string[];
+}
+
+export interface GenOutput {
+  tokenIds: number[];
+  logprobs: number[];
+  rawLogprobs: number[];
+  finishReason: FinishReason;
+  /** Decoded text (special tokens skipped), cut before a matched stop string. */
+  text: string;
+}
+
+export interface GeneratorOptions {
+  /** Most rows decoded together (default 32). */
+  maxBatch?: number;
+  /** One request at a time (default false). */
+  deterministic?: boolean;
+  /** Prompt tokens per prefill step (default 512). */
+  prefillChunk?: number;
+}
+
+interface Row {
+  job: GenJob;
+  rng: Rng;
+  tokens: number[];
+  logprobs: number[];
+  raw: number[];
+  eos: Set<number>;
+  maxStopLen: number;
+  done: (out: GenOutput) => void;
+  fail: (err: Error) => void;
+}
+
+export class Generator {
+  private queue: Row[] = [];
+  private rows: Row[] = [];
+  private cache: KvCache;
+  private running = false;
+  private readonly maxBatch: number;
+  private readonly chunk: number;
+
+  constructor(private readonly rt: ModelRuntime, private readonly decode: (ids: number[]) => string, opts: GeneratorOptions = {}) {
+    this.maxBatch = opts.deterministic ? 1 : Math.max(1, opts.maxBatch ?? 32);
+    this.chunk = opts.prefillChunk ?? 512;
+    this.cache = new KvCache(rt.cfg.numLayers, rt.cfg.numKvHeads, rt.cfg.headDim);
+  }
+
+  /** Requests queued or running. */
+  get load(): number {
+    return this.queue.length + this.rows.length;
+  }
+
+  submit(job: GenJob): Promise<GenOutput> {
+    const max = this.rt.cfg.maxPositionEmbeddings;
+    if (job.promptIds.length === 0) return Promise.reject(new Error('empty prompt: at least one prompt token is needed'));
+    if (job.promptIds.length >= max) {
+      return Promise.reject(new Error(`prompt has ${job.promptIds.length} tokens; the model's max_position_embeddings is ${max}`));
+    }
+    return new Promise((resolve, reject) => {
+      this.queue.push({
+        job, rng: new Rng(job.seed), tokens: [], logprobs: [], raw: [], eos: new Set(job.eosIds),
+        maxStopLen: Math.max(0, ...job.stop.map((s) => s.length)), done: resolve, fail: reject,
+      });
+      if (!this.running) void this.loop();
+    });
+  }
+
+  private async loop(): Promise<void> {
+    this.running = true;
+    try {
+      while (this.queue.length > 0 || this.rows.length > 0) {
+        while (this.queue.length > 0 && this.rows.length < this.maxBatch) await this.admit(this.queue.shift()!);
+        if (this.rows.length > 0) await this.decodeStep();
+        await new Promise((r) => setImmediate(r)); // let new requests arrive at the step boundary
+      }
+    } catch (err) {
+      for (const r of [...this.rows, ...this.queue]) r.fail(err as Error);
+      this.rows = [];
+      this.queue = [];
+      this.cache.reset();
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private async admit(row: Row): Promise<void> {
+    const ids = row.job.promptIds;
+    const r = this.cache.addRow();
+    this.rows.push(row);
+    this.cache.ensureCap(ids.length + 1);
+    let logits: Float32Array | null = null;
+    for (let start = 0; start < ids.length; start += this.chunk) {
+      const piece = ids.slice(start, start + this.chunk);
+      const S = piece.length;
+      const pos = piece.map((_, i) => start + i);
+      const out = await this.rt.stepRun(piece, pos, this.cache.mask(r, 1, S), 1, S, this.cache.cap, this.cache.past(r, 1));
+      this.cache.append(r, 1, S, out.kv);
+      logits = out.logits;
+    }
+    if (this.take(row, logits!)) this.finish(r);
+  }
+
+  private async decodeStep(): Promise<void> {
+    const B = this.rows.length;
+    this.cache.ensureCap(Math.max(...this.cache.lengths) + 1);
+    const ids = this.rows.map((r) => r.tokens[r.tokens.length - 1]!);
+    const pos = this.cache.lengths.slice();
+    const out = await this.rt.stepRun(ids, pos, this.cache.mask(0, B, 1), B, 1, this.cache.cap, this.cache.past(0, B));
+    this.cache.append(0, B, 1, out.kv);
+    const V = this.rt.cfg.vocabSize;
+    const finished: number[] = [];
+    for (let b = 0; b < B; b++) if (this.take(this.rows[b]!, out.logits.subarray(b * V, (b + 1) * V))) finished.push(b);
+    for (const b of finished.reverse()) this.finish(b);
+  }
+
+  /** Samples the row's next token from `logits`; returns true when the row is finished. */
+  private take(row: Row, logits: Float32Array): boolean {
+    const s = sampleToken(logits, row.job.sampling, row.job.sampling.temperature > 0 ? row.rng.next() : 0);
+    row.tokens.push(s.token);
+    row.logprobs.push(s.logprob);
+    row.raw.push(s.rawLogprob);
+    if (row.eos.has(s.token)) return this.resolve(row, 'eos');
+    if (row.maxStopLen > 0) {
+      const tail = this.decode(row.tokens.slice(-(4 * row.maxStopLen + 4)));
+      if (row.job.stop.some((st) => tail.includes(st))) return this.resolve(row, 'stop');
+    }
+    const ctx = row.job.promptIds.length + row.tokens.length;
+    if (row.tokens.length >= row.job.maxNewTokens || ctx >= this.rt.cfg.maxPositionEmbeddings) return this.resolve(row, 'length');
+    return false;
+  }
+
+  private resolve(row: Row, reason: FinishReason): true {
+    let text = this.decode(row.tokens);
+    if (reason === 'stop') {
+      const cut = Math.min(...row.job.stop.map((s) => text.indexOf(s)).filter((i) => i >= 0));
+      text = text.slice(0, cut);
+    }
+    row.done({ tokenIds: row.tokens, logprobs: row.logprobs, rawLogprobs: row.raw, finishReason: reason, text });
+    return true;
+  }
+
+  private finish(index: number): void {
+    const moved = this.cache.removeRow(index);
+    if (moved >= 0) this.rows[index] = this.rows[moved]!;
+    this.rows.pop();
+  }
+}

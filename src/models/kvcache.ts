@@ -1,0 +1,115 @@
+// The KV cache of a decode batch, kept in JS memory and fed to the delta-KV graph as zero-copy inputs
+// (onnx-engine.md §3): per layer one slab (maxRows, nkv, cap, hd) for K and one for V. Active rows are
+// 0..rows-1, so a step feeds the slabs' first `rows` rows as-is; removing a row moves the last row into
+// its place. Slot j of a row holds position j; `lengths[r]` slots are valid.
+import type { KvRows } from './runtime';
+
+export class KvCache {
+  k: Float32Array[] = [];
+  v: Float32Array[] = [];
+  lengths: number[] = [];
+  cap = 0;
+  private maxRows = 0;
+
+  constructor(private readonly layers: number, private readonly nkv: number, private readonly hd: number) {}
+
+  get rows(): number {
+    return this.lengths.length;
+  }
+
+  private get rowFloats(): number {
+    return this.nkv * this.cap * this.hd;
+  }
+
+  /** Re-lays out the slabs for `maxRows` rows of `cap` slots, keeping the valid contents. */
+  private relayout(maxRows: number, cap: number): void {
+    const { nkv, hd } = this;
+    const next = (old: Float32Array) => {
+      const a = new Float32Array(maxRows * nkv * cap * hd);
+      for (let r = 0; r < this.rows; r++) {
+        const n = this.lengths[r]! * hd;
+        for (let h = 0; h < nkv; h++) {
+          const src = ((r * nkv + h) * this.cap) * hd;
+          a.set(old.subarray(src, src + n), ((r * nkv + h) * cap) * hd);
+        }
+      }
+      return a;
+    };
+    this.k = Array.from({ length: this.layers }, (_, l) => next(this.k[l] ?? new Float32Array(0)));
+    this.v = Array.from({ length: this.layers }, (_, l) => next(this.v[l] ?? new Float32Array(0)));
+    this.maxRows = maxRows;
+    this.cap = cap;
+  }
+
+  /** Makes room for `slots` slots per row (grows by ≥ 25%, in multiples of 64). */
+  ensureCap(slots: number): void {
+    if (slots <= this.cap) return;
+    const cap = Math.ceil(Math.max(slots, this.cap * 1.25) / 64) * 64;
+    this.relayout(Math.max(this.maxRows, 1), cap);
+  }
+
+  /** Appends an empty row and returns its index. */
+  addRow(): number {
+    if (this.rows === this.maxRows) this.relayout(Math.max(4, this.maxRows * 2), Math.max(this.cap, 64));
+    this.lengths.push(0);
+    const r = this.rows - 1;
+    return r;
+  }
+
+  /** Removes row r; the last row takes its index (returns the moved row's old index, or -1). */
+  removeRow(r: number): number {
+    const last = this.rows - 1;
+    if (r !== last) {
+      const n = this.rowFloats;
+      for (const slab of [...this.k, ...this.v]) slab.copyWithin(r * n, last * n, (last + 1) * n);
+      this.lengths[r] = this.lengths[last]!;
+    }
+    this.lengths.pop();
+    if (this.rows === 0) this.reset();
+    return r !== last ? last : -1;
+  }
+
+  reset(): void {
+    this.k = [];
+    this.v = [];
+    this.lengths = [];
+    this.cap = 0;
+    this.maxRows = 0;
+  }
+
+  /** Zero-copy past inputs for rows [from, from + count). */
+  past(from: number, count: number): KvRows {
+    const n = this.rowFloats;
+    return { k: this.k.map((s) => s.subarray(from * n, (from + count) * n)), v: this.v.map((s) => s.subarray(from * n, (from + count) * n)) };
+  }
+
+  /** attention_mask (count, cap + S): valid slots of each row, then the S new tokens. */
+  mask(from: number, count: number, S: number): BigInt64Array {
+    const w = this.cap + S;
+    const m = new BigInt64Array(count * w);
+    for (let b = 0; b < count; b++) {
+      const len = this.lengths[from + b]!;
+      m.fill(1n, b * w, b * w + len);
+      m.fill(1n, b * w + this.cap, (b + 1) * w);
+    }
+    return m;
+  }
+
+  /** Writes new rows kv (count, nkv, S, hd) per layer at each row's current length, then advances it. */
+  append(from: number, count: number, S: number, kv: KvRows): void {
+    const { nkv, hd } = this;
+    const capF = this.cap * hd;
+    for (let l = 0; l < this.layers; l++) {
+      for (const [slab, src] of [[this.k[l]!, kv.k[l]!], [this.v[l]!, kv.v[l]!]] as const) {
+        for (let b = 0; b < count; b++) {
+          const at = this.lengths[from + b]! * hd;
+          for (let h = 0; h < nkv; h++) {
+            const s = ((b * nkv + h) * S) * hd;
+            slab.set(src.subarray(s, s + S * hd), (((from + b) * nkv + h) * capF) + at);
+          }
+        }
+      }
+    }
+    for (let b = 0; b < count; b++) this.lengths[from + b]! += S;
+  }
+}

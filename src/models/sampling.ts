@@ -1,0 +1,177 @@
+// Token sampling from one row of logits, with HF's warper order (temperature → top-k → top-p):
+//   raw      ℓ_raw(t) = z_t − log Σ_v exp z_v                      (temperature 1, full vocabulary)
+//   sampling q(t) ∝ exp(z_t / T) on the kept set K (top-k, then the smallest prefix of the
+//            descending order whose mass before each kept token is < top_p), ℓ(t) = log q(t)
+// Greedy (T = 0) takes the first argmax and reports ℓ = 0 (a point mass). The uniform draw comes from a
+// per-request PRNG (xoshiro128**, seeded by splitmix32 from the request seed), one draw per token, so a
+// seed's tokens never depend on what else is in the batch.
+// Departures from transformers: 1. top-k keeps exactly k tokens (ties broken by lower id), HF keeps all
+// tokens tied with the k-th; 2. probabilities are computed in float64.
+
+export interface SamplingParams {
+  /** 0 = greedy. */
+  temperature: number;
+  /** 1 = off. */
+  topP: number;
+  /** 0 = off. */
+  topK: number;
+}
+
+export interface Sampled {
+  token: number;
+  /** log-prob under the sampling distribution (0 for greedy). */
+  logprob: number;
+  /** log-prob at temperature 1 over the full vocabulary. */
+  rawLogprob: number;
+}
+
+/** xoshiro128** with splitmix32 seeding; `next()` is uniform in [0, 1) with 32 random bits. */
+export class Rng {
+  private s = new Uint32Array(4);
+
+  constructor(seed: number) {
+    let x = (seed >>> 0) ^ Math.floor(seed / 2 ** 32);
+    for (let i = 0; i < 4; i++) {
+      x = (x + 0x9e3779b9) >>> 0;
+      let z = x;
+      z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
+      z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
+      this.s[i] = (z ^ (z >>> 16)) >>> 0;
+    }
+    if (this.s.every((v) => v === 0)) this.s[0] = 1;
+  }
+
+  next(): number {
+    const s = this.s;
+    const r = Math.imul(((Math.imul(s[1]!, 5) << 7) | (Math.imul(s[1]!, 5) >>> 25)) >>> 0, 9) >>> 0;
+    const t = (s[1]! << 9) >>> 0;
+    s[2]! ^= s[0]!;
+    s[3]! ^= s[1]!;
+    s[1]! ^= s[2]!;
+    s[0]! ^= s[3]!;
+    s[2]! ^= t;
+    s[3] = ((s[3]! << 11) | (s[3]! >>> 21)) >>> 0;
+    return r / 2 ** 32;
+  }
+}
+
+function logSumExp(z: ArrayLike<number>, scale: number): { max: number; lse: number } {
+  let max = -Infinity;
+  for (let i = 0; i < z.length; i++) if (z[i]! > max) max = z[i]!;
+  let sum = 0;
+  for (let i = 0; i < z.length; i++) sum += Math.exp((z[i]! - max) * scale);
+  return { max, lse: max * scale + Math.log(sum) };
+}
+
+function argmax(z: ArrayLike<number>): number {
+  let best = 0;
+  for (let i = 1; i < z.length; i++) if (z[i]! > z[best]!) best = i;
+  return best;
+}
+
+/** Indices of the k largest entries, descending (ties: lower index first). */
+function topKIndices(z: ArrayLike<number>, k: number): number[] {
+  // k-th largest threshold by sorting a copy only when k is large; otherwise a bounded insertion list.
+  if (k > 256) {
+    const idx = Array.from({ length: z.length }, (_, i) => i);
+    idx.sort((a, b) => z[b]! - z[a]! || a - b);
+    return idx.slice(0, k);
+  }
+  const top: number[] = [];
+  for (let i = 0; i < z.length; i++) {
+    const v = z[i]!;
+    let j: number;
+    if (top.length < k) {
+      top.push(i);
+      j = top.length - 1;
+    } else if (v > z[top[k - 1]!]!) {
+      j = k - 1;
+      top[j] = i;
+    } else {
+      continue;
+    }
+    while (j > 0 && z[top[j - 1]!]! < v) {
+      top[j] = top[j - 1]!;
+      top[j - 1] = i;
+      j--;
+    }
+  }
+  return top;
+}
+
+/**
+ * The kept token set, descending by probability, and the normalizer of exp((z − max)/T) over it.
+ * Without top-k/top-p the set is the whole vocabulary (returned as null: iterate in id order).
+ */
+function keptSet(z: ArrayLike<number>, p: SamplingParams, max: number): { kept: number[] | null; w: (i: number) => number } {
+  const inv = 1 / p.temperature;
+  const w = (i: number) => Math.exp((z[i]! - max) * inv);
+  const useK = p.topK > 0 && p.topK < z.length;
+  const useP = p.topP < 1;
+  if (!useK && !useP) return { kept: null, w };
+  let cand: number[];
+  let total = 0;
+  if (useK) {
+    cand = topKIndices(z, p.topK);
+  } else {
+    // Candidates with weight ≥ t; if they hold ≥ top_p of the mass, the nucleus lies within them.
+    for (let i = 0; i < z.length; i++) total += w(i);
+    cand = [];
+    for (let t = 1e-3; ; t /= 100) {
+      cand = [];
+      let mass = 0;
+      for (let i = 0; i < z.length; i++) {
+        const wi = w(i);
+        if (wi >= t) {
+          cand.push(i);
+          mass += wi;
+        }
+      }
+      if (mass / total >= p.topP || t < 1e-30) break;
+    }
+    cand.sort((a, b) => z[b]! - z[a]! || a - b);
+  }
+  if (!useP) return { kept: cand, w };
+  // top-p normalizes over what top-k left (everything when top-k is off)
+  let candMass = total;
+  if (useK) for (const i of cand) candMass += w(i);
+  const kept: number[] = [];
+  let before = 0;
+  for (const i of cand) {
+    if (kept.length > 0 && before / candMass >= p.topP) break;
+    kept.push(i);
+    before += w(i);
+  }
+  return { kept, w };
+}
+
+/** Samples one token from logits z (length V) with uniform draw u ∈ [0, 1). */
+export function sampleToken(z: ArrayLike<number>, p: SamplingParams, u: number): Sampled {
+  const { lse: rawLse } = logSumExp(z, 1);
+  if (p.temperature <= 0) {
+    const token = argmax(z);
+    return { token, logprob: 0, rawLogprob: z[token]! - rawLse };
+  }
+  let max = -Infinity;
+  for (let i = 0; i < z.length; i++) if (z[i]! > max) max = z[i]!;
+  const { kept, w } = keptSet(z, p, max);
+  const ids = kept ?? null;
+  let total = 0;
+  if (ids) for (const i of ids) total += w(i);
+  else for (let i = 0; i < z.length; i++) total += w(i);
+  const target = u * total;
+  let acc = 0;
+  let token = -1;
+  const n = ids ? ids.length : z.length;
+  for (let j = 0; j < n; j++) {
+    const i = ids ? ids[j]! : j;
+    const wi = w(i);
+    acc += wi;
+    if (acc > target && wi > 0) {
+      token = i;
+      break;
+    }
+  }
+  if (token < 0) token = ids ? ids[ids.length - 1]! : argmax(z); // u·total at the rounding edge
+  return { token, logprob: Math.log(w(token) / total), rawLogprob: z[token]! - rawLse };
+}
