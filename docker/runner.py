@@ -1,0 +1,449 @@
+# The trusted in-container runner (mars2 sandbox, DESIGN §6.4, sandbox.md §9.1).
+#
+# It is the container's main process (under docker-init), running as root with only SETUID, SETGID and
+# KILL. It speaks a framed protocol with the host over the container's attach stream (fd 0 in, fd 1 out;
+# fd 2 is its log) and runs each program as uid 65534 in a new session, with rlimits, stdin from a file,
+# stdout/stderr/result pipes read with caps, CPU time from the container's cgroup and a wall deadline.
+# After every run it kills every other process in the container, wipes the scratch dirs and reports
+# anything left behind as an anomaly (the pool then recycles the container).
+#
+# Frame (both directions): u32 BE header length, u32 BE payload length, JSON header, payload. The header's
+# `blobs` lists [name, size] pairs; the payload is those blobs back to back.
+import json
+import os
+import select
+import struct
+import sys
+import time
+
+sys.path.insert(0, '/opt/mars2')
+import harness  # noqa: E402  (trusted)
+
+# What fork mode keeps warm: imported once here, shared by every forked program.
+import array, bisect, collections, copy, dataclasses, decimal, fractions, functools, heapq  # noqa: E401,E402,F401
+import io, itertools, math, operator, random, re, statistics, string, threading, typing, atexit  # noqa: E401,E402,F401
+
+PROTOCOL = 1
+PROGRAM_UID = 65534
+SCRATCH_DIRS = ('/work', '/tmp', '/dev/shm')
+RUN_ROOT = '/run/sb'
+PYTHON = '/usr/bin/python3'
+ENV = {
+    'PATH': '/usr/local/bin:/usr/bin:/bin',
+    'HOME': '/tmp',
+    'TMPDIR': '/tmp',
+    'LANG': 'C.UTF-8',
+    'OPENBLAS_NUM_THREADS': '1',
+    'OMP_NUM_THREADS': '1',
+}
+
+proto_in = os.dup(0)
+proto_out = os.dup(1)
+_null = os.open('/dev/null', os.O_RDWR)
+os.dup2(_null, 0)
+os.dup2(_null, 1)
+os.close(_null)
+os.set_inheritable(proto_in, False)
+os.set_inheritable(proto_out, False)
+
+
+def log(msg):
+    os.write(2, ('runner: %s\n' % msg).encode())
+
+
+# ---- framing -------------------------------------------------------------------------------------
+
+def read_exact(n):
+    parts = []
+    while n > 0:
+        b = os.read(proto_in, min(n, 1 << 20))
+        if not b:
+            raise EOFError('host closed the stream')
+        parts.append(b)
+        n -= len(b)
+    return b''.join(parts)
+
+
+def write_all(data):
+    view = memoryview(data)
+    while view:
+        n = os.write(proto_out, view)
+        view = view[n:]
+
+
+def send(header, blobs=()):
+    header = dict(header)
+    header['blobs'] = [[name, len(data)] for name, data in blobs]
+    h = json.dumps(header).encode()
+    total = sum(len(d) for _, d in blobs)
+    write_all(struct.pack('>II', len(h), total) + h)
+    for _, data in blobs:
+        write_all(data)
+
+
+def read_request(run_dir):
+    """Reads one frame; blobs go straight to files in run_dir (created when the header has blobs)."""
+    hlen, plen = struct.unpack('>II', read_exact(8))
+    header = json.loads(read_exact(hlen))
+    blobs = header.get('blobs', [])
+    if sum(size for _, size in blobs) != plen:
+        raise ValueError('blob sizes do not add up to the payload length')
+    if blobs:
+        os.mkdir(run_dir, 0o755)
+    for name, size in blobs:
+        if '/' in name or name.startswith('.'):
+            raise ValueError('bad blob name %r' % name)
+        fd = os.open(os.path.join(run_dir, name), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        try:
+            left = size
+            while left > 0:
+                chunk = os.read(proto_in, min(left, 1 << 20))
+                if not chunk:
+                    raise EOFError('host closed the stream mid-frame')
+                os.write(fd, chunk)
+                left -= len(chunk)
+        finally:
+            os.close(fd)
+    return header
+
+
+# ---- cgroup counters -----------------------------------------------------------------------------
+
+def _first(paths):
+    for p in paths:
+        if os.path.exists(p):
+            return p
+    return None
+
+
+CPU_V1 = _first(['/sys/fs/cgroup/cpuacct/cpuacct.usage', '/sys/fs/cgroup/cpu,cpuacct/cpuacct.usage'])
+CPU_V2 = None if CPU_V1 else _first(['/sys/fs/cgroup/cpu.stat'])
+OOM_FILE = _first(['/sys/fs/cgroup/memory/memory.oom_control', '/sys/fs/cgroup/memory.events'])
+
+
+def cgroup_cpu_s():
+    try:
+        if CPU_V1:
+            with open(CPU_V1) as f:
+                return int(f.read()) / 1e9
+        if CPU_V2:
+            with open(CPU_V2) as f:
+                for line in f:
+                    if line.startswith('usage_usec '):
+                        return int(line.split()[1]) / 1e6
+    except OSError:
+        pass
+    return None
+
+
+def oom_kills():
+    if not OOM_FILE:
+        return None
+    try:
+        with open(OOM_FILE) as f:
+            for line in f:
+                if line.startswith('oom_kill '):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return None
+
+
+# ---- cleanup -------------------------------------------------------------------------------------
+
+def other_processes():
+    me = os.getpid()
+    out = []
+    for name in os.listdir('/proc'):
+        if not name.isdigit():
+            continue
+        pid = int(name)
+        if pid in (1, me):
+            continue
+        try:
+            with open('/proc/%d/stat' % pid) as f:
+                state = f.read().rsplit(')', 1)[1].split()[0]
+        except (OSError, IndexError):
+            continue
+        if state not in ('Z', 'X'):
+            out.append(pid)
+    return out
+
+
+def kill_all():
+    """SIGKILLs every process but docker-init and us (root + CAP_KILL: kill(-1) reaches them all)."""
+    deadline = time.monotonic() + 2.0
+    while True:
+        try:
+            os.kill(-1, 9)
+        except ProcessLookupError:
+            pass
+        reap()
+        left = other_processes()
+        if not left:
+            return True
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.002)
+
+
+def reap():
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+
+
+def scratch_dirty():
+    for d in SCRATCH_DIRS:
+        try:
+            if os.listdir(d):
+                return True
+        except OSError:
+            return True
+    return False
+
+
+def wipe_scratch():
+    """Removes the program's files as the program's uid (it owns them, whatever modes it set)."""
+    pid = os.fork()
+    if pid == 0:
+        try:
+            drop_privileges()
+            for d in SCRATCH_DIRS:
+                harness.wipe_tree(d)
+        finally:
+            os._exit(0)
+    os.waitpid(pid, 0)
+
+
+def sysv_ipc_left():
+    for kind in ('shm', 'msg', 'sem'):
+        try:
+            with open('/proc/sysvipc/' + kind) as f:
+                if len(f.read().strip().split('\n')) > 1:
+                    return True
+        except OSError:
+            pass
+    return False
+
+
+def remove_run_dir(run_dir):
+    if not os.path.isdir(run_dir):
+        return
+    for name in os.listdir(run_dir):
+        os.unlink(os.path.join(run_dir, name))
+    os.rmdir(run_dir)
+
+
+# ---- one run -------------------------------------------------------------------------------------
+
+def drop_privileges():
+    os.setgroups([])
+    os.setgid(PROGRAM_UID)
+    os.setuid(PROGRAM_UID)
+
+
+def child(req, run_dir, fds):
+    """In the forked child: become the program. Never returns."""
+    try:
+        import resource
+        os.setsid()
+        with open('/proc/self/oom_score_adj', 'w') as f:
+            f.write('1000')  # the program, never the runner, is the OOM killer's choice
+        stdin_path = os.path.join(run_dir, 'stdin')
+        stdin_fd = os.open(stdin_path if os.path.exists(stdin_path) else '/dev/null', os.O_RDONLY)
+        for target, fd in ((0, stdin_fd), (1, fds['out']), (2, fds['err']), (3, fds['res']), (4, fds['nonce']),
+                           (5, fds['ctl'])):
+            os.dup2(fd, target)
+        os.closerange(6, 65536)
+        os.set_inheritable(5, False)  # the setup-error channel closes at execve, before the program runs
+        lim = req['limits']
+        cpu = int(lim['cpu_s']) + 2  # backstop only; the runner enforces the exact limit from the cgroup
+        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
+        resource.setrlimit(resource.RLIMIT_FSIZE, (lim['fsize_bytes'], lim['fsize_bytes']))
+        resource.setrlimit(resource.RLIMIT_NOFILE, (lim['nofile'], lim['nofile']))
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        resource.setrlimit(resource.RLIMIT_STACK, (lim['stack_bytes'], lim['stack_bytes']))
+        os.chdir('/work')
+        drop_privileges()
+        spec = {k: req.get(k) for k in ('style', 'fn_name', 'entry_point')}
+        spec['dir'] = run_dir
+        if req.get('mode') == 'fork':
+            os.environ.clear()
+            os.environ.update(ENV)
+            os.close(5)
+            harness.run_forked(spec)  # exits
+        argv = [spec['style'], run_dir, spec.get('fn_name') or '', spec.get('entry_point') or '']
+        os.execve(PYTHON, [PYTHON, '-I', '-B', '/opt/mars2/harness.py'] + argv, ENV)
+    except BaseException as e:  # noqa: BLE001 — report on the setup channel (not the program's stderr) and leave
+        try:
+            os.write(5, ('%r' % (e,)).encode()[:2000])
+        finally:
+            os._exit(127)
+    os._exit(127)
+
+
+def run(req, run_dir):
+    lim = req['limits']
+    caps = {'out': lim['stdout_bytes'], 'err': lim['stderr_bytes'], 'res': lim['result_bytes']}
+    pipes = {k: os.pipe() for k in ('out', 'err', 'res', 'nonce', 'ctl')}
+    os.write(pipes['nonce'][1], req['nonce'].encode())
+    os.close(pipes['nonce'][1])
+    cpu0 = cgroup_cpu_s()
+    oom0 = oom_kills()
+    t0 = time.monotonic()
+    pid = os.fork()
+    if pid == 0:
+        child(req, run_dir, {k: pipes[k][1] if k != 'nonce' else pipes[k][0] for k in pipes})
+    for k in ('out', 'err', 'res', 'ctl'):
+        os.close(pipes[k][1])
+    os.close(pipes['nonce'][0])
+    readers = {pipes[k][0]: k for k in ('out', 'err', 'res')}
+    bufs = {k: bytearray() for k in ('out', 'err', 'res')}
+    totals = {'out': 0, 'err': 0, 'res': 0}
+    pidfd = os.pidfd_open(pid)
+    poller = select.poll()
+    for fd in readers:
+        poller.register(fd, select.POLLIN)
+    poller.register(pidfd, select.POLLIN)
+    killed = None
+    status = None
+    rusage = None
+    wall_deadline = t0 + lim['wall_s']
+    open_fds = set(readers)
+
+    def kill(reason):
+        nonlocal killed
+        if killed is None:
+            killed = reason
+        try:
+            os.killpg(pid, 9)
+        except OSError:
+            pass
+        try:
+            os.kill(-1, 9)
+        except OSError:
+            pass
+
+    while open_fds or status is None:
+        now = time.monotonic()
+        if status is None and now >= wall_deadline:
+            kill('wall')
+        if status is None and cpu0 is not None:
+            cpu = cgroup_cpu_s()
+            if cpu is not None and cpu - cpu0 > lim['cpu_s']:
+                kill('cpu')
+        timeout_ms = 50 if status is None else 200
+        if status is None:
+            timeout_ms = max(1, min(timeout_ms, int((wall_deadline - now) * 1000) + 1))
+        for fd, _ in poller.poll(timeout_ms):
+            if fd == pidfd:
+                if status is None:
+                    _, status, rusage = os.wait4(pid, 0)
+                    t_end = time.monotonic()
+                    poller.unregister(pidfd)
+                    kill_all()  # background children must not hold the pipes open (sandbox.md §5.2)
+                continue
+            if fd not in open_fds:
+                continue
+            k = readers[fd]
+            chunk = os.read(fd, 1 << 16)
+            if not chunk:
+                poller.unregister(fd)
+                os.close(fd)
+                open_fds.discard(fd)
+                continue
+            totals[k] += len(chunk)
+            room = caps[k] - len(bufs[k])
+            if room > 0:
+                bufs[k] += chunk[:room]
+            if k == 'out' and totals[k] > caps[k]:
+                kill('stdout')
+            elif k == 'err' and totals[k] > lim['stderr_kill_bytes']:
+                kill('stderr')
+            elif k == 'res' and totals[k] > caps[k]:
+                kill('result')
+        if status is not None and open_fds and time.monotonic() > t_end + 2.0:
+            kill_all()  # something kept a pipe open after everything was killed: give up on the rest
+            for fd in list(open_fds):
+                poller.unregister(fd)
+                os.close(fd)
+            open_fds.clear()
+    os.close(pidfd)
+    setup_error = b''
+    while True:  # every writer is dead by now, so this ends
+        chunk = os.read(pipes['ctl'][0], 4096)
+        if not chunk:
+            break
+        setup_error += chunk
+    os.close(pipes['ctl'][0])
+    cpu1 = cgroup_cpu_s()
+    anomalies = []
+    if not kill_all():
+        anomalies.append('processes survived SIGKILL')
+    oom1 = oom_kills()
+    oom = oom0 is not None and oom1 is not None and oom1 > oom0
+    if oom:
+        anomalies.append('oom kill')
+    if scratch_dirty():
+        wipe_scratch()
+        if scratch_dirty():
+            anomalies.append('scratch not empty after wipe')
+    if sysv_ipc_left():
+        anomalies.append('SysV IPC objects left')
+    rus_cpu = rusage.ru_utime + rusage.ru_stime
+    result = {
+        'type': 'result',
+        'id': req['id'],
+        'exit_code': os.WEXITSTATUS(status) if os.WIFEXITED(status) else None,
+        'signal': os.WTERMSIG(status) if os.WIFSIGNALED(status) else None,
+        'cpu_s': max(rus_cpu, cpu1 - cpu0) if cpu0 is not None and cpu1 is not None else rus_cpu,
+        'wall_s': t_end - t0,
+        'max_rss_bytes': rusage.ru_maxrss * 1024,
+        'killed': killed,
+        'oom': oom,
+        'stdout_total': totals['out'],
+        'stderr_total': totals['err'],
+        'anomalies': anomalies,
+        'setup_error': setup_error.decode('utf-8', 'replace') or None,
+    }
+    return result, [('stdout', bytes(bufs['out'])), ('stderr', bytes(bufs['err'])), ('result', bytes(bufs['res']))]
+
+
+def main():
+    os.makedirs(RUN_ROOT, exist_ok=True)
+    send({'type': 'hello', 'protocol': PROTOCOL, 'python': sys.version.split()[0],
+          'cgroup_cpu': bool(CPU_V1 or CPU_V2), 'cgroup_oom': OOM_FILE is not None})
+    n = 0
+    while True:
+        n += 1
+        run_dir = os.path.join(RUN_ROOT, str(n))
+        try:
+            req = read_request(run_dir)
+        except EOFError:
+            return
+        op = req.get('op')
+        if op == 'run':
+            try:
+                header, blobs = run(req, run_dir)
+            finally:
+                remove_run_dir(run_dir)
+            send(header, blobs)
+        elif op == 'ping':
+            send({'type': 'pong', 'id': req.get('id')})
+        elif op == 'exit':
+            return
+        else:
+            send({'type': 'error', 'id': req.get('id'), 'message': 'unknown op %r' % (op,)})
+
+
+if __name__ == '__main__':
+    try:
+        main()
+    except BaseException as e:  # noqa: BLE001
+        log('fatal: %r' % (e,))
+        raise
