@@ -7,4 +7,5 @@ export const commands: Record<string, () => Promise<Command>> = {
   ps: async () => (await import('./stack')).psCommand,
   ping: async () => (await import('./ping')).pingCommand,
   'evaluate-samples': async () => (await import('./evaluateSamples')).evaluateSamplesCommand,
+  'search-sim': async () => (await import('./searchSim')).searchSimCommand,
 };
