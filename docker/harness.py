@@ -22,11 +22,6 @@ _THIS = os.path.abspath(__file__)
 _SOURCES = {}  # file name -> source, for tracebacks (linecache is filled only when one is printed)
 
 
-def _dumps(value, **kw):
-    import json  # lazily: process mode pays for what a test uses, not more (json+re cost ~6 ms to import)
-    return json.dumps(value, **kw)
-
-
 def _read(path):
     try:
         with open(path, 'rb') as f:
@@ -35,44 +30,54 @@ def _read(path):
         return None
 
 
-def _jsonable(v, depth=0):
-    """A JSON-safe copy of a return value; the host compares these, never the objects (sandbox.md §8 #33)."""
+# Serialisation uses only references taken here, before any program runs: a program may replace
+# json.dumps, builtins or the json module's internals (sandbox.md §8 #35), but not these.
+_isinstance, _type, _repr, _len, _sorted, _callable, _getattr = isinstance, type, repr, len, sorted, callable, getattr
+_int_repr, _float_repr, _str_translate, _join = int.__repr__, float.__repr__, str.translate, str.join
+_INF = float('inf')
+_ESCAPES = {i: '\\u%04x' % i for i in range(32)}
+_ESCAPES.update({ord('"'): '\\"', ord('\\'): '\\\\', ord('\n'): '\\n', ord('\t'): '\\t', ord('\r'): '\\r'})
+
+
+def _enc_str(s):
+    return '"' + _str_translate(s, _ESCAPES) + '"'
+
+
+def _enc(v, depth=0):
+    """JSON text for a return value; the host compares these, never the objects (sandbox.md §8 #33)."""
     if depth > 200:
-        return {'__repr__': 'nesting too deep'}
-    t = type(v)
-    if v is None or t is bool or t is str:
-        return v
-    if isinstance(v, bool):
-        return bool(v)
-    if isinstance(v, int):
-        return int.__index__(v)
-    if isinstance(v, float):
-        f = float.__float__(v)
-        if f != f:
-            return {'__float__': 'nan'}
-        if f in (float('inf'), float('-inf')):
-            return {'__float__': 'inf' if f > 0 else '-inf'}
-        return f
-    if isinstance(v, str):
-        return str.__str__(v)
-    if isinstance(v, (list, tuple)):
-        return [_jsonable(x, depth + 1) for x in list(v)]
-    if isinstance(v, dict):
-        out = {}
-        for k, x in dict(v).items():
-            key = k if isinstance(k, str) else _dumps(_jsonable(k, depth + 1))
-            out[str.__str__(key)] = _jsonable(x, depth + 1)
-        return out
-    if isinstance(v, (set, frozenset)):
-        items = [_jsonable(x, depth + 1) for x in v]
-        try:
-            return sorted(items, key=lambda x: _dumps(x, sort_keys=True))
-        except (TypeError, ValueError):
-            return items
-    tolist = getattr(v, 'tolist', None)  # numpy arrays and scalars
-    if callable(tolist) and type(v).__module__ == 'numpy':
-        return _jsonable(tolist(), depth + 1)
-    return {'__repr__': repr(v)[:1000]}
+        return '{"__repr__":"nesting too deep"}'
+    t = _type(v)
+    if v is None:
+        return 'null'
+    if t is bool:
+        return 'true' if v else 'false'
+    if _isinstance(v, bool):
+        return 'true' if bool.__bool__(v) else 'false'
+    if _isinstance(v, int):
+        return _int_repr(v)
+    if _isinstance(v, float):
+        if v != v:
+            return '{"__float__":"nan"}'
+        if v == _INF or v == -_INF:
+            return '{"__float__":"%s"}' % ('inf' if v > 0 else '-inf')
+        return _float_repr(v)
+    if _isinstance(v, str):
+        return _enc_str(str.__str__(v))
+    if _isinstance(v, (list, tuple)):
+        return '[' + _join(',', [_enc(x, depth + 1) for x in (list.__iter__(v) if _isinstance(v, list) else tuple.__iter__(v))]) + ']'
+    if _isinstance(v, dict):
+        parts = []
+        for k, x in dict.items(v):
+            key = str.__str__(k) if _isinstance(k, str) else _enc(k, depth + 1)
+            parts.append(_enc_str(key) + ':' + _enc(x, depth + 1))
+        return '{' + _join(',', parts) + '}'
+    if _isinstance(v, (set, frozenset)):
+        return '[' + _join(',', _sorted([_enc(x, depth + 1) for x in v])) + ']'
+    tolist = _getattr(v, 'tolist', None)  # numpy arrays and scalars
+    if _callable(tolist) and _type(v).__module__ == 'numpy':
+        return _enc(tolist(), depth + 1)
+    return '{"__repr__":%s}' % _enc_str(_repr(v)[:1000])
 
 
 class _Result:
@@ -80,10 +85,8 @@ class _Result:
         self.nonce = nonce
         self.fd = fd
 
-    def record(self, kind, value):
-        text = 'true' if value is True else _dumps(value, allow_nan=False, separators=(',', ':'))
-        line = '%s %s %s\n' % (self.nonce, kind, text)
-        data = line.encode('utf-8', 'replace')
+    def record(self, kind, json_text):
+        data = ('%s %s %s\n' % (self.nonce, kind, json_text)).encode('utf-8', 'replace')
         while data:
             n = _write(self.fd, data)
             data = data[n:]
@@ -95,8 +98,8 @@ def _compile(src, name, result):
         return compile(src, name, 'exec', dont_inherit=True)
     except (SyntaxError, ValueError, OverflowError, MemoryError, RecursionError) as e:
         import traceback
-        result.record('ce', {'file': name, 'type': type(e).__name__,
-                             'message': ''.join(traceback.format_exception_only(type(e), e)).strip()})
+        message = ''.join(traceback.format_exception_only(type(e), e)).strip()
+        result.record('ce', _enc({'file': name, 'type': type(e).__name__, 'message': message}))
         sys.stderr.write(''.join(traceback.format_exception_only(type(e), e)))
         sys.stderr.flush()
         os._exit(1)
@@ -111,7 +114,11 @@ def _report_exception(e, result):
     while tb is not None and os.path.abspath(tb.tb_frame.f_code.co_filename) == _THIS:
         tb = tb.tb_next  # hide the harness's own frames
     text = ''.join(traceback.format_exception(type(e), e, tb))
-    result.record('exc', {'type': type(e).__name__, 'message': str(e)[:2000] if not isinstance(e, MemoryError) else ''})
+    try:
+        message = '' if _isinstance(e, MemoryError) else str(e)[:2000]
+    except BaseException:  # noqa: BLE001 — a program's exception may refuse to print
+        message = ''
+    result.record('exc', _enc({'type': _type(e).__name__, 'message': message}))
     sys.stderr.write(text)
 
 
@@ -164,7 +171,7 @@ def run(spec):
         if style == 'call':
             fn = _resolve(ns, spec['fn_name'])
             value = fn(*args)
-            result.record('ret', _jsonable(value))
+            result.record('ret', _enc(value))
         elif style == 'assert':
             for code in test_codes:
                 exec(code, ns)
@@ -172,7 +179,7 @@ def run(spec):
                 ns['check'](_resolve(ns, spec['entry_point']))
             if extra:
                 exec(extra_code, ns)
-            result.record('ok', True)
+            result.record('ok', 'true')
     except SystemExit:
         raise
     except BaseException as e:  # noqa: BLE001 — the program's failure is data

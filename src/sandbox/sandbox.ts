@@ -1,0 +1,245 @@
+// The sandbox's front door: run a program against a problem's tests and return verdicts as data.
+// Each test is one execution on a warm container from the pool (tests of one submission spread over the
+// pool); an infrastructure failure is retried on a fresh container and reported as IE only when the
+// retries are spent — IE is never a program's fault and must never be scored.
+import { randomBytes } from 'node:crypto';
+import type { Problem, TestCase } from '../data/problem';
+import { parseJson } from './json';
+import { SandboxPool, type PoolOptions, type Slot } from './pool';
+import { InfraError } from './protocol';
+import { DEFAULT_LIMITS, type Limits, type Mode, type RawRun, type RunReport, type TestResult } from './types';
+import { classify } from './verdict';
+
+export interface RunTestsOptions {
+  /** Which tests: 'public' (default), 'private', or 'all' (public then private). */
+  tests?: 'public' | 'private' | 'all';
+  /** Only these indices of the selected list. */
+  indices?: number[];
+  /** Stop after the first test that is not AC (the report then ends with that test). */
+  stopOnFirstFailure?: boolean;
+  /** 'process' (default): a fresh interpreter per test. 'fork': forked from the warm runner (faster). */
+  mode?: Mode;
+  /** Overrides of the problem's limits (cpuS defaults to time_limit_s, memory to memory_limit_mb). */
+  limits?: Partial<Limits>;
+  /** Extra attempts after an infrastructure failure (default 2). */
+  retries?: number;
+  /** Characters kept of stdout, stderr, tracebacks and WA inputs/outputs (default 2000). */
+  excerptChars?: number;
+}
+
+/** One execution, independent of any problem (used by runTests and the bench). */
+export interface Execution {
+  style: Problem['style'];
+  program: string;
+  prelude?: string;
+  testCode?: string;
+  fnName?: string;
+  entryPoint?: string;
+  /** stdin (stdio, call) or the test case's code (assert). */
+  input: string;
+  mode: Mode;
+  limits: Limits;
+}
+
+const MiB = 1024 * 1024;
+
+export function limitsFor(problem: Pick<Problem, 'time_limit_s' | 'memory_limit_mb'>, over: Partial<Limits> = {}): Limits {
+  const cpuS = over.cpuS ?? problem.time_limit_s;
+  return {
+    ...DEFAULT_LIMITS,
+    memoryBytes: Math.round(problem.memory_limit_mb * MiB),
+    ...over,
+    cpuS,
+    wallS: over.wallS ?? 3 * cpuS,
+  };
+}
+
+/** The tests a run uses, in order. Assert style with no test cases runs test_code once. */
+export function selectTests(problem: Problem, which: RunTestsOptions['tests'] = 'public'): TestCase[] {
+  const tests =
+    which === 'public' ? problem.public_tests : which === 'private' ? problem.private_tests : [...problem.public_tests, ...problem.private_tests];
+  if (problem.style === 'assert' && tests.length === 0) return [{ input: '', output: '' }];
+  return tests;
+}
+
+function parseRecords(data: Buffer, nonce: string): RawRun['records'] {
+  const out: RawRun['records'] = [];
+  for (const line of data.toString('utf8').split('\n')) {
+    if (!line.startsWith(`${nonce} `)) continue;
+    const rest = line.slice(nonce.length + 1);
+    const sp = rest.indexOf(' ');
+    if (sp < 0) continue;
+    const kind = rest.slice(0, sp);
+    const text = rest.slice(sp + 1);
+    try {
+      out.push({ kind, value: kind === 'ret' ? text : JSON.parse(text) });
+    } catch {
+      // a malformed record cannot have come from the harness intact; ignore it
+    }
+  }
+  return out;
+}
+
+export class Sandbox {
+  constructor(readonly pool: SandboxPool) {}
+
+  /** Starts a pool (image ensured, leftovers reaped, containers warm). */
+  static async start(options: PoolOptions = {}): Promise<Sandbox> {
+    return new Sandbox(await SandboxPool.start(options));
+  }
+
+  async close(): Promise<void> {
+    await this.pool.close();
+  }
+
+  /** One execution on one container; throws InfraError when the machinery fails. */
+  async executeOnce(ex: Execution): Promise<RawRun> {
+    const nonce = randomBytes(16).toString('hex');
+    const blobs: [string, Buffer][] = [['program', Buffer.from(ex.program)]];
+    if (ex.prelude) blobs.push(['prelude', Buffer.from(ex.prelude)]);
+    if (ex.style === 'assert') {
+      if (ex.testCode) blobs.push(['test_code', Buffer.from(ex.testCode)]);
+      if (ex.input) blobs.push(['extra', Buffer.from(ex.input)]);
+    } else blobs.push(['stdin', Buffer.from(ex.input)]);
+    const l = ex.limits;
+    const header = {
+      op: 'run',
+      id: nonce.slice(0, 8),
+      mode: ex.mode,
+      style: ex.style,
+      fn_name: ex.fnName,
+      entry_point: ex.entryPoint,
+      nonce,
+      limits: {
+        cpu_s: l.cpuS,
+        wall_s: l.wallS,
+        stdout_bytes: l.stdoutBytes,
+        stderr_bytes: l.stderrBytes,
+        stderr_kill_bytes: l.stderrKillBytes,
+        result_bytes: l.resultBytes,
+        fsize_bytes: l.fsizeBytes,
+        nofile: l.nofile,
+        stack_bytes: l.stackBytes,
+      },
+    };
+    const bytesIn = blobs.reduce((s, [, b]) => s + b.length, 0);
+    const timeoutMs = l.wallS * 1000 + 30_000 + bytesIn / 1000; // + 1 s per MB of input
+    let slot: Slot | undefined;
+    let recycle: string | undefined;
+    try {
+      slot = await this.pool.acquire(l.memoryBytes);
+      const frame = await slot.conn.request(header, blobs, timeoutMs);
+      const h = frame.header;
+      if (h.type !== 'result') throw new InfraError(`sandbox: unexpected answer '${h.type}' from the runner`);
+      if (h.setup_error) throw new InfraError(`sandbox: the runner could not start the program: ${h.setup_error}`);
+      if (h.anomalies.length) recycle = `anomaly: ${h.anomalies.join(', ')}`;
+      return {
+        exitCode: h.exit_code,
+        signal: h.signal,
+        cpuS: h.cpu_s,
+        wallS: h.wall_s,
+        maxRssBytes: h.max_rss_bytes,
+        killed: h.killed,
+        oom: h.oom,
+        stdout: frame.blobs.get('stdout') ?? Buffer.alloc(0),
+        stdoutTotal: h.stdout_total,
+        stderr: frame.blobs.get('stderr') ?? Buffer.alloc(0),
+        stderrTotal: h.stderr_total,
+        records: parseRecords(frame.blobs.get('result') ?? Buffer.alloc(0), nonce),
+        anomalies: h.anomalies,
+      };
+    } catch (err) {
+      recycle = `failure: ${(err as Error).message}`;
+      throw err instanceof InfraError ? err : new InfraError(`sandbox: ${(err as Error).message}`);
+    } finally {
+      if (slot) this.pool.release(slot, recycle);
+    }
+  }
+
+  /** Runs `code` against the problem's tests; program failures are verdicts, infrastructure ones IE. */
+  async runTests(problem: Problem, code: string, opts: RunTestsOptions = {}): Promise<RunReport> {
+    const started = performance.now();
+    const all = selectTests(problem, opts.tests);
+    const chosen = (opts.indices ?? all.map((_, i) => i)).map((i) => {
+      if (!Number.isInteger(i) || i < 0 || i >= all.length)
+        throw new Error(`test index ${i} is out of range: problem '${problem.id}' has ${all.length} ${opts.tests ?? 'public'} test(s)`);
+      return i;
+    });
+    if (problem.style === 'call') {
+      for (const i of chosen) {
+        try {
+          parseJson(all[i].output);
+        } catch (err) {
+          throw new Error(`problem '${problem.id}', ${opts.tests ?? 'public'} test ${i}: the expected output of a call-style test must be JSON (${(err as Error).message})`);
+        }
+      }
+    }
+    const mode = opts.mode ?? 'process';
+    const limits = limitsFor(problem, opts.limits);
+    const retries = opts.retries ?? 2;
+    const excerptChars = opts.excerptChars ?? 2000;
+    const results: (TestResult | undefined)[] = new Array(chosen.length);
+    let next = 0;
+    let stop = false;
+    const runOne = async (k: number): Promise<TestResult> => {
+      const index = chosen[k];
+      const test = all[index];
+      let lastError = '';
+      for (let attempt = 1; attempt <= retries + 1; attempt++) {
+        try {
+          const raw = await this.executeOnce({
+            style: problem.style,
+            program: code,
+            prelude: problem.prelude,
+            testCode: problem.test_code,
+            fnName: problem.fn_name,
+            entryPoint: problem.entry_point,
+            input: test.input,
+            mode,
+            limits,
+          });
+          return { index, attempts: attempt, ...classify(raw, problem, test, limits, excerptChars) };
+        } catch (err) {
+          if (!(err instanceof InfraError)) throw err;
+          lastError = err.message;
+        }
+      }
+      return {
+        index,
+        attempts: retries + 1,
+        verdict: 'IE',
+        detail: `infrastructure failure after ${retries + 1} attempts: ${lastError}`,
+        cpuMs: 0,
+        wallMs: 0,
+        memoryBytes: 0,
+        exitCode: null,
+        signal: null,
+        stdout: '',
+        stdoutTruncated: false,
+        stderr: '',
+        stderrTruncated: false,
+      };
+    };
+    const worker = async () => {
+      while (!stop && next < chosen.length) {
+        const k = next++;
+        const r = await runOne(k);
+        results[k] = r;
+        if (r.verdict === 'CE' || (opts.stopOnFirstFailure && r.verdict !== 'AC')) stop = true;
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.pool.size, chosen.length) }, worker));
+    let tests = results.filter((r): r is TestResult => r !== undefined);
+    const firstBad = tests.findIndex((r) => r.verdict !== 'AC');
+    if (stop && firstBad >= 0) tests = tests.slice(0, firstBad + 1); // deterministic whatever the scheduling
+    const verdict = tests.some((r) => r.verdict === 'IE') ? 'IE' : firstBad >= 0 ? tests[firstBad].verdict : 'AC';
+    return {
+      verdict,
+      passed: tests.filter((r) => r.verdict === 'AC').length,
+      total: chosen.length,
+      tests,
+      mode,
+      wallMs: Math.round(performance.now() - started),
+    };
+  }
+}

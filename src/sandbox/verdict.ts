@@ -1,0 +1,110 @@
+// From what the runner measured to a verdict (sandbox.md §9.1 #6). Priority, highest first:
+// CE > TLE > MLE > OLE > RE > WA/AC (IE is decided earlier, by the caller, and never reaches here).
+//   CE  the harness could not compile the program (a record with this run's nonce says so);
+//   TLE the runner killed it at the CPU limit (cgroup time, children included) or the wall limit;
+//   MLE an OOM kill in the container's cgroup, a MemoryError, or peak RSS over the limit;
+//   OLE killed for too much stdout, stderr or result data;
+//   RE  non-zero exit or a signal (assert style: an AssertionError is WA, the test failing);
+//   WA  wrong output; for call/assert style also "ended without the harness's completion record".
+import { constants } from 'node:os';
+import type { Checker, Problem, TestCase } from '../data/problem';
+import { checkOutput, checkValue } from './checkers';
+import type { Limits, RawRun, TestResult, Verdict } from './types';
+
+const SIGNAL_NAMES = new Map(Object.entries(constants.signals).map(([name, n]) => [n as number, name]));
+
+/** Text cut to `max` characters, with a marker saying how much was dropped. */
+export function excerpt(text: string, max: number): { text: string; truncated: boolean } {
+  if (text.length <= max) return { text, truncated: false };
+  return { text: `${text.slice(0, max)}\n…[${text.length - max} more characters]`, truncated: true };
+}
+
+function lastTraceback(stderr: string): string | undefined {
+  const at = stderr.lastIndexOf('Traceback (most recent call last):');
+  return at >= 0 ? stderr.slice(at) : stderr.trim() ? stderr : undefined;
+}
+
+export type Classified = Omit<TestResult, 'index' | 'attempts'>;
+
+export function classify(
+  raw: RawRun,
+  problem: Pick<Problem, 'style'> & { checker: Checker },
+  test: TestCase,
+  limits: Limits,
+  excerptChars: number,
+): Classified {
+  const stdoutText = raw.stdout.toString('utf8');
+  const stderrText = raw.stderr.toString('utf8');
+  const out = excerpt(stdoutText, excerptChars);
+  const err = excerpt(stderrText, excerptChars);
+  const base = {
+    cpuMs: Math.round(raw.cpuS * 1000),
+    wallMs: Math.round(raw.wallS * 1000),
+    memoryBytes: raw.maxRssBytes,
+    exitCode: raw.exitCode,
+    signal: raw.signal === null ? null : (SIGNAL_NAMES.get(raw.signal) ?? String(raw.signal)),
+    stdout: out.text,
+    stdoutTruncated: out.truncated || raw.stdoutTotal > raw.stdout.length,
+    stderr: err.text,
+    stderrTruncated: err.truncated || raw.stderrTotal > raw.stderr.length,
+  };
+  const verdict = (v: Verdict, detail: string, extra: Partial<TestResult> = {}): Classified => ({ verdict: v, detail, ...base, ...extra });
+  const rec = (kind: string) => raw.records.find((r) => r.kind === kind);
+
+  const ce = rec('ce');
+  if (ce) return verdict('CE', `${ce.value.file}: ${ce.value.message}`.slice(0, excerptChars));
+  if (raw.killed === 'cpu' || raw.signal === constants.signals.SIGXCPU)
+    return verdict('TLE', `killed at the ${limits.cpuS} s CPU limit`);
+  if (raw.killed === 'wall') {
+    const idle = raw.cpuS < 0.5 * limits.cpuS;
+    return verdict('TLE', `killed at the ${limits.wallS} s wall-clock limit${idle ? ' while mostly idle (sleeping or blocked)' : ''}`, { idle });
+  }
+  const exc = rec('exc');
+  if (raw.oom) return verdict('MLE', `out of memory: killed by the kernel at the ${limits.memoryBytes >> 20} MiB limit`);
+  if (exc?.value.type === 'MemoryError')
+    return verdict('MLE', `MemoryError (the ${limits.memoryBytes >> 20} MiB limit)`, { traceback: lastTraceback(stderrText) });
+  if (raw.maxRssBytes > limits.memoryBytes)
+    return verdict('MLE', `peak memory ${raw.maxRssBytes >> 20} MiB over the ${limits.memoryBytes >> 20} MiB limit`);
+  if (raw.killed === 'stdout') return verdict('OLE', `more than ${limits.stdoutBytes} bytes on stdout`);
+  if (raw.killed === 'stderr') return verdict('OLE', `more than ${limits.stderrKillBytes} bytes on stderr`);
+  if (raw.killed === 'result') return verdict('OLE', `a return value over ${limits.resultBytes} bytes`);
+
+  const failed = raw.exitCode !== 0;
+  const crash = (): Classified => {
+    const tb = excerpt(lastTraceback(stderrText) ?? '', excerptChars).text || undefined;
+    const how = raw.signal !== null ? `killed by ${base.signal}` : `exit code ${raw.exitCode}`;
+    const what = exc ? `${exc.value.type}${exc.value.message ? `: ${exc.value.message}` : ''}` : how;
+    return verdict('RE', what.slice(0, 500), { traceback: tb });
+  };
+  const wrong = (why: string, expected: string, actual: string): Classified =>
+    verdict('WA', why, {
+      input: excerpt(test.input, excerptChars).text,
+      expected: excerpt(expected, excerptChars).text,
+      actual: excerpt(actual, excerptChars).text,
+    });
+
+  if (problem.style === 'stdio') {
+    if (failed) return crash();
+    const check = checkOutput(problem.checker, test.output, stdoutText);
+    return check.ok ? verdict('AC', 'accepted') : wrong(check.why ?? 'wrong output', test.output, stdoutText);
+  }
+  if (problem.style === 'call') {
+    const ret = raw.records.find((r) => r.kind === 'ret');
+    if (ret) {
+      if (failed) return crash();
+      const check = checkValue(problem.checker, test.output, ret.value);
+      return check.ok ? verdict('AC', 'accepted') : wrong(check.why ?? 'wrong return value', test.output, ret.value);
+    }
+    if (failed) return crash();
+    return wrong('the program ended before the function returned (exit code 0, no result from the harness)', test.output, stdoutText);
+  }
+  // assert style
+  if (rec('ok') && !failed) return verdict('AC', 'accepted');
+  if (exc?.value.type === 'AssertionError')
+    return verdict('WA', `a test assertion failed${exc.value.message ? `: ${exc.value.message}` : ''}`.slice(0, 500), {
+      traceback: excerpt(lastTraceback(stderrText) ?? '', excerptChars).text,
+      input: test.input ? excerpt(test.input, excerptChars).text : undefined,
+    });
+  if (failed) return crash();
+  return verdict('WA', 'the program ended before the tests finished (exit code 0 without the completion record)');
+}
