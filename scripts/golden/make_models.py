@@ -149,8 +149,8 @@ def build(name, cfg, seed, weight_dtype, shard, old_rope_form, template_in_confi
         cont = greedy(ref_model, prompt, 32)
         gap = min_top2_gap(ref_model, prompt + cont)
         if best is None or gap > best[2]:
-            best = (prompt, cont, gap)
-    prompt, cont, gap = best
+            best = (prompt, cont, gap, text)
+    prompt, cont, gap, prompt_text = best
     assert gap > 2e-3, f'{name}: greedy top-2 gap {gap} too small for a stable golden test; change the seed'
 
     messages = [{'role': 'system', 'content': 'You write Python.'}, {'role': 'user', 'content': 'Add two numbers.'}]
@@ -163,7 +163,7 @@ def build(name, cfg, seed, weight_dtype, shard, old_rope_form, template_in_confi
                  ['hello world', 'def add(a, b):\n    return a + b', '<|im_start|>user\nhi<|im_end|>', 'naïve café ☕']}
     ref = {
         'logits_input_ids': ids.tolist(),
-        'greedy': {'prompt_ids': prompt, 'new_ids': cont, 'min_top2_gap': gap},
+        'greedy': {'prompt_text': prompt_text, 'prompt_ids': prompt, 'new_ids': cont, 'min_top2_gap': gap},
         'chat': {'messages': messages, **chat},
         'encodings': encodings,
         'rope': {'inv_freq': ref_model.model.rotary_emb.inv_freq.tolist(),

@@ -1,0 +1,132 @@
+// What an engine worker thread holds: the models it has loaded (runtime + tokenizer + generator per
+// model directory and checkpoint version) and the request → prompt-ids → result path. A request for a
+// new version of a loaded directory loads it beside the old one; the old one is released once its
+// in-flight requests finish. Also usable in-process (tests, the CLI's single-shot path).
+import { existsSync } from 'node:fs';
+import { Generator, type GenOutput } from './generator';
+import { ModelRuntime, type RuntimeOptions } from './runtime';
+import type { SamplingParams } from './sampling';
+import { ModelTokenizer, type ChatMessage } from './tokenizer';
+
+export interface SamplingOptions {
+  /** 0 or `greedy` = argmax. Default: generation_config.json's, else 1. */
+  temperature?: number;
+  topP?: number;
+  topK?: number;
+  greedy?: boolean;
+  /** Stop strings: generation ends when the decoded output contains one (text is cut before it). */
+  stop?: string[];
+}
+
+export interface GenerateRequest {
+  /** Model directory, or a directory plus a checkpoint version (a new version reloads it). */
+  model: string | { dir: string; version?: string };
+  messages?: ChatMessage[];
+  prompt?: string;
+  sampling?: SamplingOptions;
+  seed?: number;
+  maxNewTokens?: number;
+  /** Chat templates with a thinking switch (Qwen3): passed as `enable_thinking`. */
+  enableThinking?: boolean;
+}
+
+export interface GenerateResult extends GenOutput {
+  promptTokenIds: number[];
+  /** Checkpoint version that produced the result ('' when none was given). */
+  version: string;
+}
+
+export interface HostOptions extends RuntimeOptions {
+  maxBatch?: number;
+  deterministic?: boolean;
+  prefillChunk?: number;
+}
+
+interface Loaded {
+  version: string;
+  rt: ModelRuntime;
+  tok: ModelTokenizer;
+  gen: Generator;
+  eosIds: number[];
+}
+
+export class ModelHost {
+  private current = new Map<string, Promise<Loaded>>();
+  private retiring = new Set<Loaded>();
+
+  constructor(private readonly opts: HostOptions = {}) {}
+
+  private async load(dir: string, version: string): Promise<Loaded> {
+    if (!existsSync(dir)) throw new Error(`model directory ${dir} does not exist`);
+    const rt = await ModelRuntime.load(dir, this.opts);
+    const tok = ModelTokenizer.load(dir);
+    const eos = new Set([...rt.gen.eosTokenIds, ...rt.cfg.eosTokenIds]);
+    if (tok.eosTokenId !== undefined) eos.add(tok.eosTokenId);
+    const gen = new Generator(rt, (ids) => tok.decode(ids), this.opts);
+    return { version, rt, tok, gen, eosIds: [...eos] };
+  }
+
+  /** The loaded model for `dir` at `version`, loading (or reloading) as needed. */
+  async model(dir: string, version = ''): Promise<Loaded> {
+    for (;;) {
+      const hit = this.current.get(dir);
+      if (!hit) break;
+      const m = await hit.catch(() => null);
+      if (this.current.get(dir) !== hit) continue; // replaced while we waited
+      if (m && m.version === version) return m;
+      if (m) this.retiring.add(m);
+      break;
+    }
+    const p = this.load(dir, version);
+    this.current.set(dir, p);
+    p.catch(() => {
+      if (this.current.get(dir) === p) this.current.delete(dir);
+    });
+    return p;
+  }
+
+  async generate(req: GenerateRequest): Promise<GenerateResult> {
+    const dir = typeof req.model === 'string' ? req.model : req.model.dir;
+    const version = typeof req.model === 'string' ? '' : (req.model.version ?? '');
+    const m = await this.model(dir, version);
+    let promptIds: number[];
+    if (req.messages && req.prompt !== undefined) throw new Error('give either messages or prompt, not both');
+    if (req.messages) promptIds = m.tok.encodeChat(req.messages, { addGenerationPrompt: true, enableThinking: req.enableThinking });
+    else if (req.prompt !== undefined) promptIds = m.tok.encode(req.prompt);
+    else throw new Error('a generate request needs messages or a prompt');
+    const s = req.sampling ?? {};
+    const g = m.rt.gen;
+    const sampling: SamplingParams = {
+      temperature: s.greedy ? 0 : (s.temperature ?? g.temperature ?? 1),
+      topP: s.topP ?? g.topP ?? 1,
+      topK: s.topK ?? g.topK ?? 0,
+    };
+    if (!(sampling.temperature >= 0) || !(sampling.topP > 0 && sampling.topP <= 1) || !(sampling.topK >= 0)) {
+      throw new Error(`invalid sampling ${JSON.stringify(sampling)}: need temperature ≥ 0, 0 < topP ≤ 1, topK ≥ 0`);
+    }
+    try {
+      const out = await m.gen.submit({
+        promptIds, sampling, seed: req.seed ?? 0, maxNewTokens: req.maxNewTokens ?? 512, eosIds: m.eosIds, stop: s.stop ?? [],
+      });
+      return { ...out, promptTokenIds: promptIds, version: m.version };
+    } finally {
+      void this.sweep();
+    }
+  }
+
+  /** Releases retired models that have no requests left. */
+  private async sweep(): Promise<void> {
+    for (const m of [...this.retiring]) {
+      if (m.gen.load > 0) continue;
+      this.retiring.delete(m);
+      await m.rt.release();
+    }
+  }
+
+  async close(): Promise<void> {
+    const all = await Promise.all([...this.current.values()].map((p) => p.catch(() => null)));
+    this.current.clear();
+    for (const m of [...all, ...this.retiring]) if (m) await m.rt.release();
+    this.retiring.clear();
+  }
+}
