@@ -8,4 +8,5 @@ export const commands: Record<string, () => Promise<Command>> = {
   ping: async () => (await import('./ping')).pingCommand,
   'evaluate-samples': async () => (await import('./evaluateSamples')).evaluateSamplesCommand,
   'search-sim': async () => (await import('./searchSim')).searchSimCommand,
+  generate: async () => (await import('./generate')).generateCommand,
 };
