@@ -1,5 +1,5 @@
-// Exact conformance with TreeQuest 0.3.3: every recorded tree replays draw for draw (traceReplay.ts),
-// and deliberately broken searches (GEN/CONT swapped, a different prior, a flipped decision) fail.
+// Exact conformance with TreeQuest 0.3.3: every recorded tree replays draw for draw (traceReplay.ts):
+// the 10 research trees and 16 more recorded from TreeQuest for ucb, stack and priors; deliberately broken searches (GEN/CONT swapped, a different prior, a flipped decision) fail.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { Sampler } from '../../src/search/posterior';
@@ -42,6 +42,17 @@ function flipGenContValues(replay: Sampler, step: TraceStep): Sampler {
     return value;
   };
 }
+
+describe('replay of TreeQuest trees for ucb, stack and non-default priors', () => {
+  const extra = loadTraces('treequest-traces-extra.json');
+  for (const [name, tc] of Object.entries(extra)) {
+    for (const trial of tc.trials) {
+      test(`${name} trial ${trial.trial}`, () => {
+        replayTrial(name, tc, trial);
+      });
+    }
+  }
+});
 
 describe('a broken search fails the replay', () => {
   for (const { name, tc, trial } of all) {

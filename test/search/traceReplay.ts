@@ -1,18 +1,21 @@
-// Exact replay of TreeQuest 0.3.3 traces (fixtures/treequest-traces.json, a copy of
+// Exact replay of TreeQuest 0.3.3 traces: fixtures/treequest-traces.json (a copy of
 // ../shared/research/treequest-traces.json, written by the research twin that was asserted
-// bit-identical to TreeQuest). Each recorded draw names its role, node, child or action, posterior
+// bit-identical to TreeQuest; thompson, default priors) and fixtures/treequest-traces-extra.json
+// (recorded from TreeQuest itself by scripts/golden/treequest_trace.py: ucb, stack, reward-average
+// and non-default priors). Each recorded draw names its role, node, child or action, posterior
 // parameters and value; the replay sampler checks the first four and returns the value, and every
 // expansion (parent, agent) and the final tree must match.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { AbMctsA } from '../../src/search/abmcts';
 import type { SearchConfig } from '../../src/search/config';
+import { simSearchConfig, type SimConfig } from '../../src/search/sim';
 import type { Draw, Sampler } from '../../src/search/posterior';
 import { Rng } from '../../src/search/rng';
 import type { SearchState } from '../../src/search/tree';
 
 export interface TraceDraw {
-  role: 'GEN' | 'CONT' | 'CHILD' | 'ACTION';
+  role: 'GEN' | 'CONT' | 'CHILD' | 'ACTION' | 'NODE_ACTION';
   node?: number;
   child?: number;
   action?: string;
@@ -37,19 +40,18 @@ export interface TraceTrial {
 }
 
 export interface TraceConfig {
-  config: { dist_type: 'gaussian' | 'beta'; agents: Array<{ name: string }> };
+  /** A search-sim config (seed, steps and trials may be missing). */
+  config: SimConfig;
   trials: TraceTrial[];
 }
 
-export const TRACE_FILE = path.join(__dirname, 'fixtures', 'treequest-traces.json');
-
-export function loadTraces(): Record<string, TraceConfig> {
-  return JSON.parse(readFileSync(TRACE_FILE, 'utf8')).configs;
+export function loadTraces(file = 'treequest-traces.json'): Record<string, TraceConfig> {
+  return JSON.parse(readFileSync(path.join(__dirname, 'fixtures', file), 'utf8')).configs;
 }
 
-/** The search config TreeQuest used for a trace config (default priors, multiarm_bandit_thompson). */
+/** The search config TreeQuest ran for a trace config. */
 export function traceSearchConfig(tc: TraceConfig): SearchConfig {
-  return { agents: tc.config.agents.map((a) => a.name), dist: tc.config.dist_type, agentSelection: 'thompson' };
+  return simSearchConfig(tc.config);
 }
 
 function close(a: number, b: number): boolean {
@@ -64,9 +66,8 @@ function describeDraw(d: Draw, agents: readonly string[]): string {
 /** Checks one draw against its record; returns what differs, or null. */
 function mismatch(d: Draw, r: TraceDraw, agents: readonly string[]): string | null {
   if (d.role !== r.role) return 'role';
-  if (r.role === 'ACTION') {
-    if (d.agent === undefined || agents[d.agent] !== r.action) return 'action';
-  } else if (d.node !== r.node) return 'node';
+  if (r.action !== undefined && (d.agent === undefined || agents[d.agent] !== r.action)) return 'action';
+  if (r.role !== 'ACTION' && d.node !== r.node) return 'node';
   if (r.role === 'CHILD' && d.child !== r.child) return 'child';
   if (d.params.dist !== r.dist) return 'dist';
   if (d.params.dist === 'gaussian' && 'm' in r.params) {
