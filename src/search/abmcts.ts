@@ -9,7 +9,7 @@
 //
 // One select + one register is TreeQuest's `step` (ask + tell). The draw order, tie rules and
 // back-propagation are TreeQuest's exactly (select.ts, tree.ts); test/search/traceReplay.test.ts
-// replays TreeQuest's recorded draws. Determinism: given the same config, state and Rng state,
+// replays 26 trees of TreeQuest's recorded draws (thompson, ucb, stack, default and other priors). Determinism: given the same config, state and Rng state,
 // select makes the same choice, and the state survives JSON.stringify/parse unchanged.
 //
 // Departures: like TreeQuest's ask_batch, several selects before their registers see the same

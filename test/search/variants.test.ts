@@ -1,4 +1,5 @@
 // Every search variant runs the same conformance suite (searchConformance.ts).
+import { DEFAULT_DEPTH_GAMMA } from '../../src/search/depthGuided';
 import { searchConformance } from './searchConformance';
 
 searchConformance('thompson, gaussian, 1 agent', { agents: ['A'] });
@@ -17,4 +18,9 @@ searchConformance('thompson, beta, T+ depth-guided GEN', {
   agents: ['A', 'B'],
   dist: 'beta',
   depthGamma: [0.98, 0.9, 0.8],
+});
+searchConformance('stack, gaussian, T+ default γ schedule', {
+  agents: ['A', 'B'],
+  agentSelection: 'stack',
+  depthGamma: [...DEFAULT_DEPTH_GAMMA],
 });
