@@ -122,6 +122,18 @@ async function bootstrapRootfs(suite: string, tarPath: string, log: (line: strin
   renameSync(`${tarPath}.tmp`, tarPath);
 }
 
+/** Removes runner layers of earlier recipes (ones still used by a container stay: removal is not forced). */
+async function removeOlderRunnerImages(docker: Docker, keep: string): Promise<void> {
+  const images = await docker.listImages({ filters: { label: ['mars2.sandbox.image'] } });
+  for (const image of images) {
+    if ((image.RepoTags ?? []).includes(keep)) continue;
+    await docker
+      .getImage(image.Id)
+      .remove({})
+      .catch(() => {});
+  }
+}
+
 /**
  * Makes the sandbox image present and returns its tag and id. Cheap when it already exists (one
  * inspect call); otherwise builds only the missing stages.
@@ -165,5 +177,6 @@ export async function ensureSandboxImage(
   await follow(docker, stream, `docker build of ${tags.tag}`);
   const id = await imageId(docker, tags.tag);
   if (!id) throw new Error(`docker build reported success but ${tags.tag} is not present`);
+  await removeOlderRunnerImages(docker, tags.tag);
   return done(id, action);
 }
