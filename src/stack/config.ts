@@ -47,13 +47,19 @@ export function userStack(): StackConfig {
   };
 }
 
-/** The test suite's own stack. */
+/**
+ * The test suite's own stack. Its ports (in 20000–29999, below Linux's ephemeral range) derive from the
+ * checkout's path, so two checkouts on one machine can run their suites at once.
+ */
 export function testStack(): StackConfig {
+  let h = 2166136261;
+  for (const ch of REPO_ROOT) h = Math.imul(h ^ ch.charCodeAt(0), 16777619) >>> 0;
+  const port = 20000 + (h % 5000) * 2;
   return {
     home: resolve(REPO_ROOT, '.mars2', 'test-stack'),
     ip: '127.0.0.1',
-    port: 17233,
-    uiPort: 18233,
+    port,
+    uiPort: port + 1,
     namespace: 'mars2',
     taskQueue: 'mars2',
     retentionDays: 30,

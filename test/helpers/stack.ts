@@ -1,4 +1,4 @@
-// The test suite's own embedded stack (.mars2/test-stack, ports 17233/18233): started on first use,
+// The test suite's own embedded stack (.mars2/test-stack, on ports of its own): started on first use,
 // reused by later test files, stopped by scripts/test when the suite ends.
 import { Client } from '@temporalio/client';
 import { testStack, up, type StackConfig, type StackStatus } from '../../src/stack';
