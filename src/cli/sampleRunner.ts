@@ -1,14 +1,20 @@
 // The sandbox behind `mars2 evaluate-samples`: adapts src/sandbox to the narrow ProgramRunner interface
-// (src/data/evaluate.ts) that the evaluation loop needs.
-// NOT WIRED YET: src/sandbox does not export its run API (src/sandbox/index.ts) at the time of writing.
-// Wiring it is one function: start the pool with `jobs` containers and map run(problem, code, {tests}) to
-// the sandbox's run, returning its RunReport (which is a RunSummary: total + tests[{index, verdict, detail}]).
-import type { RunnerHandle } from './evaluateSamples';
+// (src/data/evaluate.ts). Each sample stops at its first failing test (pass@k needs pass/fail only); the
+// sandbox's RunReport already is a RunSummary (total + tests[{index, verdict, detail}]).
+import { InfraError, Sandbox } from '../sandbox';
 import { UserError } from './command';
+import type { RunnerHandle } from './evaluateSamples';
 
-export async function openSandboxRunner(_opts: { jobs: number }): Promise<RunnerHandle> {
-  throw new UserError(
-    'evaluate-samples cannot run programs yet: the sandbox API (src/sandbox/index.ts) is not wired into ' +
-      'src/cli/sampleRunner.ts; expected a pool with run(problem, code, {tests}) → RunReport',
-  );
+export async function openSandboxRunner(opts: { jobs: number }): Promise<RunnerHandle> {
+  let sandbox: Sandbox;
+  try {
+    sandbox = await Sandbox.start({ size: opts.jobs });
+  } catch (err) {
+    if (err instanceof InfraError) throw new UserError(`${err.message} (evaluate-samples needs the sandbox; see mars2 sandbox run)`);
+    throw err;
+  }
+  return {
+    runner: { run: (problem, code, { tests }) => sandbox.runTests(problem, code, { tests, stopOnFirstFailure: true }) },
+    close: () => sandbox.close(),
+  };
 }
