@@ -29,6 +29,21 @@ export interface DecoderIO {
 
 type ParamFn = (name: string) => Value;
 
+type Saved<F extends (...a: never[]) => { saved: unknown }> = ReturnType<F>['saved'];
+
+/** What one layer keeps for its backward (../train builds the backward from it). */
+export interface LayerSaved {
+  n1: Saved<typeof rmsNorm>;
+  /** input_layernorm's output (B, S, d): the input of q/k/v_proj. */
+  attnIn: Value;
+  qn?: Saved<typeof rmsNorm>;
+  kn?: Saved<typeof rmsNorm>;
+  att: Saved<typeof attention>;
+  o: Saved<typeof linear>;
+  n2: Saved<typeof rmsNorm>;
+  mlp: Saved<typeof swiglu>;
+}
+
 /** Builds the decoder on `g`; returns logits (or hidden states), new K/V per layer and per-layer saved records. */
 export function buildDecoder(g: Graph, cfg: ModelConfig, P: ParamFn, io: DecoderIO, opts: DecoderOptions) {
   const dtype = opts.dtype ?? 'float32';
@@ -40,7 +55,7 @@ export function buildDecoder(g: Graph, cfg: ModelConfig, P: ParamFn, io: Decoder
   const [B, S] = io.inputIds.shape;
   let x = emb.y; // (B, S, d)
   const newKv: { k: Value; v: Value }[] = [];
-  const saved: unknown[] = [];
+  const saved: LayerSaved[] = [];
   const bOpt = (name: string, on: boolean) => (on ? P(name) : undefined);
   for (let l = 0; l < cfg.numLayers; l++) {
     const p = `model.layers.${l}.`;
@@ -69,7 +84,8 @@ export function buildDecoder(g: Graph, cfg: ModelConfig, P: ParamFn, io: Decoder
       const mlpP = (n: string) => ({ w: P(`${p}mlp.${n}.weight`), b: bOpt(`${p}mlp.${n}.bias`, cfg.mlpBias) });
       const mlp = swiglu(g, n2.y, mlpP('gate_proj'), mlpP('up_proj'), mlpP('down_proj'));
       const y = op.add(g, h, mlp.y, 'resid_mlp');
-      return { y, kv: { k: att.kNew, v: att.vNew }, saved: { n1: n1.saved, qn: qn?.saved, kn: kn?.saved, att: att.saved, o: o.saved, n2: n2.saved, mlp: mlp.saved } };
+      const s: LayerSaved = { n1: n1.saved, attnIn: n1.y, qn: qn?.saved, kn: kn?.saved, att: att.saved, o: o.saved, n2: n2.saved, mlp: mlp.saved };
+      return { y, kv: { k: att.kNew, v: att.vNew }, saved: s };
     });
     x = out.y;
     newKv.push(out.kv);
@@ -82,7 +98,7 @@ export function buildDecoder(g: Graph, cfg: ModelConfig, P: ParamFn, io: Decoder
     const head = P(cfg.tieWordEmbeddings ? 'model.embed_tokens.weight' : 'lm_head.weight');
     return { y: linear(g, xs, head, undefined, 'lm_head').y, saved: nf.saved };
   });
-  return { out: final.y, newKv, saved: { embed: emb.saved, layers: saved, final: final.saved } };
+  return { out: final.y, newKv, saved: { embed: emb.saved, rope: ropeIn, layers: saved, final: final.saved } };
 }
 
 /** The inference graph: inputs and outputs as in the header; returns the serialized model. */

@@ -60,7 +60,7 @@ function toAttr(v: Attr): AttrValue {
   return { kind: 'tensor', v: v.tensor };
 }
 
-function rawBytes(dtype: DType, data: ArrayLike<number> | ArrayLike<bigint>): Uint8Array {
+export function rawBytes(dtype: DType, data: ArrayLike<number> | ArrayLike<bigint>): Uint8Array {
   const n = data.length;
   let arr: ArrayBufferView;
   switch (dtype) {

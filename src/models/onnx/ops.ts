@@ -1,7 +1,7 @@
 // Checked op helpers over Graph: each infers its output dtype and shape and throws, naming the op, the
 // scope and both shapes, when fixed dims disagree. Symbolic dims are compared as strings. Only the ops the
 // model and training graphs use are here; `g.node` is the escape hatch.
-import { shapeStr, type Attr, type DType, type Dim, type Graph, type Value } from './graph';
+import { rawBytes, shapeStr, type Attr, type DType, type Dim, type Graph, type Value } from './graph';
 
 function fail(op: string, msg: string): never {
   throw new Error(`${op}: ${msg}`);
@@ -216,14 +216,15 @@ export function dimOf(g: Graph, x: Value, axis: number): Value {
 
 /**
  * RMSNorm y = x / sqrt(mean(x², last axis) + eps) * w, as ORT's SimplifiedLayerNormalization (onnx
- * domain contrib op); the second output is 1/sqrt(mean(x²)+eps) with the last dim kept as 1.
+ * domain contrib op); the second output is 1/sqrt(mean(x²)+eps) with the last dim kept as 1, always float32.
  */
 export function simplifiedLayerNorm(g: Graph, x: Value, w: Value, eps: number, hint?: string): { y: Value; invStd: Value } {
   const d = x.shape[x.shape.length - 1]!;
   if (w.shape.length !== 1 || !dimEq(w.shape[0]!, d)) fail('SimplifiedLayerNormalization', `weight ${shapeStr(w.shape)} for input ${shapeStr(x.shape)}`);
   const [y, invStd] = g.node('SimplifiedLayerNormalization', [x, w], [
     { dtype: x.dtype, shape: x.shape, hint },
-    { dtype: x.dtype, shape: [...x.shape.slice(0, -1), 1], hint: 'inv_std' },
+    // ORT's inv_std output type U is float (stash_type 1) for every T; no double/double kernel exists.
+    { dtype: 'float32', shape: [...x.shape.slice(0, -1), 1], hint: 'inv_std' },
   ], { axis: -1, epsilon: { float: eps } });
   return { y: y!, invStd: invStd! };
 }
@@ -237,6 +238,40 @@ export function msRotary(g: Graph, x: Value, positionIds: Value, cosCache: Value
 
 export function range(g: Graph, start: Value, limit: Value, delta: Value, len: Dim, hint?: string): Value {
   return g.node('Range', [start, limit, delta], [{ dtype: start.dtype, shape: [len], hint }])[0]!;
+}
+
+/** Gemm on 2-D a, b: y = op(a) op(b) with op = transpose when the flag is set. */
+export function gemm(g: Graph, a: Value, b: Value, t: { transA?: boolean; transB?: boolean }, hint?: string): Value {
+  if (a.shape.length !== 2 || b.shape.length !== 2) fail('Gemm', `rank ≠ 2: ${shapeStr(a.shape)} x ${shapeStr(b.shape)}`);
+  const [m, k1] = t.transA ? [a.shape[1]!, a.shape[0]!] : [a.shape[0]!, a.shape[1]!];
+  const [k2, n] = t.transB ? [b.shape[1]!, b.shape[0]!] : [b.shape[0]!, b.shape[1]!];
+  if (!dimEq(k1, k2)) fail('Gemm', `inner dims differ: ${shapeStr(a.shape)}${t.transA ? 'ᵀ' : ''} x ${shapeStr(b.shape)}${t.transB ? 'ᵀ' : ''}`);
+  return g.node('Gemm', [a, b], [{ dtype: sameDtype('Gemm', a, b), shape: [m, n], hint }], { transA: t.transA ? 1 : 0, transB: t.transB ? 1 : 0 })[0]!;
+}
+
+/** A tensor of the given (static) dims filled with `value`, without an inline initializer of that size. */
+export function filled(g: Graph, dims: number[], value: number, dtype: DType, hint?: string): Value {
+  const tensor = { name: '', dtype, dims: [1], raw: rawBytes(dtype, [value]) };
+  return g.node('ConstantOfShape', [g.ints(dims)], [{ dtype, shape: dims, hint }], { value: { tensor } })[0]!;
+}
+
+/** ScatterND with reduction 'add': out = data; out[idx[i]] += updates[i] (duplicates accumulate). */
+export function scatterNDAdd(g: Graph, data: Value, idx: Value, updates: Value, hint?: string): Value {
+  if (idx.dtype !== 'int64') fail('ScatterND', `indices '${idx.name}' must be int64, is ${idx.dtype}`);
+  return g.node('ScatterND', [data, idx, updates], [{ dtype: sameDtype('ScatterND', data, updates), shape: data.shape, hint }], { reduction: 'add' })[0]!;
+}
+
+/** ScatterElements with reduction 'add' along `axis` (idx and updates have the same shape). */
+export function scatterElementsAdd(g: Graph, data: Value, idx: Value, updates: Value, axis: number, hint?: string): Value {
+  if (idx.dtype !== 'int64') fail('ScatterElements', `indices '${idx.name}' must be int64, is ${idx.dtype}`);
+  return g.node('ScatterElements', [data, idx, updates], [{ dtype: sameDtype('ScatterElements', data, updates), shape: data.shape, hint }], { axis, reduction: 'add' })[0]!;
+}
+
+/** GatherElements along `axis`: out has idx's shape. */
+export function gatherElements(g: Graph, x: Value, idx: Value, axis: number, hint?: string): Value {
+  if (idx.dtype !== 'int64') fail('GatherElements', `indices '${idx.name}' must be int64, is ${idx.dtype}`);
+  if (idx.shape.length !== x.shape.length) fail('GatherElements', `rank of ${shapeStr(idx.shape)} ≠ rank of ${shapeStr(x.shape)}`);
+  return g.node('GatherElements', [x, idx], [{ dtype: x.dtype, shape: idx.shape, hint }], { axis })[0]!;
 }
 
 export function raw(g: Graph, op: string, inputs: Value[], out: { dtype: DType; shape: Dim[] }, attrs: Record<string, Attr> = {}, domain = ''): Value {
