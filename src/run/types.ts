@@ -1,0 +1,42 @@
+// What a searchTree workflow returns for each node it grew (issue 8 item 3; DESIGN §4 step 2, §5 "small
+// payloads"): ids, scalars and store refs, never prompts, programs or tensors. One summary is ~300 bytes,
+// so a 64-node tree stays far below Temporal's payload limits.
+//
+// A NodeSummary is a TreeNodeReward (src/rl/advantage.ts): the training workflow passes summaries to
+// treeAdvantages as they are. Types only; workflow code imports them with `import type`.
+import type { RunReport } from '../sandbox/types';
+import type { Ref } from '../store';
+
+/** A sandbox run cut to what the tree needs: 'AC' when every test passed, else the deciding verdict. */
+export type VerdictSummary = Pick<RunReport, 'verdict' | 'passed' | 'total'>;
+
+export interface NodeSummary {
+  /** The tree's id (the searchTree workflow id), shared by all its nodes. */
+  treeId: string;
+  /** Creation index 0, 1, … (TreeQuest expand_idx; the AB-MCTS state's node index). */
+  nodeId: number;
+  /** The parent's nodeId, or null for a child of the (empty) root. */
+  parentId: number | null;
+  /** Root children have depth 1. */
+  depth: number;
+  /** The agent that wrote it (its name in the run config). */
+  agent: string;
+  /** Checkpoint version of the agent's weights that generated it (0 = the initial model). */
+  policyVersion: number;
+  /** Public-test score in [0, 1]: the search's reward (1 iff every public test passed). */
+  score: number;
+  /** Output tokens generated. */
+  responseTokens: number;
+  /** Generation stopped at rollout.maxNewTokens rather than at end-of-sequence. */
+  truncated: boolean;
+  publicTests: VerdictSummary;
+  /** Evaluation trees only: the held-out tests. */
+  privateTests?: VerdictSummary;
+  refs: {
+    /** The generation record: prompt text, output text, token ids, rollout log-probs, seed. */
+    generation: Ref;
+    /** The public-test RunReport. */
+    publicTests: Ref;
+    privateTests?: Ref;
+  };
+}
