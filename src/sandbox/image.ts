@@ -5,7 +5,7 @@
 // Both tags are a hash of their inputs, so an image is rebuilt only when its recipe or files change.
 // `ensureSandboxImage()` is the one entry: it does the least work that makes the final image present.
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
@@ -20,7 +20,8 @@ export const RUNNER_FILES = ['Dockerfile', 'runner.py', 'harness.py'];
 /** What goes into the base rootfs. Changing any of it changes the base tag, hence a rebuild. */
 const BASE_RECIPE = {
   variant: 'essential',
-  include: ['python3', 'python3-numpy'],
+  // sortedcontainers: LeetCodeDataset's preamble imports it (SortedList); Debian packages it.
+  include: ['python3', 'python3-numpy', 'python3-sortedcontainers'],
   dpkgopts: [
     'path-exclude=/usr/share/doc/*',
     'path-exclude=/usr/share/man/*',
@@ -122,11 +123,13 @@ async function bootstrapRootfs(suite: string, tarPath: string, log: (line: strin
   renameSync(`${tarPath}.tmp`, tarPath);
 }
 
-/** Removes runner layers of earlier recipes (ones still used by a container stay: removal is not forced). */
-async function removeOlderRunnerImages(docker: Docker, keep: string): Promise<void> {
-  const images = await docker.listImages({ filters: { label: ['mars2.sandbox.image'] } });
+/** Removes images of earlier recipes (ones still used by a container stay: removal is not forced). */
+async function removeOlderImages(docker: Docker, keep: ImageTags): Promise<void> {
+  const images = await docker.listImages();
   for (const image of images) {
-    if ((image.RepoTags ?? []).includes(keep)) continue;
+    const tags = image.RepoTags ?? [];
+    const ours = tags.some((t) => t.startsWith('mars2-sandbox:') || t.startsWith('mars2-sandbox-base:'));
+    if (!ours || tags.includes(keep.tag) || tags.includes(keep.baseTag)) continue;
     await docker
       .getImage(image.Id)
       .remove({})
@@ -162,6 +165,7 @@ export async function ensureSandboxImage(
     const tarPath = join(cacheDir, `rootfs-${tags.baseTag.split(':')[1]}.tar`);
     action = 'imported cached rootfs';
     if (!existsSync(tarPath)) {
+      for (const old of readdirSync(cacheDir)) if (/^rootfs-.*\.tar$/.test(old)) rmSync(join(cacheDir, old), { force: true });
       await bootstrapRootfs(tags.suite, tarPath, log);
       action = 'bootstrapped from Debian';
     }
@@ -177,6 +181,6 @@ export async function ensureSandboxImage(
   await follow(docker, stream, `docker build of ${tags.tag}`);
   const id = await imageId(docker, tags.tag);
   if (!id) throw new Error(`docker build reported success but ${tags.tag} is not present`);
-  await removeOlderRunnerImages(docker, tags.tag);
+  await removeOlderImages(docker, tags);
   return done(id, action);
 }

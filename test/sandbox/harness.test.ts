@@ -148,9 +148,9 @@ describe('run options', () => {
     const broken = { ...lcbCall, public_tests: [{ input: '1\n', output: 'not json' }] };
     await assert.rejects(sandbox.runTests(broken, 'def maxPair(a): return a'), /problem 'lcb', public test 0: the expected output of a call-style test must be JSON/);
   });
-  test('numpy and the full standard library are importable', async () => {
+  test('numpy, sortedcontainers and the full standard library are importable', async () => {
     const p = problemSchema.parse({ id: 'np', prompt: '', style: 'stdio', public_tests: [{ input: '', output: '6\n' }], private_tests: [] });
-    const code = 'import json, resource, decimal, fractions, statistics, queue, dataclasses, multiprocessing, concurrent.futures\nimport numpy as np\nprint(int(np.arange(4).sum()))';
+    const code = 'import json, resource, decimal, fractions, statistics, queue, dataclasses, multiprocessing, concurrent.futures\nimport numpy as np\nfrom sortedcontainers import SortedList\nprint(int(np.arange(4).sum()))';
     assert.equal((await sandbox.runTests(p, code)).verdict, 'AC');
   });
 });
