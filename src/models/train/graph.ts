@@ -1,0 +1,141 @@
+// The training graph: the inference decoder (../arch/decoder.ts, same layer functions, `kv: 'none'`)
+// with its saved records, the token log-prob head, and the backward walked layer by layer in reverse.
+// Given an upstream per-token weight w_t = ∂L/∂ℓ_t (from a loss head, ./loss.ts), it outputs
+//   logp (B, S)            ℓ_t = log p(targets_t | input_ids_≤t)
+//   grad.<HF name>         ∂L/∂θ for every parameter, in HF's name and [out, in] layout
+// Graph inputs: input_ids, position_ids, attention_mask, targets (B, S) int64; dlogp (B, S); every
+// parameter under its HF name. Gradients accumulate at fan-out: residual streams, q/k/v sharing the
+// normed input, and the tied embedding (gather rows + LM head).
+// Departures / not yet done:
+//   1. The LM head and log-softmax run over all B·S rows at once ((B, S, V) logits); issue 7 wants them
+//      chunked over rows for real vocabularies.
+//   2. Every activation the backward needs is kept (no recomputation).
+import type { ModelConfig } from '../hf/config';
+import { buildDecoder, type LayerSaved } from '../arch/decoder';
+import { attentionBackward, embeddingBackward, linearBackward, rmsNormBackward, ropeBackward, swigluBackward } from '../arch/backward';
+import { linear, type RopeInputs } from '../arch/layers';
+import { paramSpecs } from '../arch/weights';
+import { Graph, type DType, type Value } from '../onnx/graph';
+import * as op from '../onnx/ops';
+import { tokenLogProbs, tokenLogProbsBackward } from './head';
+
+export interface TrainIO {
+  inputIds: Value;
+  positionIds: Value;
+  attentionMask: Value;
+  targets: Value;
+}
+
+type ParamFn = (name: string) => Value;
+
+/** Gradient sums by parameter name: `add` accumulates when a parameter is used twice (tied head). */
+class Grads {
+  readonly byName = new Map<string, Value>();
+  constructor(private readonly g: Graph) {}
+  add(name: string, v: Value | undefined): void {
+    if (!v) return;
+    const prev = this.byName.get(name);
+    this.byName.set(name, prev ? op.add(this.g, prev, v, 'd_acc') : v);
+  }
+}
+
+function layerBackward(g: Graph, cfg: ModelConfig, P: ParamFn, l: number, s: LayerSaved, ropeIn: RopeInputs, dy: Value, grads: Grads): Value {
+  // dy (B, S, d) at the layer output → d(layer input) (B, S, d)
+  const p = `model.layers.${l}.`;
+  const eps = cfg.rmsNormEps;
+  const [B, S] = dy.shape;
+  // y = h + mlp(norm2(h))
+  const mlpP = (n: string) => ({ w: P(`${p}mlp.${n}.weight`), b: cfg.mlpBias ? P(`${p}mlp.${n}.bias`) : undefined });
+  const mlp = swigluBackward(g, dy, mlpP('gate_proj'), mlpP('up_proj'), mlpP('down_proj'), s.mlp);
+  for (const n of ['gate_proj', 'up_proj', 'down_proj'] as const) {
+    const d = mlp[n.slice(0, -5) as 'gate' | 'up' | 'down'];
+    grads.add(`${p}mlp.${n}.weight`, d.dw);
+    grads.add(`${p}mlp.${n}.bias`, d.db);
+  }
+  const n2 = rmsNormBackward(g, mlp.dx, P(`${p}post_attention_layernorm.weight`), s.n2, eps, 'post_attn_norm');
+  grads.add(`${p}post_attention_layernorm.weight`, n2.dw);
+  const dh = op.add(g, dy, n2.dx, 'd_resid_attn'); // (B, S, d)
+  // h = x + o_proj(attention(rope(norm(q)), rope(norm(k)), v))
+  const o = linearBackward(g, dh, P(`${p}self_attn.o_proj.weight`), s.o, cfg.oBias, 'o_proj');
+  grads.add(`${p}self_attn.o_proj.weight`, o.dw);
+  grads.add(`${p}self_attn.o_proj.bias`, o.db);
+  const att = attentionBackward(g, o.dx, s.att);
+  let dq = ropeBackward(g, att.dq, ropeIn, 'q_rope').dx; // (B, S, nq, hd)
+  let dk = ropeBackward(g, att.dk, ropeIn, 'k_rope').dx; // (B, S, nkv, hd)
+  if (cfg.qkNorm) {
+    const qn = rmsNormBackward(g, dq, P(`${p}self_attn.q_norm.weight`), s.qn!, eps, 'q_norm');
+    const kn = rmsNormBackward(g, dk, P(`${p}self_attn.k_norm.weight`), s.kn!, eps, 'k_norm');
+    grads.add(`${p}self_attn.q_norm.weight`, qn.dw);
+    grads.add(`${p}self_attn.k_norm.weight`, kn.dw);
+    dq = qn.dx;
+    dk = kn.dx;
+  }
+  let dn1: Value | undefined;
+  for (const [name, d4] of [['q_proj', dq], ['k_proj', dk], ['v_proj', att.dv]] as const) {
+    const d3 = op.reshape(g, d4, [B!, S!, (d4.shape[2] as number) * cfg.headDim], `d_${name}_out`);
+    const lin = linearBackward(g, d3, P(`${p}self_attn.${name}.weight`), { x: s.attnIn }, cfg.qkvBias, name);
+    grads.add(`${p}self_attn.${name}.weight`, lin.dw);
+    grads.add(`${p}self_attn.${name}.bias`, lin.db);
+    dn1 = dn1 ? op.add(g, dn1, lin.dx, 'd_attn_in') : lin.dx;
+  }
+  const n1 = rmsNormBackward(g, dn1!, P(`${p}input_layernorm.weight`), s.n1, eps, 'input_norm');
+  grads.add(`${p}input_layernorm.weight`, n1.dw);
+  return op.add(g, dh, n1.dx, 'd_layer_in');
+}
+
+/**
+ * Forward (decoder + head + token log-probs) on `g`, and a `backward(dlogp)` that adds the gradient of
+ * L with ∂L/∂ℓ = dlogp (B, S) for every parameter; returns the gradient values by HF name.
+ */
+export function trainingForward(g: Graph, cfg: ModelConfig, P: ParamFn, io: TrainIO, dtype: DType) {
+  const dec = buildDecoder(g, cfg, P, io, { kv: 'none', logits: 'hidden', rope: 'primitive', dtype });
+  const headName = cfg.tieWordEmbeddings ? 'model.embed_tokens.weight' : 'lm_head.weight';
+  const head = g.scope('head', () => linear(g, dec.out, P(headName), undefined, 'lm_head')); // (B, S, V)
+  const lp = g.scope('head', () => tokenLogProbs(g, head.y, io.targets));
+  const backward = (dlogp: Value): Map<string, Value> => {
+    const grads = new Grads(g);
+    let dx = g.scope('d_head', () => {
+      const dz = tokenLogProbsBackward(g, dlogp, lp.saved).dlogits;
+      const lin = linearBackward(g, dz, P(headName), head.saved, false, 'lm_head');
+      grads.add(headName, lin.dw);
+      const nf = rmsNormBackward(g, lin.dx, P('model.norm.weight'), dec.saved.final, cfg.rmsNormEps, 'final_norm');
+      grads.add('model.norm.weight', nf.dw);
+      return nf.dx;
+    });
+    for (let l = cfg.numLayers - 1; l >= 0; l--) {
+      dx = g.scope(`d_layers.${l}`, () => layerBackward(g, cfg, P, l, dec.saved.layers[l]!, dec.saved.rope, dx, grads));
+    }
+    g.scope('d_embed', () => grads.add('model.embed_tokens.weight', embeddingBackward(g, dx, dec.saved.embed, cfg.vocabSize).dw));
+    return grads.byName;
+  };
+  return { logp: lp.logp, backward };
+}
+
+/** The serialized training graph (I/O as in the header), parameters as graph inputs of `dtype`. */
+export function buildTrainingGraph(cfg: ModelConfig, opts: { dtype?: DType } = {}): Uint8Array {
+  const dtype = opts.dtype ?? 'float32';
+  const g = new Graph({ name: `${cfg.arch}_train` });
+  const io: TrainIO = {
+    inputIds: g.input('input_ids', 'int64', ['B', 'S']),
+    positionIds: g.input('position_ids', 'int64', ['B', 'S']),
+    attentionMask: g.input('attention_mask', 'int64', ['B', 'S']),
+    targets: g.input('targets', 'int64', ['B', 'S']),
+  };
+  const dlogp = g.input('dlogp', dtype, ['B', 'S']);
+  const specs = paramSpecs(cfg);
+  const inputs = new Map(specs.map((s) => [s.name, g.input(s.name, dtype, s.shape)]));
+  const P: ParamFn = (name) => {
+    const v = inputs.get(name);
+    if (!v) throw new Error(`training graph: parameter '${name}' is not in paramSpecs(${cfg.arch})`);
+    return v;
+  };
+  const { logp, backward } = trainingForward(g, cfg, P, io, dtype);
+  g.output(logp, 'logp');
+  const grads = backward(dlogp);
+  for (const s of specs) {
+    const d = grads.get(s.name);
+    if (!d) throw new Error(`training graph: no gradient reaches '${s.name}'`);
+    g.output(d, `grad.${s.name}`);
+  }
+  return g.toBytes();
+}
