@@ -1,39 +1,139 @@
-// Engine speed: prefill tok/s and decode tok/s at batch 1, 8 and 32 through the continuous-batching
-// generator (delta-KV graph, last-position logits, JS sampling), on the random-weight models of
-// bench/make_bench_models.py. Prints figures; run by hand:
-//   .mars2/golden-venv/bin/python bench/make_bench_models.py [--torch]
-//   node --import tsx bench/engine.ts [threads=2]
+// Engine speed, in one run: mars2's generator, transformers.js and PyTorch CPU `generate` on the same
+// random-weight Llama models (~5M and ~25M parameters), the same prompts, greedy, the same thread count.
+// Prints one table of decode and prefill tok/s at batch 1, 8 and 32 with the ratios mars2/transformers.js
+// and mars2/PyTorch, and checks the issue-6 goals. Each engine runs in its own child process, one after
+// the other; the protocol is in bench/engine/shared.ts. Set-up it does when missing:
+//   - the HF model dirs (.mars2/bench-models, by bench/make_bench_models.py in .mars2/golden-venv);
+//   - transformers.js in bench/tjs/node_modules (`npm ci --prefix bench/tjs --ignore-scripts`,
+//     ONNXRUNTIME_NODE_INSTALL=skip: nothing is downloaded besides the locked npm packages);
+//   - the transformers.js folders (.mars2/bench-models-tjs, bench/tjs/export.ts; rewritten every run).
+// Run by hand, on a quiet machine:
+//   node --import tsx bench/engine.ts [--threads 2] [--runs 5] [--prompt 128] [--new 64] [--no-tjs] [--no-torch]
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
-import { Generator } from '../src/models/generator';
-import { ModelRuntime } from '../src/models/runtime';
+import { BATCHES, MODELS, MODELS_DIR, ROOT, TJS_MODELS_DIR, parseSettings, settingsArgs, type BenchResult, type BenchSettings } from './engine/shared';
+import { exportTjs } from './tjs/export';
 
-const PROMPT = 128;
-const NEW = 64;
-const threads = Number(process.argv[2] ?? 2);
+const PYTHON = join(ROOT, '.mars2', 'golden-venv', 'bin', 'python');
+const TJS_DIR = join(ROOT, 'bench', 'tjs');
+type Engine = BenchResult['engine'];
 
-async function main() {
-  for (const name of ['tiny5m', 'small25m']) {
-    const dir = join(__dirname, '..', '.mars2', 'bench-models', name);
-    const rt = await ModelRuntime.load(dir, { threads });
-    const params = (rt.params.count / 1e6).toFixed(1);
-    for (const B of [1, 8, 32]) {
-      const gen = new Generator(rt, () => '', { maxBatch: 32 });
-      const prompts = Array.from({ length: B }, (_, b) => Array.from({ length: PROMPT }, (_, i) => 2 + ((b * 7919 + i * 31) % 4000)));
-      const run = (n: number) => Promise.all(prompts.map((promptIds, seed) => gen.submit({
-        promptIds, sampling: { temperature: 0, topP: 1, topK: 0 }, seed, maxNewTokens: n, eosIds: [], stop: [],
-      })));
-      await run(2); // warm-up
-      let t = performance.now();
-      await run(1);
-      const prefillMs = performance.now() - t;
-      t = performance.now();
-      await run(NEW + 1);
-      const totalMs = performance.now() - t;
-      const decodeMs = totalMs - prefillMs;
-      console.log(`mars2 ${name} (${params}M) B=${B}: prefill ${((B * PROMPT) / prefillMs * 1e3).toFixed(0)} tok/s, decode ${((B * NEW) / decodeMs * 1e3).toFixed(0)} tok/s (${(decodeMs / NEW).toFixed(2)} ms/step)`);
-    }
-    await rt.release();
-  }
+function sh(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): string {
+  const r = spawnSync(cmd, args, { cwd: ROOT, env: { ...process.env, ...env }, encoding: 'utf8', maxBuffer: 64 << 20, stdio: ['ignore', 'pipe', 'inherit'] });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited with ${r.status ?? r.signal}`);
+  return r.stdout;
 }
 
-void main();
+function results(stdout: string): BenchResult[] {
+  return stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as BenchResult);
+}
+
+function setUp(tjs: boolean): void {
+  if (!MODELS.every((m) => existsSync(join(MODELS_DIR, m, 'config.json')))) {
+    if (!existsSync(PYTHON)) {
+      throw new Error(`the bench models are missing from ${MODELS_DIR} and ${PYTHON} is not there to write them; create it with\n`
+        + '  python3 -m venv .mars2/golden-venv && .mars2/golden-venv/bin/pip install torch transformers safetensors');
+    }
+    sh(PYTHON, ['bench/make_bench_models.py']);
+  }
+  if (!tjs) return;
+  if (!existsSync(join(TJS_DIR, 'node_modules', '@huggingface', 'transformers', 'package.json'))) {
+    console.error('installing transformers.js into bench/tjs/node_modules (npm ci, install scripts off) …');
+    sh('npm', ['ci', '--prefix', TJS_DIR, '--ignore-scripts', '--no-audit', '--no-fund'], { ONNXRUNTIME_NODE_INSTALL: 'skip' });
+  }
+  for (const m of MODELS) exportTjs(join(MODELS_DIR, m), join(TJS_MODELS_DIR, m));
+}
+
+function runEngine(engine: Engine, s: BenchSettings): BenchResult[] {
+  console.error(`running ${engine} …`);
+  const args = settingsArgs(s);
+  if (engine === 'mars2') return results(sh(process.execPath, ['--import', 'tsx', 'bench/engine/mars2.ts', ...args]));
+  if (engine === 'transformers.js') return results(sh(process.execPath, ['--import', 'tsx', 'bench/tjs/run.ts', ...args]));
+  return results(sh(PYTHON, ['bench/make_bench_models.py', '--torch', '--json', ...args], { OMP_NUM_THREADS: String(s.threads), MKL_NUM_THREADS: String(s.threads) }));
+}
+
+const f0 = (x: number | undefined) => (x === undefined ? '—' : Math.round(x).toLocaleString('en-US'));
+const ratio = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined ? '—' : `${(a / b).toFixed(2)}×`);
+
+function table(all: BenchResult[], engines: Engine[]): string[] {
+  const get = (e: Engine, m: string, B: number) => all.find((r) => r.engine === e && r.model === m && r.batch === B);
+  const cell = (r: BenchResult | undefined, key: 'decodeTokS' | 'prefillTokS', e: Engine) => (!engines.includes(e) ? 'not run' : r?.note ?? f0(r?.[key]));
+  const lines = ['| model | figure (tok/s) | mars2 | transformers.js | PyTorch | mars2 / transformers.js | mars2 / PyTorch |', '|---|---|--:|--:|--:|--:|--:|'];
+  for (const m of MODELS) {
+    const params = get('mars2', m, 1)?.params;
+    for (const key of ['decodeTokS', 'prefillTokS'] as const) {
+      for (const B of BATCHES) {
+        const [a, t, p] = (['mars2', 'transformers.js', 'pytorch'] as const).map((e) => get(e, m, B));
+        const label = `${key === 'decodeTokS' ? 'decode' : 'prefill'} B=${B}`;
+        const name = key === 'decodeTokS' && B === 1 ? `${m} (${((params ?? 0) / 1e6).toFixed(1)}M)` : '';
+        lines.push(`| ${name} | ${label} | ${cell(a, key, 'mars2')} | ${cell(t, key, 'transformers.js')} | ${cell(p, key, 'pytorch')} | ${ratio(a?.[key], t?.[key])} | ${ratio(a?.[key], p?.[key])} |`);
+      }
+    }
+  }
+  return lines;
+}
+
+function goals(all: BenchResult[]): string[] {
+  const v = (e: Engine, m: string, B: number, key: 'decodeTokS' | 'prefillTokS') => all.find((r) => r.engine === e && r.model === m && r.batch === B)?.[key];
+  const out: string[] = [];
+  const check = (what: string, ok: boolean | undefined) => out.push(`${ok === undefined ? 'n/a ' : ok ? 'MET ' : 'MISS'}  ${what}`);
+  for (const m of MODELS) {
+    const q = (B: number, e: Engine, key: 'decodeTokS' | 'prefillTokS' = 'decodeTokS') => {
+      const a = v('mars2', m, B, key), b = v(e, m, B, key);
+      return a === undefined || b === undefined ? undefined : a / b;
+    };
+    const r1 = q(1, 'transformers.js'), r32 = q(32, 'transformers.js');
+    check(`${m}: decode B=1 ≥ 1.5× transformers.js (${r1?.toFixed(2) ?? '—'}×)`, r1 === undefined ? undefined : r1 >= 1.5);
+    check(`${m}: decode B=32 ≥ 2× transformers.js (${r32?.toFixed(2) ?? '—'}×)`, r32 === undefined ? undefined : r32 >= 2);
+    for (const key of ['decodeTokS', 'prefillTokS'] as const) {
+      const rs = BATCHES.map((B) => q(B, 'pytorch', key));
+      const shown = rs.map((r, i) => `B=${BATCHES[i]} ${r?.toFixed(2) ?? '—'}×`).join(', ');
+      check(`${m}: ${key === 'decodeTokS' ? 'decode' : 'prefill'} ahead of PyTorch at every batch size (${shown})`, rs.includes(undefined) ? undefined : rs.every((r) => r! > 1));
+    }
+  }
+  return out;
+}
+
+function agreement(all: BenchResult[]): string {
+  const parts: string[] = [];
+  for (const e of ['transformers.js', 'pytorch'] as const) {
+    let same = 0, n = 0;
+    for (const r of all.filter((x) => x.engine === e && x.firstRow)) {
+      const ref = all.find((x) => x.engine === 'mars2' && x.model === r.model && x.batch === r.batch)?.firstRow;
+      if (!ref) continue;
+      n++;
+      if (ref.join() === r.firstRow!.join()) same++;
+    }
+    if (n) parts.push(`${e} ${same}/${n}`);
+  }
+  return `greedy new tokens of row 0 identical to mars2's: ${parts.join(', ') || '—'}`;
+}
+
+function main() {
+  const s = parseSettings(process.argv.slice(2));
+  const engines: Engine[] = ['mars2'];
+  if (!s.rest.includes('--no-tjs')) engines.push('transformers.js');
+  if (!s.rest.includes('--no-torch')) {
+    if (existsSync(PYTHON)) engines.push('pytorch');
+    else console.error(`PyTorch skipped: ${PYTHON} is missing`);
+  }
+  setUp(engines.includes('transformers.js'));
+  const loadBefore = loadavg();
+  const all = engines.flatMap((e) => runEngine(e, s));
+  const loadAfter = loadavg();
+  const ortVersion = JSON.parse(readFileSync(join(ROOT, 'node_modules', 'onnxruntime-node', 'package.json'), 'utf8')).version;
+  const ver = (e: Engine) => all.find((r) => r.engine === e)?.version;
+  console.log(`Engine speed: greedy generation, prompt ${s.prompt} tokens, ${s.newTokens} new tokens, median of ${s.runs} runs after a warm-up;`);
+  console.log(`threads ${s.threads} for all (ORT intra-op ${s.threads} / inter-op 1; torch.set_num_threads(${s.threads})).`);
+  console.log(`decode tok/s = B·${s.newTokens} / (t(${s.newTokens + 1} new) − t(1 new)); prefill tok/s = B·${s.prompt} / t(1 new).`);
+  console.log(`mars2: Generator + ModelRuntime in-process, onnxruntime-node ${ortVersion}; transformers.js ${ver('transformers.js') ?? '—'} (model.generate, `
+    + `its own onnxruntime-node, mars2's decoder exported by bench/tjs/export.ts); PyTorch ${ver('pytorch') ?? '—'} (transformers generate, eager, CPU).`);
+  console.log(`load average before/after: ${loadBefore[0]!.toFixed(2)} / ${loadAfter[0]!.toFixed(2)} (${availableParallelism()} cores)\n`);
+  for (const l of table(all, engines)) console.log(l);
+  console.log(`\n${agreement(all)}\n\nGoals (issue 6):`);
+  for (const l of goals(all)) console.log(`  ${l}`);
+}
+
+main();

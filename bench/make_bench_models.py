@@ -1,10 +1,14 @@
 """Random-weight Llama model directories for bench/engine.ts (~5M and ~25M parameters, the configs of
-research/onnx-engine.md §3), and PyTorch CPU `generate` figures on the same weights and thread count.
+research/onnx-engine.md §3), and PyTorch CPU `generate` figures on the same weights and thread count,
+with the protocol of bench/engine/shared.ts (same prompts; warm-up, then per run t1 = 1 new token,
+tN = NEW + 1 new tokens; prefill B·PROMPT/t1, decode B·NEW/(tN − t1); median over the runs).
 
   .mars2/golden-venv/bin/python bench/make_bench_models.py            # writes .mars2/bench-models/{tiny5m,small25m}
-  .mars2/golden-venv/bin/python bench/make_bench_models.py --torch    # also prints PyTorch CPU decode/prefill tok/s
+  .mars2/golden-venv/bin/python bench/make_bench_models.py --torch [--json] [--threads 2] [--runs 5] [--prompt 128] [--new 64]
 """
+import json
 import os
+import statistics
 import sys
 import time
 
@@ -19,7 +23,7 @@ CONFIGS = {
     'small25m': dict(vocab_size=8192, hidden_size=512, num_hidden_layers=6, num_attention_heads=8, num_key_value_heads=4,
                      intermediate_size=1408),
 }
-PROMPT, NEW, THREADS = 128, 64, 2
+SETTINGS = {'threads': 2, 'runs': 5, 'prompt': 128, 'new': 64}
 
 
 def make(name, kw):
@@ -32,24 +36,55 @@ def make(name, kw):
     return d
 
 
-def bench_torch(d):
-    torch.set_num_threads(THREADS)
+def prompt_ids(b, prompt):
+    """Prompt b of the batch, as promptIds in bench/engine/shared.ts."""
+    return [2 + ((b * 7919 + i * 31) % 4000) for i in range(prompt)]
+
+
+def bench_torch(d, st, as_json):
+    torch.set_num_threads(st['threads'])
+    P, NEW = st['prompt'], st['new']
     m = AutoModelForCausalLM.from_pretrained(d, dtype=torch.float32).eval()
     n = sum(p.numel() for p in m.parameters())
     for B in (1, 8, 32):
-        ids = torch.randint(2, 4000, (B, PROMPT), generator=torch.Generator().manual_seed(B))
+        ids = torch.tensor([prompt_ids(b, P) for b in range(B)])
         kw = dict(do_sample=False, pad_token_id=0, eos_token_id=None)
+
+        def gen(k):
+            return m.generate(ids, attention_mask=torch.ones_like(ids), max_new_tokens=k, min_new_tokens=k, **kw)
+
+        prefill, decode = [], []
         with torch.no_grad():
-            m.generate(ids, max_new_tokens=2, min_new_tokens=2, **kw)  # warm-up
-            t = time.perf_counter(); m.generate(ids, max_new_tokens=1, min_new_tokens=1, **kw); t1 = time.perf_counter() - t
-            t = time.perf_counter(); m.generate(ids, max_new_tokens=NEW + 1, min_new_tokens=NEW + 1, **kw); tn = time.perf_counter() - t
-        print(f'torch {os.path.basename(d)} ({n / 1e6:.1f}M) B={B}: prefill {B * PROMPT / t1:.0f} tok/s, decode {B * NEW / (tn - t1):.0f} tok/s')
+            gen(2)  # warm-up
+            for _ in range(st['runs']):
+                t = time.perf_counter(); gen(1); t1 = time.perf_counter() - t
+                t = time.perf_counter(); out = gen(NEW + 1); tn = time.perf_counter() - t
+                prefill.append(B * P / t1)
+                decode.append(B * NEW / (tn - t1))
+        r = dict(engine='pytorch', model=os.path.basename(d), params=n, batch=B, prefillTokS=statistics.median(prefill),
+                 decodeTokS=statistics.median(decode), firstRow=out[0, P:].tolist(), version=torch.__version__)
+        if as_json:
+            print(json.dumps(r), flush=True)
+        else:
+            print(f"torch {r['model']} ({n / 1e6:.1f}M) B={B}: prefill {r['prefillTokS']:.0f} tok/s, decode {r['decodeTokS']:.0f} tok/s")
+
+
+def settings(argv):
+    st = dict(SETTINGS)
+    for i, a in enumerate(argv):
+        if a.startswith('--') and a[2:] in st:
+            st[a[2:]] = int(argv[i + 1])
+    return st
 
 
 if __name__ == '__main__':
     dirs = [make(k, v) for k, v in CONFIGS.items()]
-    print('models in', OUT)
+    as_json = '--json' in sys.argv
+    if not as_json:
+        print('models in', OUT)
     if '--torch' in sys.argv:
-        print(f'torch {torch.__version__}, threads {THREADS}, prompt {PROMPT}, new tokens {NEW}')
+        st = settings(sys.argv)
+        if not as_json:
+            print(f"torch {torch.__version__}, threads {st['threads']}, prompt {st['prompt']}, new tokens {st['new']}, median of {st['runs']}")
         for d in dirs:
-            bench_torch(d)
+            bench_torch(d, st, as_json)

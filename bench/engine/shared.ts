@@ -1,0 +1,93 @@
+// What the three engine benchmarks (mars2, transformers.js, PyTorch) share: the models, the prompts,
+// the timing protocol and the result record each child process prints as one JSON line.
+//
+// Protocol, per model and batch size B (identical in bench/make_bench_models.py):
+//   warm-up: generate 2 new tokens for B prompts of PROMPT tokens (greedy);
+//   then RUNS times: t1 = time to generate 1 new token (prefill + first sample),
+//                    tN = time to generate NEW + 1 new tokens;
+//   prefill tok/s = B·PROMPT / t1, decode tok/s = B·NEW / (tN − t1); the median over the runs.
+import { join } from 'node:path';
+
+export const ROOT = join(__dirname, '..', '..');
+export const MODELS_DIR = join(ROOT, '.mars2', 'bench-models');
+export const TJS_MODELS_DIR = join(ROOT, '.mars2', 'bench-models-tjs');
+export const MODELS = ['tiny5m', 'small25m'] as const;
+export const BATCHES = [1, 8, 32] as const;
+
+export interface BenchSettings {
+  threads: number;
+  prompt: number;
+  newTokens: number;
+  runs: number;
+}
+
+export const DEFAULTS: BenchSettings = { threads: 2, prompt: 128, newTokens: 64, runs: 5 };
+
+/** One engine × model × batch figure. `note` replaces the figures when the engine cannot run it. */
+export interface BenchResult {
+  engine: 'mars2' | 'transformers.js' | 'pytorch';
+  model: string;
+  params: number;
+  batch: number;
+  prefillTokS?: number;
+  decodeTokS?: number;
+  /** Greedy new tokens of row 0 in the longest run (for the cross-engine agreement line). */
+  firstRow?: number[];
+  note?: string;
+  version?: string;
+}
+
+/** Prompt b of the batch: PROMPT token ids in [2, 4002), the same in every engine. */
+export function promptIds(b: number, prompt: number): number[] {
+  return Array.from({ length: prompt }, (_, i) => 2 + ((b * 7919 + i * 31) % 4000));
+}
+
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+/**
+ * Runs the protocol above with `gen(n)` generating n new tokens for the whole batch (resolving to row
+ * 0's new tokens); returns the median figures and row 0's tokens of the last long run.
+ */
+export async function measure(gen: (n: number) => Promise<number[]>, B: number, s: BenchSettings) {
+  await gen(2);
+  const prefill: number[] = [];
+  const decode: number[] = [];
+  let firstRow: number[] = [];
+  for (let r = 0; r < s.runs; r++) {
+    let t = performance.now();
+    await gen(1);
+    const t1 = performance.now() - t;
+    t = performance.now();
+    firstRow = await gen(s.newTokens + 1);
+    const tN = performance.now() - t;
+    prefill.push((B * s.prompt) / t1 * 1e3);
+    decode.push((B * s.newTokens) / (tN - t1) * 1e3);
+  }
+  return { prefillTokS: median(prefill), decodeTokS: median(decode), firstRow };
+}
+
+/** Parses `--threads N --runs N --prompt N --new N` over the defaults. */
+export function parseSettings(argv: string[]): BenchSettings & { rest: string[] } {
+  const s = { ...DEFAULTS };
+  const rest: string[] = [];
+  const keys: Record<string, keyof BenchSettings> = { '--threads': 'threads', '--runs': 'runs', '--prompt': 'prompt', '--new': 'newTokens' };
+  for (let i = 0; i < argv.length; i++) {
+    const key = keys[argv[i]!];
+    if (!key) {
+      rest.push(argv[i]!);
+      continue;
+    }
+    const v = Number(argv[++i]);
+    if (!Number.isInteger(v) || v < 1) throw new Error(`${argv[i - 1]} expects a positive integer, found '${argv[i]}'`);
+    s[key] = v;
+  }
+  return { ...s, rest };
+}
+
+export function settingsArgs(s: BenchSettings): string[] {
+  return ['--threads', String(s.threads), '--runs', String(s.runs), '--prompt', String(s.prompt), '--new', String(s.newTokens)];
+}
