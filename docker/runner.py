@@ -18,14 +18,15 @@ import time
 
 sys.path.insert(0, '/opt/mars2')
 import harness  # noqa: E402  (trusted)
+from container_state import (  # noqa: E402
+    CPU_V1, CPU_V2, OOM_FILE, cgroup_cpu_s, drop_privileges, kill_all, oom_kills, remove_run_dir, scratch_dirty,
+    sysv_ipc_left, wipe_scratch)
 
 # What fork mode keeps warm: imported once here, shared by every forked program.
 import array, bisect, collections, copy, dataclasses, decimal, fractions, functools, heapq  # noqa: E401,E402,F401
 import io, itertools, math, operator, random, re, statistics, string, threading, typing, atexit  # noqa: E401,E402,F401
 
 PROTOCOL = 1
-PROGRAM_UID = 65534
-SCRATCH_DIRS = ('/work', '/tmp', '/dev/shm')
 RUN_ROOT = '/run/sb'
 PYTHON = '/usr/bin/python3'
 ENV = {
@@ -107,145 +108,7 @@ def read_request(run_dir):
     return header
 
 
-# ---- cgroup counters -----------------------------------------------------------------------------
-
-def _first(paths):
-    for p in paths:
-        if os.path.exists(p):
-            return p
-    return None
-
-
-CPU_V1 = _first(['/sys/fs/cgroup/cpuacct/cpuacct.usage', '/sys/fs/cgroup/cpu,cpuacct/cpuacct.usage'])
-CPU_V2 = None if CPU_V1 else _first(['/sys/fs/cgroup/cpu.stat'])
-OOM_FILE = _first(['/sys/fs/cgroup/memory/memory.oom_control', '/sys/fs/cgroup/memory.events'])
-
-
-def cgroup_cpu_s():
-    try:
-        if CPU_V1:
-            with open(CPU_V1) as f:
-                return int(f.read()) / 1e9
-        if CPU_V2:
-            with open(CPU_V2) as f:
-                for line in f:
-                    if line.startswith('usage_usec '):
-                        return int(line.split()[1]) / 1e6
-    except OSError:
-        pass
-    return None
-
-
-def oom_kills():
-    if not OOM_FILE:
-        return None
-    try:
-        with open(OOM_FILE) as f:
-            for line in f:
-                if line.startswith('oom_kill '):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return None
-
-
-# ---- cleanup -------------------------------------------------------------------------------------
-
-def other_processes():
-    me = os.getpid()
-    out = []
-    for name in os.listdir('/proc'):
-        if not name.isdigit():
-            continue
-        pid = int(name)
-        if pid in (1, me):
-            continue
-        try:
-            with open('/proc/%d/stat' % pid) as f:
-                state = f.read().rsplit(')', 1)[1].split()[0]
-        except (OSError, IndexError):
-            continue
-        if state not in ('Z', 'X'):
-            out.append(pid)
-    return out
-
-
-def kill_all():
-    """SIGKILLs every process but docker-init and us (root + CAP_KILL: kill(-1) reaches them all)."""
-    deadline = time.monotonic() + 2.0
-    while True:
-        try:
-            os.kill(-1, 9)
-        except ProcessLookupError:
-            pass
-        reap()
-        left = other_processes()
-        if not left:
-            return True
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.002)
-
-
-def reap():
-    while True:
-        try:
-            pid, _ = os.waitpid(-1, os.WNOHANG)
-        except ChildProcessError:
-            return
-        if pid == 0:
-            return
-
-
-def scratch_dirty():
-    for d in SCRATCH_DIRS:
-        try:
-            if os.listdir(d):
-                return True
-        except OSError:
-            return True
-    return False
-
-
-def wipe_scratch():
-    """Removes the program's files as the program's uid (it owns them, whatever modes it set)."""
-    pid = os.fork()
-    if pid == 0:
-        try:
-            drop_privileges()
-            for d in SCRATCH_DIRS:
-                harness.wipe_tree(d)
-        finally:
-            os._exit(0)
-    os.waitpid(pid, 0)
-
-
-def sysv_ipc_left():
-    for kind in ('shm', 'msg', 'sem'):
-        try:
-            with open('/proc/sysvipc/' + kind) as f:
-                if len(f.read().strip().split('\n')) > 1:
-                    return True
-        except OSError:
-            pass
-    return False
-
-
-def remove_run_dir(run_dir):
-    if not os.path.isdir(run_dir):
-        return
-    for name in os.listdir(run_dir):
-        os.unlink(os.path.join(run_dir, name))
-    os.rmdir(run_dir)
-
-
 # ---- one run -------------------------------------------------------------------------------------
-
-def drop_privileges():
-    os.setgroups([])
-    os.setgid(PROGRAM_UID)
-    os.setuid(PROGRAM_UID)
-
 
 def child(req, run_dir, fds):
     """In the forked child: become the program. Never returns."""
