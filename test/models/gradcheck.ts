@@ -1,6 +1,7 @@
 // Float64 central finite differences for graph backward functions (STYLE 8): a builder makes the forward
 // output `out` and, given an upstream gradient `dout`, the analytic gradients of L = Σ out ⊙ dout w.r.t.
-// named float64 inputs; `gradcheck` runs one ORT session that returns L and those gradients, and compares
+// named float64 inputs (or L is a host-side loss of `out`, e.g. the RL losses of src/rl, and dout its
+// gradient at the base point); `gradcheck` runs one ORT session for out and the gradients, and compares
 // each sampled coordinate with the fourth-order central difference
 //   fd = [8(L(θ+h) − L(θ−h)) − (L(θ+2h) − L(θ−2h))] / 12h,   h = 1e-3
 // (truncation O(h⁴) ≈ 1e-12, rounding ≈ ε·|L|/h; the plain 2-point rule at h = 1e-6 of onnx-engine.md
@@ -10,7 +11,6 @@
 // coordinate is favoured; exactly-zero gradients are asserted separately by the tests.
 import * as ort from 'onnxruntime-node';
 import { Graph, type Value } from '../../src/models/onnx/graph';
-import * as op from '../../src/models/onnx/ops';
 
 /** Deterministic uniform [0, 1) (mulberry32). */
 export function rng(seed: number): () => number {
@@ -45,11 +45,20 @@ function tensor(s: InputSpec): ort.Tensor {
   return new ort.Tensor('float64', Float64Array.from(s.data), s.shape);
 }
 
+export interface GradcheckOptions {
+  seed: number;
+  h?: number;
+  samples?: number;
+  extra?: Record<string, number[]>;
+  /** A loss computed on the host from `out` (instead of Σ out ⊙ dout), with its gradient w.r.t. out. */
+  hostLoss?: { value: (out: Float64Array) => number; grad: (out: Float64Array) => ArrayLike<number> };
+}
+
 /**
  * Checks the gradients the builder returns against central differences on up to `samples` coordinates per
  * input (all when the input is that small), plus `extra[name]` coordinates.
  */
-export async function gradcheck(inputs: Record<string, InputSpec>, build: Builder, opts: { seed: number; h?: number; samples?: number; extra?: Record<string, number[]> }): Promise<CheckResult> {
+export async function gradcheck(inputs: Record<string, InputSpec>, build: Builder, opts: GradcheckOptions): Promise<CheckResult> {
   const h = opts.h ?? 1e-3;
   const rand = rng(opts.seed);
   const g = new Graph({ name: 'gradcheck' });
@@ -61,17 +70,26 @@ export async function gradcheck(inputs: Record<string, InputSpec>, build: Builde
     return d;
   });
   const n = outShape.reduce((a, b) => a * b, 1);
-  const dout = g.constant('float64', outShape, Array.from({ length: n }, () => 2 * rand() - 1), 'dout');
-  g.output(op.reduceSum(g, op.mul(g, out, dout), [...outShape.keys()], false), 'loss');
+  // dout is a graph input: random, or ∂L/∂out of a host-side loss at the base point
+  const dout = g.input('dout', 'float64', outShape);
+  g.output(out, 'out');
   const grads = backward(dout);
   for (const [name, gv] of Object.entries(grads)) g.output(gv, `grad.${name}`);
   const sess = await ort.InferenceSession.create(g.toBytes(), { logSeverityLevel: 3, graphOptimizationLevel: 'basic' });
   const data: Record<string, Float64Array | number[]> = {};
   for (const [name, s] of Object.entries(inputs)) data[name] = s.dtype === 'float64' ? Float64Array.from(s.data) : Array.from(s.data);
-  const feeds = () => Object.fromEntries(Object.entries(inputs).map(([name, s]) => [name, tensor({ ...s, data: data[name]! })]));
+  let doutData = Float64Array.from({ length: n }, () => 2 * rand() - 1);
+  const feeds = () => ({
+    ...Object.fromEntries(Object.entries(inputs).map(([name, s]) => [name, tensor({ ...s, data: data[name]! })])),
+    dout: new ort.Tensor('float64', doutData, outShape),
+  });
+  const outAt = async () => Float64Array.from((await sess.run(feeds())).out!.data as Float64Array);
+  const hostLoss = opts.hostLoss;
+  if (hostLoss) doutData = Float64Array.from(hostLoss.grad(await outAt()));
+  const lossOf = (o: Float64Array) => (hostLoss ? hostLoss.value(o) : o.reduce((a, v, i) => a + v * doutData[i]!, 0));
   const base = await sess.run(feeds());
-  const res: CheckResult = { worst: {}, grads: {}, loss: (base.loss!.data as Float64Array)[0]! };
-  const lossAt = async () => ((await sess.run(feeds())).loss!.data as Float64Array)[0]!;
+  const res: CheckResult = { worst: {}, grads: {}, loss: lossOf(base.out!.data as Float64Array) };
+  const lossAt = async () => lossOf(await outAt());
   for (const name of Object.keys(grads)) {
     const an = base[`grad.${name}`]!.data as Float64Array;
     res.grads[name] = an;
