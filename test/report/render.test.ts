@@ -1,0 +1,63 @@
+// The report page: well-formed, self-contained (no scripts, no external assets), one SVG per plot with
+// a viewBox, the latest evaluation's figures in the table, tree glyphs for the first and last
+// iteration; and it still renders for a run that has no records yet or only one.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { layoutTree, renderReport } from '../../src/report';
+import { sampleMetrics } from '../../src/report/sample';
+import { wellFormedProblems } from './wellFormed';
+
+const records = sampleMetrics({ iterations: 8, problemsPerIteration: 30, budget: 6, evalEvery: 4 });
+
+test('the page is well-formed, self-contained, and has every plot', () => {
+  const html = renderReport({ runId: 'r<1>', subtitle: 'a & b', records });
+  assert.deepEqual(wellFormedProblems(html), []);
+  assert.ok(html.startsWith('<!DOCTYPE html>\n<html lang="en">'));
+  assert.doesNotMatch(html, /<script|<link|<img|@import|url\(|https?:\/\/(?!www\.w3\.org\/2000\/svg)/);
+  const svgs = [...html.matchAll(/<svg [^>]*>/g)].map((m) => m[0]);
+  assert.ok(svgs.every((s) => /viewBox="0 0 \d+ \d+"/.test(s)));
+  const titles = [...html.matchAll(/<figure><svg[^>]*>\n<title>([^<]*)<\/title>/g)].map((m) => m[1]);
+  assert.deepEqual(titles, ['Training reward', 'Evaluation: Pass@1 per agent', 'Policy loss', 'KL to the reference (k3)', 'Throughput', 'Search-tree depth']);
+  assert.match(html, /<h1>mars2 run <span class="id">r&lt;1&gt;<\/span><\/h1>/);
+});
+
+test('the evaluation table shows the latest evaluation, and the plots one series per agent', () => {
+  const html = renderReport({ runId: 'r', records });
+  const last = records[records.length - 1];
+  assert.ok(last.eval);
+  assert.match(html, /after 8 iterations/);
+  const [agent] = Object.keys(last.eval.agent!);
+  const m = last.eval.agent![agent];
+  const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+  assert.ok(html.includes(`<td class="n">${pct(m.pass1)}</td><td class="n">${pct(m.pass1Mcts)}</td>`), 'agent-mode row');
+  const s = last.eval.system!.system;
+  assert.ok(html.includes(`<td class="n">${pct(s.pass1Mcts)}</td><td class="n">${pct(s.passN)}</td>`), 'system row');
+  const lossPlot = html.split('<figure>')[3];
+  assert.deepEqual([...lossPlot.matchAll(/data-series="([^"]*)"/g)].map((x) => x[1]), ['qwen3-8b', 'areal-8b']);
+});
+
+test('tree glyphs: the first and the last iteration, at most maxGlyphs each', () => {
+  const html = renderReport({ runId: 'r', records, maxGlyphs: 10 });
+  assert.equal((html.match(/<svg [^>]*class="glyph"/g) ?? []).length, 20);
+  assert.match(html, /Search trees of iteration 1 /);
+  assert.match(html, /Search trees of iteration 8 /);
+  assert.equal((html.match(/… and 20 more\./g) ?? []).length, 2);
+});
+
+test('a run without records, and a run with one record, still render', () => {
+  const empty = renderReport({ runId: 'new', records: [] });
+  assert.deepEqual(wellFormedProblems(empty), []);
+  assert.equal((empty.match(/no data yet/g) ?? []).length, 6);
+  assert.match(empty, /No evaluation yet\./);
+  const one = renderReport({ runId: 'one', records: records.slice(0, 2) });
+  assert.deepEqual(wellFormedProblems(one), []);
+  assert.equal((one.match(/<polyline/g) ?? []).length, 0, 'single points are dots, not lines');
+  assert.match(one, /after 0 iterations/);
+});
+
+test('layoutTree: leaves left to right in creation order, parents centred, depth from the root', () => {
+  // root ─ 0 ─ 2, 3 ; root ─ 1 ─ 4 ─ 5
+  assert.deepEqual(layoutTree([-1, -1, 0, 0, 1, 4]), { x: [1 / 6, 2 / 3, 0, 1 / 3, 2 / 3, 2 / 3].map((v) => v * 1.5), depth: [1, 1, 2, 2, 2, 3], maxDepth: 3 });
+  assert.deepEqual(layoutTree([-1]), { x: [0.5], depth: [1], maxDepth: 1 });
+  assert.deepEqual(layoutTree([]), { x: [], depth: [], maxDepth: 0 });
+});
