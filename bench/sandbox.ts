@@ -2,12 +2,13 @@
 // mode; sandbox.md §9.2), against docker-exec-per-test and container-per-test, and MBPP's 974 reference
 // solutions end to end. Run: node --import tsx bench/sandbox.ts [--executions N] [--no-mbpp]
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { cpus } from 'node:os';
 import { runSandboxBench } from '../src/sandbox/bench';
 import { loadDataset } from '../src/data/load';
 
-const MBPP = '/work/shared/data/mbpp/mbpp.jsonl';
+const MBPP = join(process.env.MARS2_DATA ?? join(__dirname, '..', '..', 'shared', 'data'), 'mbpp', 'mbpp.jsonl');
 
 async function main() {
   const { values } = parseArgs({ options: { executions: { type: 'string' }, 'no-mbpp': { type: 'boolean' }, mbpp: { type: 'string' } } });

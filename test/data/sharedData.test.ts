@@ -1,10 +1,11 @@
 // The loaders on the real datasets in ../shared/data: counts match each SOURCE.md, and fields land where the
 // native form (DESIGN §6.1) wants them on hand-checked problems.
+import { SHARED_DATA } from '../helpers/data';
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { detectFormat, loadDataset, loadReferenceSolutions, type DatasetEntry } from '../../src/data';
 
-const DATA = '/work/shared/data';
+const DATA = SHARED_DATA;
 const MBPP = `${DATA}/mbpp/mbpp.jsonl`;
 const MBPP_SANITIZED = `${DATA}/mbpp/sanitized-mbpp.json`;
 const LEETCODE = `${DATA}/leetcodedataset_v0.3.1_test/LeetCodeDataset-v0.3.1-test.jsonl.gz`;
