@@ -1,0 +1,260 @@
+// The trainer (issue 7, item 5): a model's float32 parameters and AdamW state on the host, one ORT
+// session of the training graph (graph.ts: logp and every parameter gradient for an upstream dL/dℓ),
+// and the steps built on it:
+//   sftStep   masked token cross-entropy over the rows' loss tokens (mean over all loss tokens of the
+//             batch), gradient accumulation over micro-batches, clip, AdamW, cosine schedule;
+//   rlStep    old log-probs (current weights, before the step) and reference log-probs (given weights,
+//             the base model) computed here, then GSPO/GRPO (+TIS, k3 KL) over the whole batch via
+//             loss.ts → src/rl/loss.ts, and the same accumulate/clip/AdamW step.
+// Both loss heads run on the host (loss.ts explains why); since a batch gets exactly one optimizer step,
+// θ = θ_old when the weights w_t = ∂L/∂ℓ_t are computed, so ℓ = ℓ_old needs no extra forward.
+// Forward-only passes (old/reference log-probs) run the same session fetching `logp` only, so ℓ_old is
+// bit-identical to the training pass's ℓ.
+// Runs ORT on the calling thread (ORT's run blocks it): trainService.ts moves it to a worker thread.
+// Departures / not yet done:
+//   1. Rows are right-padded per micro-batch (no packing of several sequences into one row).
+//   2. The LM head is not chunked over rows yet (graph.ts departure 1): B·S·V logits live at once.
+import * as ort from 'onnxruntime-node';
+import { paramSpecs, type ParamSpec, type ParamStore } from '../arch/weights';
+import type { ModelConfig } from '../hf/config';
+import type { PolicyLossConfig } from '../../rl/loss';
+import { defaultPolicyLossConfig } from '../../rl/loss';
+import type { ExecutionProvider } from '../runtime';
+import { loadCheckpoint, writeCheckpoint, type CheckpointMeta } from './checkpoint';
+import { buildTrainingGraph } from './graph';
+import { policyLoss, sftLoss, type PolicyRow } from './loss';
+import { accumulate, adamwStep, clipGradNorm, cosineLr, decays, defaultAdamW, initAdamW, type AdamWConfig, type AdamWState } from './optim';
+
+/** One training row: the whole token sequence and, per token, whether it is a loss target. */
+export interface TokenRow {
+  ids: number[];
+  /** (ids.length) 1 where token i is predicted and counts in the loss (i ≥ 1), else 0. */
+  lossMask: number[];
+}
+
+/** One RL sample as the search produced it. */
+export interface RlSample {
+  promptIds: number[];
+  completionIds: number[];
+  /** (completionIds.length) log-probs the generation engine recorded at rollout. */
+  rolloutLogp: number[];
+  advantage: number;
+}
+
+export interface StepHyper {
+  /** Peak learning rate and the cosine schedule (optim.ts); `totalSteps` 0 = constant lr after warm-up. */
+  lr: number;
+  minLr?: number;
+  warmupSteps?: number;
+  totalSteps?: number;
+  maxGradNorm?: number;
+  adamw?: Partial<Omit<AdamWConfig, 'lr'>>;
+  /** Rows per fwd+bwd run (gradient accumulation over the rest); default: the whole batch. */
+  microBatchSize?: number;
+}
+
+export interface RlHyper extends StepHyper {
+  loss?: 'gspo' | 'grpo';
+  policy?: Partial<PolicyLossConfig>;
+}
+
+export interface StepMetrics {
+  loss: number;
+  gradNorm: number;
+  lr: number;
+  tokens: number;
+  step: number;
+  [k: string]: number;
+}
+
+export interface TrainerOptions {
+  executionProvider?: ExecutionProvider;
+  /** ORT intra-op threads (default: ORT's choice). */
+  threads?: number;
+}
+
+interface Packed {
+  B: number;
+  S: number;
+  feeds: Record<string, ort.Tensor>;
+  /** (B·S) 1 at loss targets. */
+  mask: Float64Array;
+}
+
+const i64 = (a: ArrayLike<number>, dims: number[]) => new ort.Tensor('int64', BigInt64Array.from(Array.from(a, BigInt)), dims);
+
+/** Right-padded (B, S = max len − 1) inputs/targets of `rows`; padding has attention mask 0, loss mask 0. */
+export function packRows(rows: readonly TokenRow[]): Packed {
+  const B = rows.length;
+  const S = Math.max(...rows.map((r) => r.ids.length)) - 1;
+  if (!(B > 0 && S > 0)) throw new Error(`packRows: need at least one row of ≥ 2 tokens, found ${B} rows, longest ${S + 1}`);
+  const ids = new Array<number>(B * S).fill(0), pos = new Array<number>(B * S).fill(0), att = new Array<number>(B * S).fill(0);
+  const tgt = new Array<number>(B * S).fill(0), mask = new Float64Array(B * S);
+  rows.forEach((r, b) => {
+    if (r.lossMask.length !== r.ids.length) throw new Error(`packRows: row ${b} has ${r.ids.length} ids but ${r.lossMask.length} loss-mask entries`);
+    for (let t = 0; t < r.ids.length - 1; t++) {
+      ids[b * S + t] = r.ids[t]!;
+      pos[b * S + t] = t;
+      att[b * S + t] = 1;
+      tgt[b * S + t] = r.ids[t + 1]!;
+      mask[b * S + t] = r.lossMask[t + 1]!;
+    }
+  });
+  return {
+    B, S, mask,
+    feeds: { input_ids: i64(ids, [B, S]), position_ids: i64(pos, [B, S]), attention_mask: i64(att, [B, S]), targets: i64(tgt, [B, S]) },
+  };
+}
+
+function chunks<T>(xs: readonly T[], n: number): T[][] {
+  const size = Math.max(1, Math.floor(n) || xs.length);
+  const out: T[][] = [];
+  for (let i = 0; i < xs.length; i += size) out.push(xs.slice(i, i + size));
+  return out;
+}
+
+export class Trainer {
+  private readonly specs: ParamSpec[];
+  private readonly decay: boolean[];
+
+  private constructor(
+    readonly cfg: ModelConfig,
+    /** The directory the weights came from (base model or checkpoint). */
+    readonly dir: string,
+    readonly baseDir: string,
+    readonly params: ParamStore,
+    readonly optimizer: AdamWState,
+    readonly policyVersion: number,
+    private readonly session: ort.InferenceSession,
+  ) {
+    this.specs = paramSpecs(cfg);
+    this.decay = this.specs.map((s) => decays(s.name));
+  }
+
+  /** Loads a base model directory or a checkpoint (with its optimizer state) into a float32 training session. */
+  static async load(dir: string, opts: TrainerOptions = {}): Promise<Trainer> {
+    const ck = loadCheckpoint(dir);
+    const specs = paramSpecs(ck.cfg);
+    const optimizer = ck.optimizer ?? initAdamW(specs.map((s) => s.shape.reduce((a, b) => a * b, 1)));
+    const session = await ort.InferenceSession.create(buildTrainingGraph(ck.cfg, { dtype: 'float32' }), {
+      executionProviders: [opts.executionProvider ?? 'cpu'],
+      graphOptimizationLevel: 'all',
+      logSeverityLevel: 3,
+      ...(opts.threads ? { intraOpNumThreads: opts.threads, interOpNumThreads: 1 } : {}),
+    });
+    return new Trainer(ck.cfg, dir, ck.meta.baseModel, ck.params, optimizer, ck.meta.policyVersion, session);
+  }
+
+  get step(): number {
+    return this.optimizer.step;
+  }
+
+  private async run(p: Packed, params: ParamStore, dlogp: Float64Array | null) {
+    const feeds: Record<string, ort.Tensor> = { ...p.feeds, dlogp: new ort.Tensor('float32', dlogp ? Float32Array.from(dlogp) : new Float32Array(p.B * p.S), [p.B, p.S]) };
+    for (const s of this.specs) feeds[s.name] = new ort.Tensor('float32', params.view(s.name), s.shape);
+    const out = await this.session.run(feeds, dlogp ? this.session.outputNames : ['logp']);
+    return { logp: out.logp!.data as Float32Array, grads: dlogp ? this.specs.map((s) => out[`grad.${s.name}`]!.data as Float32Array) : null };
+  }
+
+  /**
+   * Per-row log-probs ℓ_t of tokens 1..n−1 of each row (length ids.length − 1) at `params` (default: the
+   * trainer's current weights; pass a reference model's store for reference log-probs).
+   */
+  async logProbs(rows: readonly TokenRow[], params: ParamStore = this.params, microBatchSize = rows.length): Promise<Float32Array[]> {
+    const out: Float32Array[] = [];
+    for (const mb of chunks(rows, microBatchSize)) {
+      const p = packRows(mb);
+      const { logp } = await this.run(p, params, null);
+      mb.forEach((r, b) => out.push(logp.slice(b * p.S, b * p.S + r.ids.length - 1)));
+    }
+    return out;
+  }
+
+  /** ℓ per row and the gradients of Σ_t w_t ℓ_t summed over micro-batches (w per row, length ids.length − 1). */
+  private async fwdBwd(rows: readonly TokenRow[], weights: readonly ArrayLike<number>[], microBatchSize: number) {
+    const grads = this.specs.map((s) => new Float32Array(this.params.entry(s.name).numel));
+    const logp: Float32Array[] = [];
+    let start = 0;
+    for (const part of chunks(rows, microBatchSize)) {
+      const p = packRows(part);
+      const w = new Float64Array(p.B * p.S);
+      part.forEach((r, b) => {
+        const wr = weights[start + b]!;
+        for (let t = 0; t < r.ids.length - 1; t++) w[b * p.S + t] = wr[t]!;
+      });
+      start += part.length;
+      const out = await this.run(p, this.params, w);
+      accumulate(grads, out.grads!, 1);
+      part.forEach((r, b) => logp.push(out.logp.slice(b * p.S, b * p.S + r.ids.length - 1)));
+    }
+    return { logp, grads };
+  }
+
+  /** Clip, schedule and AdamW on accumulated gradients; returns {gradNorm, lr}. */
+  private update(grads: Float32Array[], h: StepHyper): { gradNorm: number; lr: number } {
+    const gradNorm = clipGradNorm(grads, h.maxGradNorm ?? 1);
+    const lr = h.totalSteps
+      ? cosineLr(this.optimizer.step, { lr: h.lr, minLr: h.minLr ?? 0, warmupSteps: h.warmupSteps ?? 0, totalSteps: h.totalSteps })
+      : this.optimizer.step < (h.warmupSteps ?? 0) ? (h.lr * this.optimizer.step) / h.warmupSteps! : h.lr;
+    const params = this.specs.map((s) => this.params.view(s.name));
+    adamwStep(params, grads, this.optimizer, { ...defaultAdamW, ...h.adamw, lr: h.lr }, lr, this.decay);
+    return { gradNorm, lr };
+  }
+
+  /** One SFT optimizer step over `rows`: mean token cross-entropy over every loss token of the batch. */
+  async sftStep(rows: readonly TokenRow[], h: StepHyper): Promise<StepMetrics> {
+    const tokens = rows.reduce((a, r) => a + r.lossMask.slice(1).reduce((x, y) => x + y, 0), 0);
+    if (tokens === 0) throw new Error('sftStep: the batch has no loss tokens (every lossMask entry after the first token is 0)');
+    const mb = h.microBatchSize ?? rows.length;
+    // w_t = −m_t / M over the whole batch (loss.ts sftLoss), so per-micro-batch sums add up exactly.
+    const weights = rows.map((r) => r.lossMask.slice(1).map((m) => -m / tokens));
+    const { logp, grads } = await this.fwdBwd(rows, weights, mb);
+    const loss = sftLoss(logp.flatMap((r) => Array.from(r)), rows.flatMap((r) => r.lossMask.slice(1))).loss;
+    const { gradNorm, lr } = this.update(grads, h);
+    return { loss, gradNorm, lr, tokens, step: this.optimizer.step };
+  }
+
+  /**
+   * One RL optimizer step: ℓ_old at the current weights, ℓ_ref at `refParams`, the policy loss over the
+   * whole batch (sequence mean, batch mean), then accumulate/clip/AdamW.
+   */
+  async rlStep(samples: readonly RlSample[], refParams: ParamStore, h: RlHyper): Promise<StepMetrics> {
+    const rows: TokenRow[] = samples.map((s, k) => {
+      if (s.rolloutLogp.length !== s.completionIds.length) {
+        throw new Error(`rlStep: sample ${k} has ${s.completionIds.length} completion tokens but ${s.rolloutLogp.length} rollout log-probs`);
+      }
+      if (s.promptIds.length === 0) throw new Error(`rlStep: sample ${k} has an empty prompt`);
+      return { ids: [...s.promptIds, ...s.completionIds], lossMask: [...s.promptIds.map(() => 0), ...s.completionIds.map(() => 1)] };
+    });
+    const mb = h.microBatchSize ?? rows.length;
+    const old = await this.logProbs(rows, this.params, mb);
+    const ref = await this.logProbs(rows, refParams, mb);
+    const T = Math.max(...rows.map((r) => r.ids.length - 1));
+    const pad = (xs: ArrayLike<number>, off = 0) => Array.from({ length: T }, (_, t) => (t - off >= 0 && t - off < xs.length ? xs[t - off]! : 0));
+    const policyRows: PolicyRow[] = samples.map((s, k) => ({
+      oldLogp: pad(old[k]!), refLogp: pad(ref[k]!), rolloutLogp: pad(s.rolloutLogp, s.promptIds.length - 1),
+      mask: pad(rows[k]!.lossMask.slice(1)), advantage: s.advantage,
+    }));
+    const logp = policyRows.flatMap((r) => r.oldLogp as number[]); // θ = θ_old: one optimizer step per batch
+    const head = policyLoss(h.loss ?? 'gspo', logp, policyRows, { ...defaultPolicyLossConfig, ...h.policy });
+    const weights = rows.map((r, k) => Array.from(head.dlogp.subarray(k * T, k * T + r.ids.length - 1)));
+    const { grads } = await this.fwdBwd(rows, weights, mb);
+    const { gradNorm, lr } = this.update(grads, h);
+    const m = head.result.metrics;
+    return {
+      loss: head.loss, policyLoss: head.result.policyLoss, klLoss: head.result.klLoss, clipFraction: m.clipFraction,
+      tisVetoCount: m.tisVetoCount, tisWeightMean: m.tisWeightMean, sequences: m.sequences, tokens: m.tokens, gradNorm, lr, step: this.optimizer.step,
+    };
+  }
+
+  /** Writes the current weights and optimizer state as checkpoint `dir` (false if it already existed). */
+  save(dir: string, o: { policyVersion: number; metrics?: Record<string, number>; weightsDtype?: 'F32' | 'base' }): Promise<boolean> {
+    return writeCheckpoint(dir, { baseDir: this.dir, cfg: this.cfg, params: this.params, optimizer: this.optimizer, ...o });
+  }
+
+  async release(): Promise<void> {
+    await this.session.release();
+  }
+}
+
+export type { CheckpointMeta };
