@@ -10,7 +10,7 @@
 // θ = θ_old when the weights w_t = ∂L/∂ℓ_t are computed, so ℓ = ℓ_old needs no extra forward.
 // Forward-only passes (old/reference log-probs) run the same session fetching `logp` only, so ℓ_old is
 // bit-identical to the training pass's ℓ.
-// Runs ORT on the calling thread (ORT's run blocks it): trainService.ts moves it to a worker thread.
+// Runs ORT on the calling thread (ORT's run blocks it): service.ts (spawnTrainService) moves it to a worker thread.
 // Departures / not yet done:
 //   1. Rows are right-padded per micro-batch (no packing of several sequences into one row).
 //   2. The LM head is not chunked over rows yet (graph.ts departure 1): B·S·V logits live at once.
