@@ -9,6 +9,7 @@ export const commands: Record<string, () => Promise<Command>> = {
   'evaluate-samples': async () => (await import('./evaluateSamples')).evaluateSamplesCommand,
   'search-sim': async () => (await import('./searchSim')).searchSimCommand,
   generate: async () => (await import('./generate')).generateCommand,
+  sft: async () => (await import('./sft')).sftCommand,
   'sandbox run': async () => (await import('./sandbox')).sandboxRunCommand,
   'sandbox bench': async () => (await import('./sandbox')).sandboxBenchCommand,
 };
