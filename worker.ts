@@ -1,26 +1,45 @@
 // The mars2 worker: serves the workflows in src/workflows and the activities built by
 // createActivities on one task queue. Started in the background by `mars2 up`; settings come from the
-// environment that `up` sets (MARS2_ADDRESS, MARS2_NAMESPACE, MARS2_TASK_QUEUE).
+// environment that `up` sets (MARS2_ADDRESS, MARS2_NAMESPACE, MARS2_TASK_QUEUE, MARS2_HOME). The store is
+// MARS2_HOME/store; the engine and the sandbox start on first use.
+import { join } from 'node:path';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from './src/activities';
+import type { Engine } from './src/models/engine';
+import type { Sandbox } from './src/sandbox';
+import { Store } from './src/store';
 
 async function main(): Promise<void> {
   const address = process.env.MARS2_ADDRESS ?? '127.0.0.1:7233';
   const namespace = process.env.MARS2_NAMESPACE ?? 'mars2';
   const taskQueue = process.env.MARS2_TASK_QUEUE ?? 'mars2';
+  const home = process.env.MARS2_HOME ?? join(__dirname, '.mars2');
+
+  let engine: Engine | undefined;
+  let sandbox: Promise<Sandbox> | undefined;
+  const deps = {
+    store: new Store(join(home, 'store')),
+    engine: () => (engine ??= require('./src/models/engine').createEngine({ workers: 1 }) as Engine),
+    sandbox: () => (sandbox ??= (require('./src/sandbox') as typeof import('./src/sandbox')).Sandbox.start()),
+  };
+
   const connection = await NativeConnection.connect({ address });
   const worker = await Worker.create({
     connection,
     namespace,
     taskQueue,
     workflowsPath: require.resolve('./src/workflows'),
-    activities: createActivities(),
+    activities: createActivities(deps),
     // On SIGTERM running activities get this long to finish before they are cancelled (temporal.md §3.5).
     shutdownGraceTime: '10s',
+    // After a crash, a tree's next workflow task leaves the dead worker's sticky queue this soon (§3.5).
+    stickyQueueScheduleToStartTimeout: '3s',
   });
-  console.log(`mars2 worker ${process.pid}: namespace ${namespace}, task queue ${taskQueue}, server ${address}`);
+  console.log(`mars2 worker ${process.pid}: namespace ${namespace}, task queue ${taskQueue}, server ${address}, store ${deps.store.root}`);
   await worker.run();
   await connection.close();
+  await engine?.close();
+  await (await sandbox?.catch(() => undefined))?.close();
 }
 
 main().catch((err) => {

@@ -1,2 +1,3 @@
 // Every workflow the worker serves. The worker bundles this file (workflowsPath).
 export { pingWorkflow } from './ping';
+export { searchTree } from './searchTree';

@@ -1,0 +1,18 @@
+// Heartbeating around a long await (temporal.md §3.2–§3.3): heartbeats go out from the main thread every
+// third of the heartbeat timeout while `work` runs, and the activity ends as soon as Temporal cancels it
+// (worker shutdown, timeout, workflow cancelled) — the abandoned work's result is dropped.
+import { Context } from '@temporalio/activity';
+
+export async function heartbeating<T>(work: Promise<T>, details?: () => unknown): Promise<T> {
+  const ctx = Context.current();
+  const intervalMs = Math.max(100, Math.min(10_000, (ctx.info.heartbeatTimeoutMs ?? 30_000) / 3));
+  const beat = () => ctx.heartbeat(details?.());
+  beat();
+  const timer = setInterval(beat, intervalMs);
+  work.catch(() => {}); // a rejection after cancellation won the race is not unhandled
+  try {
+    return await Promise.race([work, ctx.cancelled]);
+  } finally {
+    clearInterval(timer);
+  }
+}

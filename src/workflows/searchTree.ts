@@ -1,0 +1,120 @@
+// One search tree as a durable process (DESIGN §4 step 2): exactly `budget` steps of
+//   select (AB-MCTS-A, src/search) → generate → runTests (public) → register,
+// each activity a durable step, so a crashed worker or server resumes the tree where it was and never
+// adds a node twice. The workflow holds only what it needs to decide: the search state, the RNG and
+// the node summaries (refs + scalars, ~300 bytes a node); prompts, programs, tokens and reports are in
+// the store. A `tree` query returns the live nodes; the result is the nodes.
+//
+// Seeds (DESIGN §5): Thompson draws come from Rng.seeded(seed, problemId); node i samples with
+// Rng.seeded(seed, problemId, 'node', i). Modes: 'training' (MARTI refinement prompts) and 'tplus'
+// (rich error feedback; depth-guided GEN reweighting with DEFAULT_DEPTH_GAMMA unless search.depthGamma
+// says otherwise).
+import { proxyActivities, setHandler, upsertSearchAttributes, workflowInfo, type ActivityOptions } from '@temporalio/workflow';
+import type { Duration, SearchAttributeUpdatePair } from '@temporalio/common';
+import type { Activities } from '../activities';
+import type { AgentSpec } from '../activities/records';
+import type { NodeSummary } from '../run/types';
+import { AbMctsA } from '../search/abmcts';
+import type { SearchConfig } from '../search/config';
+import { DEFAULT_DEPTH_GAMMA } from '../search/depthGuided';
+import { Rng } from '../search/rng';
+import type { Ref } from '../store';
+import { KIND, RUN_ID } from './searchAttributes';
+import { treeQuery } from './shared';
+
+export type TreeMode = 'training' | 'tplus';
+
+export interface ActivityTimeouts {
+  startToCloseTimeout: Duration;
+  heartbeatTimeout: Duration;
+}
+
+export interface SearchTreeInput {
+  /** The problem's JSON in the store, and its id (for seeds and records). */
+  problem: { ref: Ref; id: string };
+  agents: AgentSpec[];
+  /** Nodes to grow. */
+  budget: number;
+  seed: number;
+  mode: TreeMode;
+  /** AB-MCTS-A settings (the agents come from `agents`). */
+  search?: Omit<SearchConfig, 'agents'>;
+  /** Repeat the problem statement in refinement prompts (default true). */
+  includeProblem?: boolean;
+  sampling?: { temperature?: number; topP?: number };
+  maxNewTokens?: number;
+  /** Evaluation trees: also run every node on the private tests. */
+  privateTests?: boolean;
+  /** The training run this tree belongs to (search attribute Mars2RunId). */
+  runId?: string;
+  /** Per-activity timeouts (tests shorten them so crash recovery is quick). */
+  timeouts?: { generate?: Partial<ActivityTimeouts>; runTests?: Partial<ActivityTimeouts> };
+}
+
+const DEFAULT_TIMEOUTS: { generate: ActivityTimeouts; runTests: ActivityTimeouts } = {
+  // A generation on a loaded model takes seconds to minutes; the first one also loads the model.
+  generate: { startToCloseTimeout: '30 minutes', heartbeatTimeout: '30s' },
+  runTests: { startToCloseTimeout: '10 minutes', heartbeatTimeout: '30s' },
+};
+
+function activityOptions(t: ActivityTimeouts): ActivityOptions {
+  return { ...t, retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10 } };
+}
+
+export async function searchTree(input: SearchTreeInput): Promise<NodeSummary[]> {
+  const { generate } = proxyActivities<Activities>(activityOptions({ ...DEFAULT_TIMEOUTS.generate, ...input.timeouts?.generate }));
+  const { runTests } = proxyActivities<Activities>(activityOptions({ ...DEFAULT_TIMEOUTS.runTests, ...input.timeouts?.runTests }));
+  const treeId = workflowInfo().workflowId;
+  const attributes: SearchAttributeUpdatePair[] = [{ key: KIND, value: 'search' }];
+  if (input.runId) attributes.push({ key: RUN_ID, value: input.runId });
+  upsertSearchAttributes(attributes);
+
+  const search = new AbMctsA({
+    ...input.search,
+    depthGamma: input.search?.depthGamma ?? (input.mode === 'tplus' ? [...DEFAULT_DEPTH_GAMMA] : undefined),
+    agents: input.agents.map((a) => a.name),
+  });
+  let state = search.init();
+  const rng = Rng.seeded(input.seed, input.problem.id);
+  const nodes: NodeSummary[] = [];
+  setHandler(treeQuery, () => nodes);
+
+  const sampling = { temperature: input.sampling?.temperature ?? 1, topP: input.sampling?.topP ?? 1 };
+  for (let nodeId = 0; nodeId < input.budget; nodeId++) {
+    const { parent, agent } = search.select(state, rng);
+    const parentNode = parent === -1 ? null : nodes[parent];
+    const spec = input.agents[agent];
+    const gen = await generate({
+      problem: input.problem.ref,
+      parent: parentNode && { generation: parentNode.refs.generation, publicTests: parentNode.refs.publicTests },
+      agent: spec,
+      feedback: input.mode === 'tplus' ? 'tplus' : 'marti',
+      includeProblem: input.includeProblem ?? true,
+      sampling,
+      maxNewTokens: input.maxNewTokens ?? 1024,
+      seed: Rng.seeded(input.seed, input.problem.id, 'node', nodeId).uint32(),
+    });
+    const pub = await runTests({ problem: input.problem.ref, generation: gen.generation, tests: 'public' });
+    const priv = input.privateTests
+      ? await runTests({ problem: input.problem.ref, generation: gen.generation, tests: 'private' })
+      : undefined;
+    // MARTI's reward: 1 iff every public test passed.
+    const score = pub.verdict === 'AC' ? 1 : 0;
+    state = search.register(state, parent, agent, score);
+    nodes.push({
+      treeId,
+      nodeId,
+      parentId: parentNode ? parentNode.nodeId : null,
+      depth: parentNode ? parentNode.depth + 1 : 1,
+      agent: spec.name,
+      policyVersion: spec.policyVersion ?? 0,
+      score,
+      responseTokens: gen.responseTokens,
+      truncated: gen.truncated,
+      publicTests: { verdict: pub.verdict, passed: pub.passed, total: pub.total },
+      ...(priv && { privateTests: { verdict: priv.verdict, passed: priv.passed, total: priv.total } }),
+      refs: { generation: gen.generation, publicTests: pub.report, ...(priv && { privateTests: priv.report }) },
+    });
+  }
+  return nodes;
+}

@@ -1,0 +1,6 @@
+// Queries and signals shared by workflows and the clients that call them (STYLE 1).
+import { defineQuery } from '@temporalio/workflow';
+import type { NodeSummary } from '../run/types';
+
+/** A search tree's nodes so far, in creation order (live while it runs, all of them once it is done). */
+export const treeQuery = defineQuery<NodeSummary[]>('tree');
