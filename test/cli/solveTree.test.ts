@@ -1,0 +1,58 @@
+// `mars2 solve` and `mars2 tree` end to end on the test stack (MARS2_STACK=test): a T+ tree on an MBPP
+// problem with two tiny models, the best program and the drawing; `tree` returns the same nodes; input
+// errors say what was expected.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import type { NodeSummary } from '../../src/run/types';
+import { SHARED_DATA } from '../helpers/data';
+import { treeFixture, type TreeFixture } from '../helpers/searchTree';
+
+const ROOT = join(__dirname, '..', '..');
+const MBPP = join(SHARED_DATA, 'mbpp', 'mbpp.jsonl');
+const mars2 = (...args: string[]) =>
+  spawnSync(join(ROOT, 'mars2'), args, { encoding: 'utf8', timeout: 120_000, env: { ...process.env, MARS2_STACK: 'test' } });
+
+let f: TreeFixture;
+let agents: string;
+before(async () => {
+  f = await treeFixture();
+  agents = f.input('tplus', 1).agents.map((a) => a.model).join(',');
+});
+after(async () => {
+  await f.client.connection.close();
+});
+
+test('mars2 solve --json grows the tree, names the best program; mars2 tree returns the same nodes', () => {
+  const solve = mars2('solve', '--problem', MBPP, '--id', '2', '--agents', agents, '--budget', '3', '--max-new-tokens', '16', '--json');
+  assert.equal(solve.status, 0, solve.stderr);
+  const out = JSON.parse(solve.stdout) as { workflowId: string; problemId: string; solved: boolean; best: { nodeId: number; program: string; verdicts: unknown[] }; nodes: NodeSummary[] };
+  assert.equal(out.problemId, 'mbpp/2');
+  assert.equal(out.nodes.length, 3);
+  assert.equal(out.solved, out.nodes.some((n) => n.score === 1));
+  assert.ok(out.best.program.length > 0 && out.best.verdicts.length > 0);
+
+  const tree = mars2('tree', out.workflowId, '--json');
+  assert.equal(tree.status, 0, tree.stderr);
+  assert.deepEqual(JSON.parse(tree.stdout), { workflowId: out.workflowId, status: 'COMPLETED', nodes: out.nodes });
+  const drawing = mars2('tree', out.workflowId);
+  assert.equal(drawing.status, 0, drawing.stderr);
+  assert.match(drawing.stdout, new RegExp(`^tree ${out.workflowId} · 3 nodes · best #${out.best.nodeId}\nroot\n`));
+  assert.match(drawing.stdout, /status: completed/);
+});
+
+test('mars2 solve / tree: errors say what was expected and what to do', () => {
+  const many = mars2('solve', '--problem', MBPP, '--agents', agents, '--budget', '2');
+  assert.equal(many.status, 1);
+  assert.match(many.stderr, /holds \d+ problems; pick one with --id/);
+  const noModel = mars2('solve', '--problem', MBPP, '--id', '2', '--agents', '/nonexistent/model', '--budget', '2');
+  assert.equal(noModel.status, 1);
+  assert.match(noModel.stderr, /\/nonexistent\/model is not an HF model directory/);
+  const noBudget = mars2('solve', '--problem', MBPP, '--id', '2', '--agents', agents);
+  assert.equal(noBudget.status, 2);
+  assert.match(noBudget.stderr, /--budget is required/);
+  const missing = mars2('tree', 'no-such-tree');
+  assert.equal(missing.status, 1);
+  assert.match(missing.stderr, /no workflow 'no-such-tree'/);
+});
