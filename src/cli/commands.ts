@@ -12,4 +12,6 @@ export const commands: Record<string, () => Promise<Command>> = {
   sft: async () => (await import('./sft')).sftCommand,
   'sandbox run': async () => (await import('./sandbox')).sandboxRunCommand,
   'sandbox bench': async () => (await import('./sandbox')).sandboxBenchCommand,
+  solve: async () => (await import('./solve')).solveCommand,
+  tree: async () => (await import('./tree')).treeCommand,
 };
