@@ -1,0 +1,67 @@
+// Crash test (temporal.md §5.5, DESIGN §5 "crash anywhere, lose nothing"): the background worker is
+// killed with SIGKILL while a `generate` runs, `up` starts a new one, and the tree still ends with
+// exactly `budget` nodes, each generated once into the tree: the history schedules one generate per
+// node, and the interrupted one completes on a later attempt.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { crashWorker, up } from '../../src/stack';
+import { checkNodes } from '../../src/run/nodes';
+import { searchTree } from '../../src/workflows';
+import { treeFixture, type TreeFixture } from '../helpers/searchTree';
+
+const PENDING_ACTIVITY_STATE_STARTED = 2;
+
+let f: TreeFixture;
+before(async () => {
+  f = await treeFixture();
+});
+after(async () => {
+  await f.client.connection.close();
+});
+
+test('a tree survives a worker killed during generate: exactly budget nodes, none twice', async () => {
+  // A fresh worker, so the first generate also starts the engine and loads the models: a wide window.
+  await crashWorker(f.cfg);
+  await up(f.cfg);
+  const workflowId = `test-crash-${Date.now()}`;
+  const handle = await f.client.workflow.start(searchTree, {
+    taskQueue: f.cfg.taskQueue,
+    workflowId,
+    args: [f.input('tplus', 4, { maxNewTokens: 64 })],
+  });
+  let killedPid: number | undefined;
+  for (let i = 0; i < 3000 && killedPid === undefined; i++) {
+    const desc = await handle.describe();
+    const running = (desc.raw.pendingActivities ?? []).some(
+      (a) => a.activityType?.name === 'generate' && a.state === PENDING_ACTIVITY_STATE_STARTED,
+    );
+    if (running) killedPid = (await crashWorker(f.cfg))?.pid;
+    else if (desc.status.name !== 'RUNNING') break;
+    else await new Promise((r) => setTimeout(r, 10));
+  }
+  assert.ok(killedPid, 'the worker was killed while a generate ran');
+  const restarted = await up(f.cfg);
+  assert.notEqual(restarted.worker?.pid, killedPid);
+
+  const nodes = await handle.result();
+  assert.equal(nodes.length, 4);
+  checkNodes(nodes);
+  assert.deepEqual(nodes.map((n) => n.nodeId), [0, 1, 2, 3]);
+
+  const events = (await handle.fetchHistory()).events ?? [];
+  const scheduled = new Map<string, string>(); // scheduled event id → activity type
+  for (const e of events) {
+    const a = e.activityTaskScheduledEventAttributes;
+    if (a) scheduled.set(String(e.eventId), a.activityType?.name ?? '');
+  }
+  const count = (type: string) => [...scheduled.values()].filter((t) => t === type).length;
+  assert.equal(count('generate'), 4, 'one generate per node');
+  assert.equal(count('runTests'), 4, 'one public-test run per node');
+  const completed = events.filter((e) => e.activityTaskCompletedEventAttributes).map((e) => scheduled.get(String(e.activityTaskCompletedEventAttributes!.scheduledEventId)));
+  assert.equal(completed.filter((t) => t === 'generate').length, 4);
+  const retried = events.filter(
+    (e) => (e.activityTaskStartedEventAttributes?.attempt ?? 0) >= 2 && scheduled.get(String(e.activityTaskStartedEventAttributes!.scheduledEventId)) === 'generate',
+  );
+  assert.equal(retried.length, 1, 'the interrupted generate completed on a later attempt');
+  for (const node of nodes) assert.ok(await f.store.has(node.refs.generation));
+});
