@@ -67,6 +67,16 @@ for (const name of ['llama', 'qwen2', 'qwen3']) {
       await rt.release();
     });
 
+    test('greedy continuation with the prompt prefilled in chunks of 4 (first on an empty past) equals transformers generate', async () => {
+      const rt = await ModelRuntime.load(dir, { threads: 1 });
+      const gen = new Generator(rt, () => '', { prefillChunk: 4 });
+      const out = await gen.submit({
+        promptIds: ref.greedy.prompt_ids, sampling: { temperature: 0, topP: 1, topK: 0 }, seed: 0, maxNewTokens: 32, eosIds: rt.cfg.eosTokenIds, stop: [],
+      });
+      assert.deepEqual(out.tokenIds, ref.greedy.new_ids, REGEN);
+      await rt.release();
+    });
+
     test('delta-KV prefill + decode logits equal the full forward within 1e-5 (chunked prefill, batch of 3)', async () => {
       const rt = await ModelRuntime.load(dir, { threads: 1 });
       const V = rt.cfg.vocabSize;
