@@ -8,12 +8,12 @@
 //     ONNXRUNTIME_NODE_INSTALL=skip: nothing is downloaded besides the locked npm packages);
 //   - the transformers.js folders (.mars2/bench-models-tjs, bench/tjs/export.ts; rewritten every run).
 // Run by hand, on a quiet machine:
-//   node --import tsx bench/engine.ts [--threads 2] [--runs 5] [--prompt 128] [--new 64] [--no-tjs] [--no-torch]
+//   node --import tsx bench/engine.ts [--threads 2] [--runs 5] [--prompt 128] [--new 64] [--models tiny5m,small25m] [--batches 1,8,32] [--no-tjs] [--no-torch]
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
-import { BATCHES, MODELS, MODELS_DIR, ROOT, TJS_MODELS_DIR, parseSettings, settingsArgs, type BenchResult, type BenchSettings } from './engine/shared';
+import { MODELS_DIR, ROOT, TJS_MODELS_DIR, parseSettings, settingsArgs, type BenchResult, type BenchSettings } from './engine/shared';
 import { exportTjs } from './tjs/export';
 
 const PYTHON = join(ROOT, '.mars2', 'golden-venv', 'bin', 'python');
@@ -30,8 +30,8 @@ function results(stdout: string): BenchResult[] {
   return stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as BenchResult);
 }
 
-function setUp(tjs: boolean): void {
-  if (!MODELS.every((m) => existsSync(join(MODELS_DIR, m, 'config.json')))) {
+function setUp(s: BenchSettings, tjs: boolean): void {
+  if (!s.models.every((m) => existsSync(join(MODELS_DIR, m, 'config.json')))) {
     if (!existsSync(PYTHON)) {
       throw new Error(`the bench models are missing from ${MODELS_DIR} and ${PYTHON} is not there to write them; create it with\n`
         + '  python3 -m venv .mars2/golden-venv && .mars2/golden-venv/bin/pip install torch transformers safetensors');
@@ -43,7 +43,7 @@ function setUp(tjs: boolean): void {
     console.error('installing transformers.js into bench/tjs/node_modules (npm ci, install scripts off) …');
     sh('npm', ['ci', '--prefix', TJS_DIR, '--ignore-scripts', '--no-audit', '--no-fund'], { ONNXRUNTIME_NODE_INSTALL: 'skip' });
   }
-  for (const m of MODELS) exportTjs(join(MODELS_DIR, m), join(TJS_MODELS_DIR, m));
+  for (const m of s.models) exportTjs(join(MODELS_DIR, m), join(TJS_MODELS_DIR, m));
 }
 
 function runEngine(engine: Engine, s: BenchSettings): BenchResult[] {
@@ -57,17 +57,17 @@ function runEngine(engine: Engine, s: BenchSettings): BenchResult[] {
 const f0 = (x: number | undefined) => (x === undefined ? '—' : Math.round(x).toLocaleString('en-US'));
 const ratio = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined ? '—' : `${(a / b).toFixed(2)}×`);
 
-function table(all: BenchResult[], engines: Engine[]): string[] {
+function table(all: BenchResult[], engines: Engine[], s: BenchSettings): string[] {
   const get = (e: Engine, m: string, B: number) => all.find((r) => r.engine === e && r.model === m && r.batch === B);
   const cell = (r: BenchResult | undefined, key: 'decodeTokS' | 'prefillTokS', e: Engine) => (!engines.includes(e) ? 'not run' : r?.note ?? f0(r?.[key]));
   const lines = ['| model | figure (tok/s) | mars2 | transformers.js | PyTorch | mars2 / transformers.js | mars2 / PyTorch |', '|---|---|--:|--:|--:|--:|--:|'];
-  for (const m of MODELS) {
-    const params = get('mars2', m, 1)?.params;
+  for (const m of s.models) {
+    const params = all.find((r) => r.model === m)?.params;
     for (const key of ['decodeTokS', 'prefillTokS'] as const) {
-      for (const B of BATCHES) {
+      for (const B of s.batches) {
         const [a, t, p] = (['mars2', 'transformers.js', 'pytorch'] as const).map((e) => get(e, m, B));
         const label = `${key === 'decodeTokS' ? 'decode' : 'prefill'} B=${B}`;
-        const name = key === 'decodeTokS' && B === 1 ? `${m} (${((params ?? 0) / 1e6).toFixed(1)}M)` : '';
+        const name = key === 'decodeTokS' && B === s.batches[0] ? `${m} (${((params ?? 0) / 1e6).toFixed(1)}M)` : '';
         lines.push(`| ${name} | ${label} | ${cell(a, key, 'mars2')} | ${cell(t, key, 'transformers.js')} | ${cell(p, key, 'pytorch')} | ${ratio(a?.[key], t?.[key])} | ${ratio(a?.[key], p?.[key])} |`);
       }
     }
@@ -75,11 +75,11 @@ function table(all: BenchResult[], engines: Engine[]): string[] {
   return lines;
 }
 
-function goals(all: BenchResult[]): string[] {
+function goals(all: BenchResult[], s: BenchSettings): string[] {
   const v = (e: Engine, m: string, B: number, key: 'decodeTokS' | 'prefillTokS') => all.find((r) => r.engine === e && r.model === m && r.batch === B)?.[key];
   const out: string[] = [];
   const check = (what: string, ok: boolean | undefined) => out.push(`${ok === undefined ? 'n/a ' : ok ? 'MET ' : 'MISS'}  ${what}`);
-  for (const m of MODELS) {
+  for (const m of s.models) {
     const q = (B: number, e: Engine, key: 'decodeTokS' | 'prefillTokS' = 'decodeTokS') => {
       const a = v('mars2', m, B, key), b = v(e, m, B, key);
       return a === undefined || b === undefined ? undefined : a / b;
@@ -88,8 +88,8 @@ function goals(all: BenchResult[]): string[] {
     check(`${m}: decode B=1 ≥ 1.5× transformers.js (${r1?.toFixed(2) ?? '—'}×)`, r1 === undefined ? undefined : r1 >= 1.5);
     check(`${m}: decode B=32 ≥ 2× transformers.js (${r32?.toFixed(2) ?? '—'}×)`, r32 === undefined ? undefined : r32 >= 2);
     for (const key of ['decodeTokS', 'prefillTokS'] as const) {
-      const rs = BATCHES.map((B) => q(B, 'pytorch', key));
-      const shown = rs.map((r, i) => `B=${BATCHES[i]} ${r?.toFixed(2) ?? '—'}×`).join(', ');
+      const rs = s.batches.map((B) => q(B, 'pytorch', key));
+      const shown = rs.map((r, i) => `B=${s.batches[i]} ${r?.toFixed(2) ?? '—'}×`).join(', ');
       check(`${m}: ${key === 'decodeTokS' ? 'decode' : 'prefill'} ahead of PyTorch at every batch size (${shown})`, rs.includes(undefined) ? undefined : rs.every((r) => r! > 1));
     }
   }
@@ -119,21 +119,21 @@ function main() {
     if (existsSync(PYTHON)) engines.push('pytorch');
     else console.error(`PyTorch skipped: ${PYTHON} is missing`);
   }
-  setUp(engines.includes('transformers.js'));
+  setUp(s, engines.includes('transformers.js'));
   const loadBefore = loadavg();
   const all = engines.flatMap((e) => runEngine(e, s));
   const loadAfter = loadavg();
   const ortVersion = JSON.parse(readFileSync(join(ROOT, 'node_modules', 'onnxruntime-node', 'package.json'), 'utf8')).version;
   const ver = (e: Engine) => all.find((r) => r.engine === e)?.version;
-  console.log(`Engine speed: greedy generation, prompt ${s.prompt} tokens, ${s.newTokens} new tokens, median of ${s.runs} runs after a warm-up;`);
+  console.log(`Engine speed: greedy generation, prompt ${s.prompt} tokens, ${s.newTokens} new tokens, median of ${s.runs} runs after one warm-up run;`);
   console.log(`threads ${s.threads} for all (ORT intra-op ${s.threads} / inter-op 1; torch.set_num_threads(${s.threads})).`);
   console.log(`decode tok/s = B·${s.newTokens} / (t(${s.newTokens + 1} new) − t(1 new)); prefill tok/s = B·${s.prompt} / t(1 new).`);
   console.log(`mars2: Generator + ModelRuntime in-process, onnxruntime-node ${ortVersion}; transformers.js ${ver('transformers.js') ?? '—'} (model.generate, `
     + `its own onnxruntime-node, mars2's decoder exported by bench/tjs/export.ts); PyTorch ${ver('pytorch') ?? '—'} (transformers generate, eager, CPU).`);
   console.log(`load average before/after: ${loadBefore[0]!.toFixed(2)} / ${loadAfter[0]!.toFixed(2)} (${availableParallelism()} cores)\n`);
-  for (const l of table(all, engines)) console.log(l);
+  for (const l of table(all, engines, s)) console.log(l);
   console.log(`\n${agreement(all)}\n\nGoals (issue 6):`);
-  for (const l of goals(all)) console.log(`  ${l}`);
+  for (const l of goals(all, s)) console.log(`  ${l}`);
 }
 
 main();

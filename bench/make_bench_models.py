@@ -1,10 +1,11 @@
 """Random-weight Llama model directories for bench/engine.ts (~5M and ~25M parameters, the configs of
 research/onnx-engine.md §3), and PyTorch CPU `generate` figures on the same weights and thread count,
-with the protocol of bench/engine/shared.ts (same prompts; warm-up, then per run t1 = 1 new token,
+with the protocol of bench/engine/shared.ts (same prompts; a full warm-up run, then per run t1 = 1 new token,
 tN = NEW + 1 new tokens; prefill B·PROMPT/t1, decode B·NEW/(tN − t1); median over the runs).
 
   .mars2/golden-venv/bin/python bench/make_bench_models.py            # writes .mars2/bench-models/{tiny5m,small25m}
   .mars2/golden-venv/bin/python bench/make_bench_models.py --torch [--json] [--threads 2] [--runs 5] [--prompt 128] [--new 64]
+                                                                      [--models tiny5m,small25m] [--batches 1,8,32]
 """
 import json
 import os
@@ -23,7 +24,7 @@ CONFIGS = {
     'small25m': dict(vocab_size=8192, hidden_size=512, num_hidden_layers=6, num_attention_heads=8, num_key_value_heads=4,
                      intermediate_size=1408),
 }
-SETTINGS = {'threads': 2, 'runs': 5, 'prompt': 128, 'new': 64}
+SETTINGS = {'threads': 2, 'runs': 5, 'prompt': 128, 'new': 64, 'models': ','.join(CONFIGS), 'batches': '1,8,32'}
 
 
 def make(name, kw):
@@ -46,7 +47,7 @@ def bench_torch(d, st, as_json):
     P, NEW = st['prompt'], st['new']
     m = AutoModelForCausalLM.from_pretrained(d, dtype=torch.float32).eval()
     n = sum(p.numel() for p in m.parameters())
-    for B in (1, 8, 32):
+    for B in [int(b) for b in st['batches'].split(',')]:
         ids = torch.tensor([prompt_ids(b, P) for b in range(B)])
         kw = dict(do_sample=False, pad_token_id=0, eos_token_id=None)
 
@@ -55,7 +56,7 @@ def bench_torch(d, st, as_json):
 
         prefill, decode = [], []
         with torch.no_grad():
-            gen(2)  # warm-up
+            gen(NEW + 1)  # warm-up
             for _ in range(st['runs']):
                 t = time.perf_counter(); gen(1); t1 = time.perf_counter() - t
                 t = time.perf_counter(); out = gen(NEW + 1); tn = time.perf_counter() - t
@@ -73,7 +74,7 @@ def settings(argv):
     st = dict(SETTINGS)
     for i, a in enumerate(argv):
         if a.startswith('--') and a[2:] in st:
-            st[a[2:]] = int(argv[i + 1])
+            st[a[2:]] = argv[i + 1] if a[2:] in ('models', 'batches') else int(argv[i + 1])
     return st
 
 
@@ -87,4 +88,5 @@ if __name__ == '__main__':
         if not as_json:
             print(f"torch {torch.__version__}, threads {st['threads']}, prompt {st['prompt']}, new tokens {st['new']}, median of {st['runs']}")
         for d in dirs:
-            bench_torch(d, st, as_json)
+            if os.path.basename(d) in st['models'].split(','):
+                bench_torch(d, st, as_json)

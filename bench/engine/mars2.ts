@@ -4,13 +4,13 @@
 import { join } from 'node:path';
 import { Generator } from '../../src/models/generator';
 import { ModelRuntime } from '../../src/models/runtime';
-import { BATCHES, MODELS, MODELS_DIR, measure, parseSettings, promptIds, type BenchResult } from './shared';
+import { MODELS_DIR, measure, parseSettings, promptIds, type BenchResult } from './shared';
 
 async function main() {
   const s = parseSettings(process.argv.slice(2));
-  for (const model of MODELS) {
+  for (const model of s.models) {
     const rt = await ModelRuntime.load(join(MODELS_DIR, model), { threads: s.threads });
-    for (const B of BATCHES) {
+    for (const B of s.batches) {
       const gen = new Generator(rt, () => '', { maxBatch: 32 });
       const prompts = Array.from({ length: B }, (_, b) => promptIds(b, s.prompt));
       const run = async (n: number) => {

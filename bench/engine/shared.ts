@@ -2,7 +2,8 @@
 // the timing protocol and the result record each child process prints as one JSON line.
 //
 // Protocol, per model and batch size B (identical in bench/make_bench_models.py):
-//   warm-up: generate 2 new tokens for B prompts of PROMPT tokens (greedy);
+//   warm-up: one full run (generate NEW + 1 new tokens for B prompts of PROMPT tokens, greedy), so no
+//            first-pass costs (JIT, allocator growth at new shapes) land in the figures;
 //   then RUNS times: t1 = time to generate 1 new token (prefill + first sample),
 //                    tN = time to generate NEW + 1 new tokens;
 //   prefill tok/s = B·PROMPT / t1, decode tok/s = B·NEW / (tN − t1); the median over the runs.
@@ -19,9 +20,11 @@ export interface BenchSettings {
   prompt: number;
   newTokens: number;
   runs: number;
+  models: string[];
+  batches: number[];
 }
 
-export const DEFAULTS: BenchSettings = { threads: 2, prompt: 128, newTokens: 64, runs: 5 };
+export const DEFAULTS: BenchSettings = { threads: 2, prompt: 128, newTokens: 64, runs: 5, models: [...MODELS], batches: [...BATCHES] };
 
 /** One engine × model × batch figure. `note` replaces the figures when the engine cannot run it. */
 export interface BenchResult {
@@ -53,7 +56,7 @@ export function median(xs: number[]): number {
  * 0's new tokens); returns the median figures and row 0's tokens of the last long run.
  */
 export async function measure(gen: (n: number) => Promise<number[]>, B: number, s: BenchSettings) {
-  await gen(2);
+  await gen(s.newTokens + 1);
   const prefill: number[] = [];
   const decode: number[] = [];
   let firstRow: number[] = [];
@@ -70,24 +73,30 @@ export async function measure(gen: (n: number) => Promise<number[]>, B: number, 
   return { prefillTokS: median(prefill), decodeTokS: median(decode), firstRow };
 }
 
-/** Parses `--threads N --runs N --prompt N --new N` over the defaults. */
+/** Parses `--threads N --runs N --prompt N --new N --models a,b --batches 1,32` over the defaults. */
 export function parseSettings(argv: string[]): BenchSettings & { rest: string[] } {
   const s = { ...DEFAULTS };
   const rest: string[] = [];
-  const keys: Record<string, keyof BenchSettings> = { '--threads': 'threads', '--runs': 'runs', '--prompt': 'prompt', '--new': 'newTokens' };
+  const ints: Record<string, 'threads' | 'runs' | 'prompt' | 'newTokens'> = { '--threads': 'threads', '--runs': 'runs', '--prompt': 'prompt', '--new': 'newTokens' };
+  const int = (flag: string, v: string | undefined) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 1) throw new Error(`${flag} expects a positive integer, found '${v}'`);
+    return n;
+  };
   for (let i = 0; i < argv.length; i++) {
-    const key = keys[argv[i]!];
-    if (!key) {
-      rest.push(argv[i]!);
-      continue;
-    }
-    const v = Number(argv[++i]);
-    if (!Number.isInteger(v) || v < 1) throw new Error(`${argv[i - 1]} expects a positive integer, found '${argv[i]}'`);
-    s[key] = v;
+    const flag = argv[i]!;
+    if (ints[flag]) s[ints[flag]] = int(flag, argv[++i]);
+    else if (flag === '--batches') s.batches = (argv[++i] ?? '').split(',').map((v) => int(flag, v));
+    else if (flag === '--models') {
+      s.models = (argv[++i] ?? '').split(',');
+      const bad = s.models.filter((m) => !(MODELS as readonly string[]).includes(m));
+      if (bad.length) throw new Error(`--models expects some of ${MODELS.join(',')}, found '${bad.join(',')}'`);
+    } else rest.push(flag);
   }
   return { ...s, rest };
 }
 
 export function settingsArgs(s: BenchSettings): string[] {
-  return ['--threads', String(s.threads), '--runs', String(s.runs), '--prompt', String(s.prompt), '--new', String(s.newTokens)];
+  return ['--threads', String(s.threads), '--runs', String(s.runs), '--prompt', String(s.prompt), '--new', String(s.newTokens),
+    '--models', s.models.join(','), '--batches', s.batches.join(',')];
 }

@@ -6,7 +6,7 @@
 //   node --import tsx bench/tjs/run.ts [--threads 2] [--runs 5]
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BATCHES, MODELS, TJS_MODELS_DIR, measure, parseSettings, promptIds, type BenchResult } from '../engine/shared';
+import { TJS_MODELS_DIR, measure, parseSettings, promptIds, type BenchResult } from '../engine/shared';
 
 const PKG = '@huggingface/transformers';
 
@@ -17,14 +17,14 @@ async function main() {
   tjs.env.allowRemoteModels = false; // nothing is fetched: local folders only
   tjs.env.allowLocalModels = true;
   tjs.env.localModelPath = TJS_MODELS_DIR;
-  for (const model of MODELS) {
+  for (const model of s.models) {
     const m = await tjs.AutoModelForCausalLM.from_pretrained(model, {
       dtype: 'fp32', device: 'cpu', session_options: { intraOpNumThreads: s.threads, interOpNumThreads: 1 },
     });
     const cfg = JSON.parse(readFileSync(join(TJS_MODELS_DIR, model, 'config.json'), 'utf8'));
     const d = cfg.hidden_size, ff = cfg.intermediate_size, V = cfg.vocab_size, hd = cfg.head_dim;
     const params = 2 * V * d + d + cfg.num_hidden_layers * (2 * d + d * hd * (2 * cfg.num_attention_heads + 2 * cfg.num_key_value_heads) + 3 * d * ff);
-    for (const B of BATCHES) {
+    for (const B of s.batches) {
       const ids = Array.from({ length: B }, (_, b) => promptIds(b, s.prompt)).flat();
       const input_ids = new tjs.Tensor('int64', BigInt64Array.from(ids, BigInt), [B, s.prompt]);
       const attention_mask = new tjs.Tensor('int64', new BigInt64Array(B * s.prompt).fill(1n), [B, s.prompt]);
