@@ -1,19 +1,20 @@
 // Engine speed, in one run: mars2's generator, transformers.js and PyTorch CPU `generate` on the same
 // random-weight Llama models (~5M and ~25M parameters), the same prompts, greedy, the same thread count.
 // Prints one table of decode and prefill tok/s at batch 1, 8 and 32 with the ratios mars2/transformers.js
-// and mars2/PyTorch, and checks the issue-6 goals. Each engine runs in its own child process, one after
-// the other; the protocol is in bench/engine/shared.ts. Set-up it does when missing:
+// and mars2/PyTorch, and checks the issue-6 goals. Every engine measures every cell in a fresh child
+// process, one at a time; the protocol is in bench/engine/shared.ts. Set-up it does when missing:
 //   - the HF model dirs (.mars2/bench-models, by bench/make_bench_models.py in .mars2/golden-venv);
 //   - transformers.js in bench/tjs/node_modules (`npm ci --prefix bench/tjs --ignore-scripts`,
 //     ONNXRUNTIME_NODE_INSTALL=skip: nothing is downloaded besides the locked npm packages);
 //   - the transformers.js folders (.mars2/bench-models-tjs, bench/tjs/export.ts; rewritten every run).
 // Run by hand, on a quiet machine:
 //   node --import tsx bench/engine.ts [--threads 2] [--runs 5] [--prompt 128] [--new 64] [--models tiny5m,small25m] [--batches 1,8,32] [--no-tjs] [--no-torch]
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
-import { MODELS_DIR, ROOT, TJS_MODELS_DIR, parseSettings, settingsArgs, type BenchResult, type BenchSettings } from './engine/shared';
+import { createInterface } from 'node:readline';
+import { MODELS_DIR, ROOT, TJS_MODELS_DIR, median, parseSettings, settingsArgs, type BenchResult, type BenchSettings } from './engine/shared';
 import { exportTjs } from './tjs/export';
 
 const PYTHON = join(ROOT, '.mars2', 'golden-venv', 'bin', 'python');
@@ -24,10 +25,6 @@ function sh(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): string {
   const r = spawnSync(cmd, args, { cwd: ROOT, env: { ...process.env, ...env }, encoding: 'utf8', maxBuffer: 64 << 20, stdio: ['ignore', 'pipe', 'inherit'] });
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited with ${r.status ?? r.signal}`);
   return r.stdout;
-}
-
-function results(stdout: string): BenchResult[] {
-  return stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as BenchResult);
 }
 
 function setUp(s: BenchSettings, tjs: boolean): void {
@@ -46,12 +43,60 @@ function setUp(s: BenchSettings, tjs: boolean): void {
   for (const m of s.models) exportTjs(join(MODELS_DIR, m), join(TJS_MODELS_DIR, m));
 }
 
-function runEngine(engine: Engine, s: BenchSettings): BenchResult[] {
-  console.error(`running ${engine} …`);
-  const args = settingsArgs(s);
-  if (engine === 'mars2') return results(sh(process.execPath, ['--import', 'tsx', 'bench/engine/mars2.ts', ...args]));
-  if (engine === 'transformers.js') return results(sh(process.execPath, ['--import', 'tsx', 'bench/tjs/run.ts', ...args]));
-  return results(sh(PYTHON, ['bench/make_bench_models.py', '--torch', '--json', ...args], { OMP_NUM_THREADS: String(s.threads), MKL_NUM_THREADS: String(s.threads) }));
+/** An engine child process speaking the line protocol of ./engine/shared. */
+class Child {
+  private readonly proc: ChildProcess;
+  private readonly lines: AsyncIterator<string>;
+
+  constructor(readonly engine: Engine, s: BenchSettings) {
+    const args = settingsArgs(s);
+    const [cmd, argv, env]: [string, string[], NodeJS.ProcessEnv] = engine === 'mars2'
+      ? [process.execPath, ['--import', 'tsx', 'bench/engine/mars2.ts', ...args], {}]
+      : engine === 'transformers.js'
+        ? [process.execPath, ['--import', 'tsx', 'bench/tjs/run.ts', ...args], {}]
+        : [PYTHON, ['bench/make_bench_models.py', '--serve', ...args], { OMP_NUM_THREADS: String(s.threads), MKL_NUM_THREADS: String(s.threads), HF_HUB_OFFLINE: '1' }];
+    this.proc = spawn(cmd, argv, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'inherit'] });
+    this.lines = createInterface({ input: this.proc.stdout! })[Symbol.asyncIterator]();
+  }
+
+  async sample(model: string, B: number): Promise<BenchResult> {
+    this.proc.stdin!.write(`${model} ${B}\n`);
+    const next = await this.lines.next();
+    if (next.done) throw new Error(`${this.engine} child exited (code ${this.proc.exitCode}) before answering '${model} ${B}'`);
+    return JSON.parse(next.value) as BenchResult;
+  }
+
+  /** Ends the child and waits for it to exit. */
+  async close(): Promise<void> {
+    if (this.proc.exitCode !== null) return;
+    const exited = new Promise((resolve) => this.proc.once('exit', resolve));
+    this.proc.stdin!.end();
+    await exited;
+  }
+}
+
+/** Every cell, each engine in a fresh child in turn (order rotating per cell), RUNS samples; medians. */
+async function runAll(engines: Engine[], s: BenchSettings): Promise<BenchResult[]> {
+  const out: BenchResult[] = [];
+  let cell = 0;
+  for (const model of s.models) {
+    for (const B of s.batches) {
+      console.error(`${model} B=${B} …`);
+      for (let i = 0; i < engines.length; i++) {
+        const child = new Child(engines[(i + cell) % engines.length]!, s);
+        const rs: BenchResult[] = [];
+        try {
+          for (let r = 0; r < s.runs; r++) rs.push(await child.sample(model, B));
+        } finally {
+          await child.close();
+        }
+        const failed = rs.find((r) => r.note !== undefined);
+        out.push(failed ?? { ...rs[0]!, prefillTokS: median(rs.map((r) => r.prefillTokS!)), decodeTokS: median(rs.map((r) => r.decodeTokS!)), firstRow: rs.at(-1)!.firstRow });
+      }
+      cell++;
+    }
+  }
+  return out;
 }
 
 const f0 = (x: number | undefined) => (x === undefined ? '—' : Math.round(x).toLocaleString('en-US'));
@@ -111,7 +156,7 @@ function agreement(all: BenchResult[]): string {
   return `greedy new tokens of row 0 identical to mars2's: ${parts.join(', ') || '—'}`;
 }
 
-function main() {
+async function main() {
   const s = parseSettings(process.argv.slice(2));
   const engines: Engine[] = ['mars2'];
   if (!s.rest.includes('--no-tjs')) engines.push('transformers.js');
@@ -121,11 +166,12 @@ function main() {
   }
   setUp(s, engines.includes('transformers.js'));
   const loadBefore = loadavg();
-  const all = engines.flatMap((e) => runEngine(e, s));
+  const all = await runAll(engines, s);
   const loadAfter = loadavg();
   const ortVersion = JSON.parse(readFileSync(join(ROOT, 'node_modules', 'onnxruntime-node', 'package.json'), 'utf8')).version;
   const ver = (e: Engine) => all.find((r) => r.engine === e)?.version;
-  console.log(`Engine speed: greedy generation, prompt ${s.prompt} tokens, ${s.newTokens} new tokens, median of ${s.runs} runs after one warm-up run;`);
+  console.log(`Engine speed: greedy generation, prompt ${s.prompt} tokens, ${s.newTokens} new tokens, median of ${s.runs} samples after a warm-up run;`);
+  console.log(`a fresh process per engine and cell (model × batch), the engines one after the other, their order rotating per cell;`);
   console.log(`threads ${s.threads} for all (ORT intra-op ${s.threads} / inter-op 1; torch.set_num_threads(${s.threads})).`);
   console.log(`decode tok/s = B·${s.newTokens} / (t(${s.newTokens + 1} new) − t(1 new)); prefill tok/s = B·${s.prompt} / t(1 new).`);
   console.log(`mars2: Generator + ModelRuntime in-process, onnxruntime-node ${ortVersion}; transformers.js ${ver('transformers.js') ?? '—'} (model.generate, `
@@ -136,4 +182,7 @@ function main() {
   for (const l of goals(all, s)) console.log(`  ${l}`);
 }
 
-main();
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

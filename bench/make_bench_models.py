@@ -1,11 +1,14 @@
 """Random-weight Llama model directories for bench/engine.ts (~5M and ~25M parameters, the configs of
-research/onnx-engine.md §3), and PyTorch CPU `generate` figures on the same weights and thread count,
-with the protocol of bench/engine/shared.ts (same prompts; a full warm-up run, then per run t1 = 1 new token,
-tN = NEW + 1 new tokens; prefill B·PROMPT/t1, decode B·NEW/(tN − t1); median over the runs).
+research/onnx-engine.md §3), and PyTorch CPU `generate` on the same weights and thread count, with the
+protocol of bench/engine/shared.ts (same prompts; a full warm-up run on the first request for a cell,
+then per sample t1 = 1 new token, tN = NEW + 1 new tokens; prefill B·PROMPT/t1, decode B·NEW/(tN − t1)).
 
   .mars2/golden-venv/bin/python bench/make_bench_models.py            # writes .mars2/bench-models/{tiny5m,small25m}
-  .mars2/golden-venv/bin/python bench/make_bench_models.py --torch [--json] [--threads 2] [--runs 5] [--prompt 128] [--new 64]
+  .mars2/golden-venv/bin/python bench/make_bench_models.py --torch [--threads 2] [--runs 5] [--prompt 128] [--new 64]
                                                                       [--models tiny5m,small25m] [--batches 1,8,32]
+                                                                      # prints PyTorch's medians alone
+  .mars2/golden-venv/bin/python bench/make_bench_models.py --serve [--threads 2] [--prompt 128] [--new 64]
+                                                                      # bench/engine.ts's child: stdin `MODEL B` → JSON
 """
 import json
 import os
@@ -15,6 +18,7 @@ import time
 
 import torch
 from transformers import AutoModelForCausalLM, LlamaConfig
+from transformers.utils import logging as hf_logging
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..')
 OUT = os.path.join(ROOT, '.mars2', 'bench-models')
@@ -42,32 +46,34 @@ def prompt_ids(b, prompt):
     return [2 + ((b * 7919 + i * 31) % 4000) for i in range(prompt)]
 
 
-def bench_torch(d, st, as_json):
-    torch.set_num_threads(st['threads'])
-    P, NEW = st['prompt'], st['new']
-    m = AutoModelForCausalLM.from_pretrained(d, dtype=torch.float32).eval()
-    n = sum(p.numel() for p in m.parameters())
-    for B in [int(b) for b in st['batches'].split(',')]:
+class TorchCells:
+    """Loaded models and warmed cells; `sample(model, B)` is one sample of the protocol."""
+
+    def __init__(self, st):
+        self.st, self.models, self.warmed = st, {}, set()
+        torch.set_num_threads(st['threads'])
+        hf_logging.disable_progress_bar()
+
+    def sample(self, name, B):
+        if name not in self.models:
+            m = AutoModelForCausalLM.from_pretrained(os.path.join(OUT, name), dtype=torch.float32).eval()
+            self.models[name] = (m, sum(p.numel() for p in m.parameters()))
+        m, n = self.models[name]
+        P, NEW = self.st['prompt'], self.st['new']
         ids = torch.tensor([prompt_ids(b, P) for b in range(B)])
         kw = dict(do_sample=False, pad_token_id=0, eos_token_id=None)
 
         def gen(k):
             return m.generate(ids, attention_mask=torch.ones_like(ids), max_new_tokens=k, min_new_tokens=k, **kw)
 
-        prefill, decode = [], []
         with torch.no_grad():
-            gen(NEW + 1)  # warm-up
-            for _ in range(st['runs']):
-                t = time.perf_counter(); gen(1); t1 = time.perf_counter() - t
-                t = time.perf_counter(); out = gen(NEW + 1); tn = time.perf_counter() - t
-                prefill.append(B * P / t1)
-                decode.append(B * NEW / (tn - t1))
-        r = dict(engine='pytorch', model=os.path.basename(d), params=n, batch=B, prefillTokS=statistics.median(prefill),
-                 decodeTokS=statistics.median(decode), firstRow=out[0, P:].tolist(), version=torch.__version__)
-        if as_json:
-            print(json.dumps(r), flush=True)
-        else:
-            print(f"torch {r['model']} ({n / 1e6:.1f}M) B={B}: prefill {r['prefillTokS']:.0f} tok/s, decode {r['decodeTokS']:.0f} tok/s")
+            if (name, B) not in self.warmed:
+                gen(NEW + 1)  # warm-up
+                self.warmed.add((name, B))
+            t = time.perf_counter(); gen(1); t1 = time.perf_counter() - t
+            t = time.perf_counter(); out = gen(NEW + 1); tn = time.perf_counter() - t
+        return dict(engine='pytorch', model=name, params=n, batch=B, prefillTokS=B * P / t1, decodeTokS=B * NEW / (tn - t1),
+                    firstRow=out[0, P:].tolist(), version=torch.__version__)
 
 
 def settings(argv):
@@ -79,14 +85,22 @@ def settings(argv):
 
 
 if __name__ == '__main__':
+    serving = '--serve' in sys.argv
     dirs = [make(k, v) for k, v in CONFIGS.items()]
-    as_json = '--json' in sys.argv
-    if not as_json:
+    st = settings(sys.argv)
+    if serving:
+        cells = TorchCells(st)
+        for line in sys.stdin:
+            if line.split():
+                name, b = line.split()
+                print(json.dumps(cells.sample(name, int(b))), flush=True)
+    else:
         print('models in', OUT)
     if '--torch' in sys.argv:
-        st = settings(sys.argv)
-        if not as_json:
-            print(f"torch {torch.__version__}, threads {st['threads']}, prompt {st['prompt']}, new tokens {st['new']}, median of {st['runs']}")
-        for d in dirs:
-            if os.path.basename(d) in st['models'].split(','):
-                bench_torch(d, st, as_json)
+        print(f"torch {torch.__version__}, threads {st['threads']}, prompt {st['prompt']}, new tokens {st['new']}, median of {st['runs']}")
+        cells = TorchCells(st)
+        for name in st['models'].split(','):
+            for B in [int(b) for b in st['batches'].split(',')]:
+                rs = [cells.sample(name, B) for _ in range(st['runs'])]
+                pre, dec = statistics.median(r['prefillTokS'] for r in rs), statistics.median(r['decodeTokS'] for r in rs)
+                print(f"torch {name} ({rs[0]['params'] / 1e6:.1f}M) B={B}: prefill {pre:.0f} tok/s, decode {dec:.0f} tok/s")

@@ -1,12 +1,17 @@
 // What the three engine benchmarks (mars2, transformers.js, PyTorch) share: the models, the prompts,
-// the timing protocol and the result record each child process prints as one JSON line.
+// the timing protocol, and the line protocol between bench/engine.ts and the engine child processes.
 //
-// Protocol, per model and batch size B (identical in bench/make_bench_models.py):
+// Protocol, per model and batch size B (a "cell"; identical in bench/make_bench_models.py):
+//   a fresh process per engine and cell, so no state from other cells (heap, allocator arenas, caches)
+//   bends the figure; the engines measure one cell after the other, the order rotating per cell;
 //   warm-up: one full run (generate NEW + 1 new tokens for B prompts of PROMPT tokens, greedy), so no
 //            first-pass costs (JIT, allocator growth at new shapes) land in the figures;
-//   then RUNS times: t1 = time to generate 1 new token (prefill + first sample),
-//                    tN = time to generate NEW + 1 new tokens;
-//   prefill tok/s = B·PROMPT / t1, decode tok/s = B·NEW / (tN − t1); the median over the runs.
+//   then RUNS samples: t1 = time to generate 1 new token (prefill + first sample), tN = time to generate
+//            NEW + 1 new tokens; prefill tok/s = B·PROMPT / t1, decode tok/s = B·NEW / (tN − t1);
+//   reported: the medians over the samples.
+// Child protocol: stdin lines `MODEL B`; stdout one JSON BenchResult (one sample) per line; the first
+// request for a cell in a process runs the warm-up first.
+import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 
 export const ROOT = join(__dirname, '..', '..');
@@ -26,7 +31,7 @@ export interface BenchSettings {
 
 export const DEFAULTS: BenchSettings = { threads: 2, prompt: 128, newTokens: 64, runs: 5, models: [...MODELS], batches: [...BATCHES] };
 
-/** One engine × model × batch figure. `note` replaces the figures when the engine cannot run it. */
+/** One engine × model × batch figure (a sample, or the medians). `note` replaces the figures when the engine cannot run it. */
 export interface BenchResult {
   engine: 'mars2' | 'transformers.js' | 'pytorch';
   model: string;
@@ -34,7 +39,7 @@ export interface BenchResult {
   batch: number;
   prefillTokS?: number;
   decodeTokS?: number;
-  /** Greedy new tokens of row 0 in the longest run (for the cross-engine agreement line). */
+  /** Greedy new tokens of row 0 (for the cross-engine agreement line). */
   firstRow?: number[];
   note?: string;
   version?: string;
@@ -52,25 +57,30 @@ export function median(xs: number[]): number {
 }
 
 /**
- * Runs the protocol above with `gen(n)` generating n new tokens for the whole batch (resolving to row
- * 0's new tokens); returns the median figures and row 0's tokens of the last long run.
+ * One sample of the protocol above, with `gen(n)` generating n new tokens for the whole batch
+ * (resolving to row 0's new tokens); the warm-up run first when `warm` is false.
  */
-export async function measure(gen: (n: number) => Promise<number[]>, B: number, s: BenchSettings) {
-  await gen(s.newTokens + 1);
-  const prefill: number[] = [];
-  const decode: number[] = [];
-  let firstRow: number[] = [];
-  for (let r = 0; r < s.runs; r++) {
-    let t = performance.now();
-    await gen(1);
-    const t1 = performance.now() - t;
-    t = performance.now();
-    firstRow = await gen(s.newTokens + 1);
-    const tN = performance.now() - t;
-    prefill.push((B * s.prompt) / t1 * 1e3);
-    decode.push((B * s.newTokens) / (tN - t1) * 1e3);
+export async function sample(gen: (n: number) => Promise<number[]>, B: number, s: BenchSettings, warm: boolean) {
+  if (!warm) await gen(s.newTokens + 1);
+  let t = performance.now();
+  await gen(1);
+  const t1 = performance.now() - t;
+  t = performance.now();
+  const firstRow = await gen(s.newTokens + 1);
+  const tN = performance.now() - t;
+  return { prefillTokS: (B * s.prompt) / t1 * 1e3, decodeTokS: (B * s.newTokens) / (tN - t1) * 1e3, firstRow };
+}
+
+/** A child's request loop: answers each stdin line `MODEL B` with one JSON line from `cell`. */
+export async function serve(cell: (model: string, B: number, warm: boolean) => Promise<BenchResult>): Promise<void> {
+  const warmed = new Set<string>();
+  for await (const line of createInterface({ input: process.stdin })) {
+    const [model, b] = line.trim().split(/\s+/);
+    if (!model) continue;
+    const r = await cell(model, Number(b), warmed.has(`${model} ${b}`));
+    warmed.add(`${model} ${b}`);
+    process.stdout.write(`${JSON.stringify(r)}\n`);
   }
-  return { prefillTokS: median(prefill), decodeTokS: median(decode), firstRow };
 }
 
 /** Parses `--threads N --runs N --prompt N --new N --models a,b --batches 1,32` over the defaults. */
