@@ -1,7 +1,8 @@
 // The whole-model training graph (src/models/train/graph.ts) on the tiny Llama (q/k/v/o biases, llama3
 // RoPE), Qwen2 (tied embeddings, yarn RoPE) and Qwen3 (q/k norm, MQA, linear RoPE) fixtures:
 //   - float64 finite differences of L = Σ_t w_t·ℓ_t w.r.t. sampled coordinates of EVERY parameter,
-//     with a left-padded row, relative error ≤ 1e-6;
+//     with a left-padded row and the LM head chunked in 3-row chunks (10 rows: 4 chunks, the last padded;
+//     trainChunk.test.ts checks chunked = unchunked), relative error ≤ 1e-6;
 //   - the float32 graph's ℓ_t equal the engine's full-forward log-probs (|Δ| ≤ 1e-5) and its gradients
 //     equal the float64 ones (max |Δ| ≤ 1e-3 · max |g| per tensor).
 import { describe, test } from 'node:test';
@@ -35,7 +36,7 @@ for (const name of ['llama', 'qwen2', 'qwen3']) {
     const store = loadParams(dir, cfg);
     const specs = paramSpecs(cfg);
 
-    test('float64 finite differences of Σ w_t ℓ_t for every parameter (rel ≤ 1e-6)', async () => {
+    test('float64 finite differences of Σ w_t ℓ_t for every parameter, chunked LM head (rel ≤ 1e-6)', async () => {
       const inputs: Record<string, InputSpec> = {
         input_ids: i64(IDS), position_ids: i64(positions(MASK)), attention_mask: i64(MASK), targets: i64(TARGETS),
       };
@@ -43,7 +44,7 @@ for (const name of ['llama', 'qwen2', 'qwen3']) {
       const d = cfg.hiddenSize;
       const embedRows = [5, 17, 300].flatMap((r) => [r * d, r * d + 7]); // repeated ids and tied-head rows
       const r = await gradcheck(inputs, (g, v) => {
-        const f = trainingForward(g, cfg, (n) => v[n]!, { inputIds: v.input_ids!, positionIds: v.position_ids!, attentionMask: v.attention_mask!, targets: v.targets! }, 'float64');
+        const f = trainingForward(g, cfg, (n) => v[n]!, { inputIds: v.input_ids!, positionIds: v.position_ids!, attentionMask: v.attention_mask!, targets: v.targets! }, 'float64', { headChunkRows: 3 });
         return { out: f.logp, backward: (dout) => Object.fromEntries(f.backward(dout)) };
       }, { seed: 70, samples: 8, extra: { 'model.embed_tokens.weight': embedRows } });
       assert.deepEqual(Object.keys(r.worst).sort(), specs.map((s) => s.name).sort());

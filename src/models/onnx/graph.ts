@@ -3,9 +3,9 @@
 // serialization (opset 21, + com.microsoft 1 when a contrib op is used). Op helpers with shape inference
 // live in ops.ts; model layers in ../arch. Dims are numbers (fixed) or strings (symbolic, compared as
 // strings: 'B', 'S', 'cap+S').
-import { encodeModel, type AttrValue, type DType, type NodeSpec, type TensorProtoSpec, type ValueInfoSpec } from './proto';
+import { encodeModel, type AttrValue, type DType, type GraphSpec, type NodeSpec, type TensorProtoSpec, type ValueInfoSpec } from './proto';
 
-export type { DType } from './proto';
+export type { DType, GraphSpec } from './proto';
 export type Dim = number | string;
 
 /** A value in the graph: what an op helper takes and returns. */
@@ -28,7 +28,7 @@ export interface ExternalRef {
   length: number;
 }
 
-export type Attr = number | string | number[] | { float: number } | { floats: number[] } | { tensor: TensorProtoSpec };
+export type Attr = number | string | number[] | { float: number } | { floats: number[] } | { tensor: TensorProtoSpec } | { graph: GraphSpec };
 
 const bytesPer: Record<DType, number> = {
   float32: 4, uint8: 1, int8: 1, int32: 4, int64: 8, bool: 1, float16: 2, float64: 8, bfloat16: 2,
@@ -57,6 +57,7 @@ function toAttr(v: Attr): AttrValue {
   if (Array.isArray(v)) return { kind: 'ints', v };
   if ('float' in v) return { kind: 'float', v: v.float };
   if ('floats' in v) return { kind: 'floats', v: v.floats };
+  if ('graph' in v) return { kind: 'graph', v: v.graph };
   return { kind: 'tensor', v: v.tensor };
 }
 
@@ -198,8 +199,11 @@ export class Graph {
     return outputs;
   }
 
-  /** Serializes the graph, keeping only the nodes and initializers that the outputs depend on. */
-  toBytes(producer = 'mars2'): Uint8Array {
+  /**
+   * The pruned graph (only the nodes and initializers that the outputs depend on). As a Scan/Loop body,
+   * names this graph uses but does not define resolve to the outer graph's values of the same name.
+   */
+  toSpec(): GraphSpec {
     const needed = new Set(this.outputs.map((o) => o.name));
     const kept: NodeSpec[] = [];
     for (let i = this.nodes.length - 1; i >= 0; i--) {
@@ -207,26 +211,39 @@ export class Graph {
       if (!n.outputs.some((o) => needed.has(o))) continue;
       kept.push(n);
       for (const x of n.inputs) if (x) needed.add(x);
+      for (const a of Object.values(n.attrs)) if (a.kind === 'graph') for (const x of outerNames(a.v)) needed.add(x);
     }
     kept.reverse();
+    return {
+      name: this.name,
+      nodes: kept,
+      inputs: this.inputs,
+      outputs: this.outputs,
+      initializers: this.inits.filter((t) => needed.has(t.name)),
+    };
+  }
+
+  /** Serializes the graph (pruned as in toSpec). */
+  toBytes(producer = 'mars2'): Uint8Array {
+    const graph = this.toSpec();
     const opsets = [{ domain: '', version: this.opset }];
-    if (this.usesMs && kept.some((n) => n.domain === 'com.microsoft')) opsets.push({ domain: 'com.microsoft', version: 1 });
-    return encodeModel({
-      irVersion: 10,
-      producer,
-      opsets,
-      graph: {
-        name: this.name,
-        nodes: kept,
-        inputs: this.inputs,
-        outputs: this.outputs,
-        initializers: this.inits.filter((t) => needed.has(t.name)),
-      },
-    });
+    if (this.usesMs && graph.nodes.some((n) => n.domain === 'com.microsoft')) opsets.push({ domain: 'com.microsoft', version: 1 });
+    return encodeModel({ irVersion: 10, producer, opsets, graph });
   }
 
   /** Number of nodes added so far (before pruning). */
   get nodeCount(): number {
     return this.nodes.length;
   }
+}
+
+/** The names a subgraph reads but does not define (its implicit inputs from the outer scope). */
+function outerNames(g: GraphSpec): string[] {
+  const defined = new Set([...g.inputs.map((v) => v.name), ...g.initializers.map((t) => t.name), ...g.nodes.flatMap((n) => n.outputs)]);
+  const out: string[] = [];
+  for (const n of g.nodes) {
+    for (const x of n.inputs) if (x && !defined.has(x)) out.push(x);
+    for (const a of Object.values(n.attrs)) if (a.kind === 'graph') out.push(...outerNames(a.v).filter((x) => !defined.has(x)));
+  }
+  return out;
 }

@@ -1,5 +1,6 @@
 // A minimal protobuf encoder for the subset of onnx.proto (ONNX IR ≥ 8) that mars2 emits: ModelProto,
-// GraphProto, NodeProto, AttributeProto, ValueInfoProto/TypeProto (tensors only), TensorProto (raw or
+// GraphProto (also as a node attribute: Scan/Loop bodies), NodeProto, AttributeProto,
+// ValueInfoProto/TypeProto (tensors only), TensorProto (raw or
 // external data) and OperatorSetIdProto. Field numbers are those of onnx/onnx.proto; repeated scalars are
 // written unpacked (proto2's default, which every parser accepts). Writing it by hand avoids a protobufjs
 // code-generation dependency for ~10 message types.
@@ -40,7 +41,8 @@ export type AttrValue =
   | { kind: 'string'; v: string }
   | { kind: 'ints'; v: number[] }
   | { kind: 'floats'; v: number[] }
-  | { kind: 'tensor'; v: TensorProtoSpec };
+  | { kind: 'tensor'; v: TensorProtoSpec }
+  | { kind: 'graph'; v: GraphSpec };
 
 export interface NodeSpec {
   opType: string;
@@ -168,7 +170,7 @@ function writeValueInfo(w: Writer, v: ValueInfoSpec): void {
   );
 }
 
-const attrType = { float: 1, int: 2, string: 3, tensor: 4, floats: 6, ints: 7 } as const;
+const attrType = { float: 1, int: 2, string: 3, tensor: 4, graph: 5, floats: 6, ints: 7 } as const;
 
 function writeAttr(w: Writer, name: string, a: AttrValue): void {
   w.string(1, name);
@@ -185,6 +187,9 @@ function writeAttr(w: Writer, name: string, a: AttrValue): void {
       break;
     case 'tensor':
       w.message(5, (t) => writeTensor(t, a.v));
+      break;
+    case 'graph':
+      w.message(6, (sub) => writeGraph(sub, a.v));
       break;
     case 'floats':
       for (const f of a.v) w.float(7, f);

@@ -6,10 +6,11 @@
 // Graph inputs: input_ids, position_ids, attention_mask, targets (B, S) int64; dlogp (B, S); every
 // parameter under its HF name. Gradients accumulate at fan-out: residual streams, q/k/v sharing the
 // normed input, and the tied embedding (gather rows + LM head).
+// With `headChunkRows` the LM head and log-softmax run over row chunks (chunkedHead.ts), so (chunk, V)
+// logits live at a time instead of (B·S, V).
 // Departures / not yet done:
-//   1. The LM head and log-softmax run over all B·S rows at once ((B, S, V) logits); issue 7 wants them
-//      chunked over rows for real vocabularies.
-//   2. Every activation the backward needs is kept (no recomputation).
+//   1. Every decoder activation the backward needs is kept (no recomputation); the chunked head
+//      recomputes its chunk's logits in the backward (chunkedHead.ts departure 1).
 import type { ModelConfig } from '../hf/config';
 import { buildDecoder, type LayerSaved } from '../arch/decoder';
 import { attentionBackward, embeddingBackward, linearBackward, rmsNormBackward, ropeBackward, swigluBackward } from '../arch/backward';
@@ -17,6 +18,7 @@ import { linear, type RopeInputs } from '../arch/layers';
 import { paramSpecs } from '../arch/weights';
 import { Graph, type DType, type Value } from '../onnx/graph';
 import * as op from '../onnx/ops';
+import { chunkedTokenLogProbs, chunkedTokenLogProbsBackward } from './chunkedHead';
 import { tokenLogProbs, tokenLogProbsBackward } from './head';
 
 export interface TrainIO {
@@ -26,10 +28,10 @@ export interface TrainIO {
   targets: Value;
 }
 
-type ParamFn = (name: string) => Value;
+export type ParamFn = (name: string) => Value;
 
 /** Gradient sums by parameter name: `add` accumulates when a parameter is used twice (tied head). */
-class Grads {
+export class Grads {
   readonly byName = new Map<string, Value>();
   constructor(private readonly g: Graph) {}
   add(name: string, v: Value | undefined): void {
@@ -83,36 +85,65 @@ function layerBackward(g: Graph, cfg: ModelConfig, P: ParamFn, l: number, s: Lay
   return op.add(g, dh, n1.dx, 'd_layer_in');
 }
 
+export interface TrainGraphOptions {
+  /**
+   * Rows of the LM head + log-softmax per chunk (chunkedHead.ts): peak (chunk, V) logits instead of
+   * (B·S, V). 0 or undefined: the whole (B, S, V) at once.
+   */
+  headChunkRows?: number;
+}
+
 /**
  * Forward (decoder + head + token log-probs) on `g`, and a `backward(dlogp)` that adds the gradient of
  * L with ∂L/∂ℓ = dlogp (B, S) for every parameter; returns the gradient values by HF name.
  */
-export function trainingForward(g: Graph, cfg: ModelConfig, P: ParamFn, io: TrainIO, dtype: DType) {
+export function trainingForward(g: Graph, cfg: ModelConfig, P: ParamFn, io: TrainIO, dtype: DType, opts: TrainGraphOptions = {}) {
   const dec = buildDecoder(g, cfg, P, io, { kv: 'none', logits: 'hidden', rope: 'primitive', dtype });
   const headName = cfg.tieWordEmbeddings ? 'model.embed_tokens.weight' : 'lm_head.weight';
-  const head = g.scope('head', () => linear(g, dec.out, P(headName), undefined, 'lm_head')); // (B, S, V)
-  const lp = g.scope('head', () => tokenLogProbs(g, head.y, io.targets));
+  const chunk = opts.headChunkRows ?? 0;
+  let logp: Value;
+  let headBackward: (dlogp: Value) => { dx: Value; dw: Value };
+  if (chunk > 0) {
+    const lp = g.scope('head', () => chunkedTokenLogProbs(g, dec.out, P(headName), io.targets, chunk));
+    logp = lp.logp;
+    headBackward = (dlogp) => chunkedTokenLogProbsBackward(g, dlogp, lp.saved);
+  } else {
+    const head = g.scope('head', () => linear(g, dec.out, P(headName), undefined, 'lm_head')); // (B, S, V)
+    const lp = g.scope('head', () => tokenLogProbs(g, head.y, io.targets));
+    logp = lp.logp;
+    headBackward = (dlogp) => {
+      const dz = tokenLogProbsBackward(g, dlogp, lp.saved).dlogits;
+      return linearBackward(g, dz, P(headName), head.saved, false, 'lm_head');
+    };
+  }
   const backward = (dlogp: Value): Map<string, Value> => {
     const grads = new Grads(g);
-    let dx = g.scope('d_head', () => {
-      const dz = tokenLogProbsBackward(g, dlogp, lp.saved).dlogits;
-      const lin = linearBackward(g, dz, P(headName), head.saved, false, 'lm_head');
+    const dh = g.scope('d_head', () => {
+      const lin = headBackward(dlogp);
       grads.add(headName, lin.dw);
-      const nf = rmsNormBackward(g, lin.dx, P('model.norm.weight'), dec.saved.final, cfg.rmsNormEps, 'final_norm');
-      grads.add('model.norm.weight', nf.dw);
-      return nf.dx;
+      return lin.dx;
     });
-    for (let l = cfg.numLayers - 1; l >= 0; l--) {
-      dx = g.scope(`d_layers.${l}`, () => layerBackward(g, cfg, P, l, dec.saved.layers[l]!, dec.saved.rope, dx, grads));
-    }
-    g.scope('d_embed', () => grads.add('model.embed_tokens.weight', embeddingBackward(g, dx, dec.saved.embed, cfg.vocabSize).dw));
+    decoderBackward(g, cfg, P, dec.saved, dh, grads);
     return grads.byName;
   };
-  return { logp: lp.logp, backward };
+  return { logp, backward };
+}
+
+/** From d(final normed hidden) (B, S, d): final norm, layers in reverse, embedding; adds to `grads`. */
+export function decoderBackward(g: Graph, cfg: ModelConfig, P: ParamFn, saved: ReturnType<typeof buildDecoder>['saved'], dHidden: Value, grads: Grads): void {
+  let dx = g.scope('d_final', () => {
+    const nf = rmsNormBackward(g, dHidden, P('model.norm.weight'), saved.final, cfg.rmsNormEps, 'final_norm');
+    grads.add('model.norm.weight', nf.dw);
+    return nf.dx;
+  });
+  for (let l = cfg.numLayers - 1; l >= 0; l--) {
+    dx = g.scope(`d_layers.${l}`, () => layerBackward(g, cfg, P, l, saved.layers[l]!, saved.rope, dx, grads));
+  }
+  g.scope('d_embed', () => grads.add('model.embed_tokens.weight', embeddingBackward(g, dx, saved.embed, cfg.vocabSize).dw));
 }
 
 /** The serialized training graph (I/O as in the header), parameters as graph inputs of `dtype`. */
-export function buildTrainingGraph(cfg: ModelConfig, opts: { dtype?: DType } = {}): Uint8Array {
+export function buildTrainingGraph(cfg: ModelConfig, opts: { dtype?: DType } & TrainGraphOptions = {}): Uint8Array {
   const dtype = opts.dtype ?? 'float32';
   const g = new Graph({ name: `${cfg.arch}_train` });
   const io: TrainIO = {
@@ -129,7 +160,7 @@ export function buildTrainingGraph(cfg: ModelConfig, opts: { dtype?: DType } = {
     if (!v) throw new Error(`training graph: parameter '${name}' is not in paramSpecs(${cfg.arch})`);
     return v;
   };
-  const { logp, backward } = trainingForward(g, cfg, P, io, dtype);
+  const { logp, backward } = trainingForward(g, cfg, P, io, dtype, opts);
   g.output(logp, 'logp');
   const grads = backward(dlogp);
   for (const s of specs) {

@@ -13,7 +13,8 @@
 // Runs ORT on the calling thread (ORT's run blocks it): service.ts (spawnTrainService) moves it to a worker thread.
 // Departures / not yet done:
 //   1. Rows are right-padded per micro-batch (no packing of several sequences into one row).
-//   2. The LM head is not chunked over rows yet (graph.ts departure 1): B·S·V logits live at once.
+//   2. The LM head runs in chunks of `headChunkRows` rows (default 256; chunkedHead.ts), so (256, V)
+//      logits live at a time, at the price of recomputing them in the backward.
 import * as ort from 'onnxruntime-node';
 import { paramSpecs, type ParamSpec, type ParamStore } from '../arch/weights';
 import type { ModelConfig } from '../hf/config';
@@ -71,6 +72,8 @@ export interface TrainerOptions {
   executionProvider?: ExecutionProvider;
   /** ORT intra-op threads (default: ORT's choice). */
   threads?: number;
+  /** LM head rows per chunk (graph.ts TrainGraphOptions; default 256, 0 = unchunked). */
+  headChunkRows?: number;
 }
 
 interface Packed {
@@ -136,7 +139,7 @@ export class Trainer {
     const ck = loadCheckpoint(dir);
     const specs = paramSpecs(ck.cfg);
     const optimizer = ck.optimizer ?? initAdamW(specs.map((s) => s.shape.reduce((a, b) => a * b, 1)));
-    const session = await ort.InferenceSession.create(buildTrainingGraph(ck.cfg, { dtype: 'float32' }), {
+    const session = await ort.InferenceSession.create(buildTrainingGraph(ck.cfg, { dtype: 'float32', headChunkRows: opts.headChunkRows ?? 256 }), {
       executionProviders: [opts.executionProvider ?? 'cpu'],
       graphOptimizationLevel: 'all',
       logSeverityLevel: 3,
