@@ -6,6 +6,9 @@
 //           past_key_values.{l}.key|value (batch_size, nkv, past_sequence_length, hd);
 //           num_logits_to_keep () int64 (0: every position; transformers.js passes 1 while generating)
 //   outputs logits (batch_size, kept, V); present.{l}.key|value (batch_size, nkv, past+S, hd)
+// The graph is the standard, unfused one (`fused: false`: separate q/k/v and gate/up MatMuls, Add +
+// SimplifiedLayerNormalization, as an Optimum export has); mars2's own engine graphs add inference
+// fusions (src/models/arch/fused.ts) that this export deliberately leaves out.
 // The batch dim must be named `batch_size`: transformers.js builds its empty step-0 cache from the input
 // metadata and reads every other symbolic dim as 0. Weights stay external in onnx/weights.bin (the
 // location mars2's graphs use); ORT resolves it next to onnx/model.onnx.
@@ -37,7 +40,7 @@ export function exportTjs(hfDir: string, outDir: string): void {
     })),
   };
   const keep = g.input('num_logits_to_keep', 'int64', []);
-  const { out: hidden, newKv } = buildDecoder(g, cfg, P, io, { kv: 'delta', logits: 'hidden', rope: 'ms' }); // (B, S, d)
+  const { out: hidden, newKv } = buildDecoder(g, cfg, P, io, { kv: 'delta', logits: 'hidden', rope: 'ms', fused: false }); // (B, S, d)
   const start = op.unsqueeze(g, op.neg(g, keep), [0]); // [-k]; -0 = 0 keeps every position
   const kept = op.raw(g, 'Slice', [hidden, start, g.ints([INT64_MAX]), g.ints([1])], { dtype: 'float32', shape: [B, 'kept', cfg.hiddenSize] });
   const head = P(cfg.tieWordEmbeddings ? 'model.embed_tokens.weight' : 'lm_head.weight');

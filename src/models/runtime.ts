@@ -16,6 +16,8 @@ export interface RuntimeOptions {
   threads?: number;
   /** RoPE implementation in the graph (default 'ms', com.microsoft.RotaryEmbedding). */
   rope?: 'ms' | 'primitive';
+  /** Inference kernel fusions in both graphs (DecoderOptions.fused; default true). */
+  fused?: boolean;
 }
 
 /** Per-layer K/V rows: k[l], v[l] each (B, nkv, S, hd) row-major. */
@@ -46,8 +48,9 @@ export class ModelRuntime {
     const params = loadParams(dir, cfg);
     const P = (g: Parameters<typeof bindParams>[0]) => bindParams(g, params, 'initializer');
     const rope = opts.rope ?? 'ms';
-    const stepBytes = buildInferenceGraph(cfg, P, { kv: 'delta', logits: 'last', rope });
-    const fullBytes = buildInferenceGraph(cfg, P, { kv: 'none', logits: 'all', rope });
+    const fused = opts.fused ?? true;
+    const stepBytes = buildInferenceGraph(cfg, P, { kv: 'delta', logits: 'last', rope, fused });
+    const fullBytes = buildInferenceGraph(cfg, P, { kv: 'none', logits: 'all', rope, fused });
     const so: ort.InferenceSession.SessionOptions = {
       executionProviders: [opts.executionProvider ?? 'cpu'],
       graphOptimizationLevel: 'all',

@@ -28,10 +28,10 @@ function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
 for (const name of ['llama', 'qwen2', 'qwen3']) {
   const dir = join(FIXTURES, name);
   const ref = JSON.parse(readFileSync(join(dir, 'reference.json'), 'utf8')) as Reference;
-  for (const rope of ['ms', 'primitive'] as const) {
-    describe(`${name} golden (rope ${rope})`, () => {
+  for (const [rope, fused] of [['ms', true], ['primitive', true], ['ms', false]] as const) {
+    describe(`${name} golden (rope ${rope}${fused ? '' : ', unfused graph'})`, () => {
       test('full-forward logits match transformers within 1e-4', async () => {
-        const rt = await ModelRuntime.load(dir, { threads: 1, rope });
+        const rt = await ModelRuntime.load(dir, { threads: 1, rope, fused });
         const want = new SafetensorsDir(dir, 'reference.safetensors').float32('logits');
         const got = await rt.forwardAll(ref.logits_input_ids);
         const d = maxAbsDiff(got, want);

@@ -9,6 +9,7 @@
 import type { ModelConfig } from '../hf/config';
 import { Graph, type DType, type Value } from '../onnx/graph';
 import * as op from '../onnx/ops';
+import { fusedStack } from './fused';
 import { attention, attentionBias, embedding, linear, rmsNorm, rope, ropeInputs, swiglu } from './layers';
 import { ropeTables } from './rope';
 
@@ -18,6 +19,12 @@ export interface DecoderOptions {
   logits: 'last' | 'all' | 'hidden';
   rope?: 'ms' | 'primitive';
   dtype?: DType;
+  /**
+   * Inference-only kernel fusions (fused.ts: stacked q|k|v and gate|up MatMuls, one RoPE over q|k,
+   * SkipSimplifiedLayerNormalization). Same math; no per-layer saved records, so never for training.
+   * Default false: the standard one-op-per-projection graph (also what bench/tjs exports).
+   */
+  fused?: boolean;
 }
 
 export interface DecoderIO {
@@ -44,7 +51,18 @@ export interface LayerSaved {
   mlp: Saved<typeof swiglu>;
 }
 
-/** Builds the decoder on `g`; returns logits (or hidden states), new K/V per layer and per-layer saved records. */
+/** Builds the decoder on `g` (fused or not, as `opts.fused`); returns logits (or hidden states) and new K/V per layer. */
+export function buildDecoderOutputs(g: Graph, cfg: ModelConfig, P: ParamFn, io: DecoderIO, opts: DecoderOptions): { out: Value; newKv: { k: Value; v: Value }[] } {
+  if (!opts.fused) return buildDecoder(g, cfg, P, io, opts);
+  const tables = ropeTables(cfg);
+  const ropeIn = g.scope('rope', () => ropeInputs(g, io.positionIds, tables.invFreq, tables.attentionFactor, opts.rope ?? 'ms', opts.dtype ?? 'float32'));
+  const bias = g.scope('mask', () => attentionBias(g, io.attentionMask, io.positionIds, opts.dtype ?? 'float32'));
+  const emb = g.scope('embed', () => embedding(g, P('model.embed_tokens.weight'), io.inputIds));
+  const st = fusedStack(g, cfg, P, emb.y, ropeIn, bias, io.past);
+  return { out: g.scope('final', () => logitsHead(g, cfg, P, st.y, opts.logits)), newKv: st.newKv };
+}
+
+/** Builds the unfused decoder on `g`; returns logits (or hidden states), new K/V per layer and per-layer saved records. */
 export function buildDecoder(g: Graph, cfg: ModelConfig, P: ParamFn, io: DecoderIO, opts: DecoderOptions) {
   const dtype = opts.dtype ?? 'float32';
   const { numHeads: nq, numKvHeads: nkv, headDim: hd, rmsNormEps: eps } = cfg;
@@ -52,6 +70,7 @@ export function buildDecoder(g: Graph, cfg: ModelConfig, P: ParamFn, io: Decoder
   const ropeIn = g.scope('rope', () => ropeInputs(g, io.positionIds, tables.invFreq, tables.attentionFactor, opts.rope ?? 'ms', dtype));
   const bias = g.scope('mask', () => attentionBias(g, io.attentionMask, io.positionIds, dtype));
   const emb = g.scope('embed', () => embedding(g, P('model.embed_tokens.weight'), io.inputIds));
+  if (opts.fused) throw new Error('buildDecoder: fused graphs keep no saved records; use buildDecoderOutputs');
   const [B, S] = io.inputIds.shape;
   let x = emb.y; // (B, S, d)
   const newKv: { k: Value; v: Value }[] = [];
@@ -93,12 +112,17 @@ export function buildDecoder(g: Graph, cfg: ModelConfig, P: ParamFn, io: Decoder
   }
   const final = g.scope('final', () => {
     const nf = rmsNorm(g, x, P('model.norm.weight'), eps, 'norm');
-    if (opts.logits === 'hidden') return { y: nf.y, saved: nf.saved };
-    const xs = opts.logits === 'last' ? op.gather(g, nf.y, g.ints(-1), 1, 'last_hidden') : nf.y; // (B, d) | (B, S, d)
-    const head = P(cfg.tieWordEmbeddings ? 'model.embed_tokens.weight' : 'lm_head.weight');
-    return { y: linear(g, xs, head, undefined, 'lm_head').y, saved: nf.saved };
+    return { y: logitsHead(g, cfg, P, nf.y, opts.logits), saved: nf.saved };
   });
   return { out: final.y, newKv, saved: { embed: emb.saved, rope: ropeIn, layers: saved, final: final.saved } };
+}
+
+/** From the final normed hidden states (B, S, d): themselves, or the logits of every / the last position. */
+function logitsHead(g: Graph, cfg: ModelConfig, P: ParamFn, nf: Value, logits: DecoderOptions['logits']): Value {
+  if (logits === 'hidden') return nf;
+  const xs = logits === 'last' ? op.gather(g, nf, g.ints(-1), 1, 'last_hidden') : nf; // (B, d) | (B, S, d)
+  const head = P(cfg.tieWordEmbeddings ? 'model.embed_tokens.weight' : 'lm_head.weight');
+  return linear(g, xs, head, undefined, 'lm_head').y;
 }
 
 /** The inference graph: inputs and outputs as in the header; returns the serialized model. */
@@ -121,7 +145,7 @@ export function buildInferenceGraph(cfg: ModelConfig, P: (g: Graph) => ParamFn, 
       });
     }
   }
-  const { out, newKv } = buildDecoder(g, cfg, P(g), io, opts);
+  const { out, newKv } = buildDecoderOutputs(g, cfg, P(g), io, opts);
   g.output(out, 'logits');
   if (opts.kv === 'delta') {
     newKv.forEach((kv, l) => {

@@ -229,6 +229,24 @@ export function simplifiedLayerNorm(g: Graph, x: Value, w: Value, eps: number, h
   return { y: y!, invStd: invStd! };
 }
 
+/**
+ * com.microsoft.SkipSimplifiedLayerNormalization: sum = x + skip, y = RMSNorm(sum) · w. Returns y and the
+ * sum (the new residual stream); inference only (no backward is written for it).
+ */
+export function skipSimplifiedLayerNorm(g: Graph, x: Value, skip: Value, w: Value, eps: number, hint?: string): { y: Value; sum: Value } {
+  const d = x.shape[x.shape.length - 1]!;
+  if (w.shape.length !== 1 || !dimEq(w.shape[0]!, d)) fail('SkipSimplifiedLayerNormalization', `weight ${shapeStr(w.shape)} for input ${shapeStr(x.shape)}`);
+  if (shapeStr(x.shape) !== shapeStr(skip.shape)) fail('SkipSimplifiedLayerNormalization', `skip ${shapeStr(skip.shape)} differs from input ${shapeStr(x.shape)}`);
+  const stat = [...x.shape.slice(0, -1), 1];
+  const [y, , , sum] = g.node('SkipSimplifiedLayerNormalization', [x, skip, w], [
+    { dtype: x.dtype, shape: x.shape, hint },
+    { dtype: 'float32', shape: stat, hint: 'mean' },
+    { dtype: 'float32', shape: stat, hint: 'inv_std' },
+    { dtype: x.dtype, shape: x.shape, hint: 'resid' },
+  ], { epsilon: { float: eps } }, 'com.microsoft');
+  return { y: y!, sum: sum! };
+}
+
 /** com.microsoft.RotaryEmbedding on x [B, S, N·H] with caches [P, H/2] (rotate_half convention). */
 export function msRotary(g: Graph, x: Value, positionIds: Value, cosCache: Value, sinCache: Value, numHeads: number, hint?: string): Value {
   if (x.shape.length !== 3) fail('RotaryEmbedding', `input ${shapeStr(x.shape)} must be [B, S, N*H]`);
