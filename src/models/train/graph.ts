@@ -6,8 +6,9 @@
 // Graph inputs: input_ids, position_ids, attention_mask, targets (B, S) int64; dlogp (B, S); every
 // parameter under its HF name. Gradients accumulate at fan-out: residual streams, q/k/v sharing the
 // normed input, and the tied embedding (gather rows + LM head).
-// With `headChunkRows` the LM head and log-softmax run over row chunks (chunkedHead.ts), so (chunk, V)
-// logits live at a time instead of (B·S, V).
+// With `head: 'value'` the LM head is replaced by the scalar value head (valueHead.ts, reward model):
+// output `value` (B), upstream `dvalue` (B). With `headChunkRows` the LM head and log-softmax run over
+// row chunks (chunkedHead.ts), so (chunk, V) logits live at a time instead of (B·S, V).
 // Departures / not yet done:
 //   1. Every decoder activation the backward needs is kept (no recomputation); the chunked head
 //      recomputes its chunk's logits in the backward (chunkedHead.ts departure 1).
@@ -20,6 +21,7 @@ import { Graph, type DType, type Value } from '../onnx/graph';
 import * as op from '../onnx/ops';
 import { chunkedTokenLogProbs, chunkedTokenLogProbsBackward } from './chunkedHead';
 import { tokenLogProbs, tokenLogProbsBackward } from './head';
+import { valueHead, valueHeadBackward, valueParamSpecs } from './valueHead';
 
 export interface TrainIO {
   inputIds: Value;
@@ -86,6 +88,8 @@ function layerBackward(g: Graph, cfg: ModelConfig, P: ParamFn, l: number, s: Lay
 }
 
 export interface TrainGraphOptions {
+  /** 'lm': token log-probs (the default); 'value': the scalar value head (valueHead.ts). */
+  head?: 'lm' | 'value';
   /**
    * Rows of the LM head + log-softmax per chunk (chunkedHead.ts): peak (chunk, V) logits instead of
    * (B·S, V). 0 or undefined: the whole (B, S, V) at once.
@@ -142,27 +146,60 @@ export function decoderBackward(g: Graph, cfg: ModelConfig, P: ParamFn, saved: R
   g.scope('d_embed', () => grads.add('model.embed_tokens.weight', embeddingBackward(g, dx, saved.embed, cfg.vocabSize).dw));
 }
 
-/** The serialized training graph (I/O as in the header), parameters as graph inputs of `dtype`. */
+/**
+ * The value-head graph's forward (decoder + valueHead on the last non-padded position) and a
+ * `backward(dvalue)` with ∂L/∂z = dvalue (B); parameters as valueParamSpecs (no LM head).
+ */
+export function valueForward(g: Graph, cfg: ModelConfig, P: ParamFn, io: Omit<TrainIO, 'targets'>, dtype: DType) {
+  const dec = buildDecoder(g, cfg, P, io, { kv: 'none', logits: 'hidden', rope: 'primitive', dtype });
+  const head = g.scope('value_head', () => valueHead(g, dec.out, io.attentionMask, P('score.weight'), P('score.bias')));
+  const backward = (dvalue: Value): Map<string, Value> => {
+    const grads = new Grads(g);
+    const dh = g.scope('d_value_head', () => {
+      const d = valueHeadBackward(g, dvalue, P('score.weight'), head.saved);
+      grads.add('score.weight', d.dw);
+      grads.add('score.bias', d.db);
+      return d.dx;
+    });
+    decoderBackward(g, cfg, P, dec.saved, dh, grads);
+    return grads.byName;
+  };
+  return { logit: head.logit, backward };
+}
+
+/**
+ * The serialized training graph, parameters as graph inputs of `dtype`. head 'lm': I/O as in the header.
+ * head 'value': inputs input_ids, position_ids, attention_mask (B, S), dvalue (B) = ∂L/∂z and the
+ * valueParamSpecs parameters; outputs value (B) = the logit z (p = σ(z)) and grad.<name>.
+ */
 export function buildTrainingGraph(cfg: ModelConfig, opts: { dtype?: DType } & TrainGraphOptions = {}): Uint8Array {
   const dtype = opts.dtype ?? 'float32';
-  const g = new Graph({ name: `${cfg.arch}_train` });
-  const io: TrainIO = {
+  const value = opts.head === 'value';
+  const g = new Graph({ name: `${cfg.arch}_train${value ? '_value' : ''}` });
+  const io = {
     inputIds: g.input('input_ids', 'int64', ['B', 'S']),
     positionIds: g.input('position_ids', 'int64', ['B', 'S']),
     attentionMask: g.input('attention_mask', 'int64', ['B', 'S']),
-    targets: g.input('targets', 'int64', ['B', 'S']),
   };
-  const dlogp = g.input('dlogp', dtype, ['B', 'S']);
-  const specs = paramSpecs(cfg);
+  const targets = value ? undefined : g.input('targets', 'int64', ['B', 'S']);
+  const upstream = value ? g.input('dvalue', dtype, ['B']) : g.input('dlogp', dtype, ['B', 'S']);
+  const specs = value ? valueParamSpecs(cfg) : paramSpecs(cfg);
   const inputs = new Map(specs.map((s) => [s.name, g.input(s.name, dtype, s.shape)]));
   const P: ParamFn = (name) => {
     const v = inputs.get(name);
-    if (!v) throw new Error(`training graph: parameter '${name}' is not in paramSpecs(${cfg.arch})`);
+    if (!v) throw new Error(`training graph: parameter '${name}' is not in the ${value ? 'value' : 'LM'} graph's parameters of ${cfg.arch}`);
     return v;
   };
-  const { logp, backward } = trainingForward(g, cfg, P, io, dtype, opts);
-  g.output(logp, 'logp');
-  const grads = backward(dlogp);
+  let grads: Map<string, Value>;
+  if (targets) {
+    const f = trainingForward(g, cfg, P, { ...io, targets }, dtype, opts);
+    g.output(f.logp, 'logp');
+    grads = f.backward(upstream);
+  } else {
+    const f = valueForward(g, cfg, P, io, dtype);
+    g.output(f.logit, 'value');
+    grads = f.backward(upstream);
+  }
   for (const s of specs) {
     const d = grads.get(s.name);
     if (!d) throw new Error(`training graph: no gradient reaches '${s.name}'`);
