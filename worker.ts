@@ -1,11 +1,13 @@
 // The mars2 worker: serves the workflows in src/workflows and the activities built by
 // createActivities on one task queue. Started in the background by `mars2 up`; settings come from the
 // environment that `up` sets (MARS2_ADDRESS, MARS2_NAMESPACE, MARS2_TASK_QUEUE, MARS2_HOME). The store is
-// MARS2_HOME/store; the engine and the sandbox start on first use.
+// MARS2_HOME/store; the engine, the sandbox and the trainers (one per base model directory and checkpoint
+// root, in a worker thread each) start on first use.
 import { join } from 'node:path';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from './src/activities';
 import type { Engine } from './src/models/engine';
+import type { TrainStepper } from './src/models/train/service';
 import type { Sandbox } from './src/sandbox';
 import { Store } from './src/store';
 
@@ -17,10 +19,22 @@ async function main(): Promise<void> {
 
   let engine: Engine | undefined;
   let sandbox: Promise<Sandbox> | undefined;
+  const trainers = new Map<string, TrainStepper>();
+  const trainThreads = Number(process.env.MARS2_TRAIN_THREADS ?? 1);
   const deps = {
     store: new Store(join(home, 'store')),
     engine: () => (engine ??= require('./src/models/engine').createEngine({ workers: 1 }) as Engine),
     sandbox: () => (sandbox ??= (require('./src/sandbox') as typeof import('./src/sandbox')).Sandbox.start()),
+    trainer: (baseDir: string, root: string) => {
+      const key = `${baseDir}\0${root}`;
+      let t = trainers.get(key);
+      if (!t) {
+        const { spawnTrainService } = require('./src/models/train/service') as typeof import('./src/models/train/service');
+        t = spawnTrainService({ baseDir, root, threads: trainThreads });
+        trainers.set(key, t);
+      }
+      return t;
+    },
   };
 
   const connection = await NativeConnection.connect({ address });
@@ -39,6 +53,7 @@ async function main(): Promise<void> {
   await worker.run();
   await connection.close();
   await engine?.close();
+  for (const t of trainers.values()) await t.close();
   await (await sandbox?.catch(() => undefined))?.close();
 }
 

@@ -1,0 +1,124 @@
+// The training run's activities (DESIGN §4 steps 3–5, §5), built from the worker's dependencies:
+//
+//   trainStep      an agent's samples by ref → RlSample (prompt ids, completion ids, rollout log-probs from
+//                  the stored GenerationRecord; the advantage from the workflow) → the TrainService step
+//                  v → v+1 (checkpoint `<store>/runs/<run>/checkpoints/<owner>/v<n>`). Idempotent per
+//                  (owner, fromVersion): an existing v+1 is returned as is. Heartbeats while it waits.
+//   appendMetrics  one iteration's record to `<store>/runs/<run>/metrics.jsonl`, rewritten atomically
+//                  only if no record of that iteration is there yet (a retried append adds nothing).
+//   runConfig      the run's resolved config from the store (the workflow carries only its ref).
+//   problemBatch   positions in the stored problem index → problem refs and ids.
+//
+// Steps of one service are serialised: an attempt that Temporal abandoned (heartbeat timeout) keeps
+// running in the trainer thread, and its retry waits for it, then finds v+1 written and reuses it.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ApplicationFailure } from '@temporalio/activity';
+import type { TrainStepper } from '../models/train/service';
+import type { RlSample } from '../models/train/trainer';
+import { formatMetricsLine, parseMetrics } from '../report/metrics';
+import { parseRunConfig, type RunConfig } from '../run/configSchema';
+import { writeFileAtomic, type Ref, type Store } from '../store';
+import { heartbeating } from './heartbeat';
+import type { GenerationRecord } from './records';
+import type { AppendMetricsInput, ProblemBatchInput, ProblemIndex, ProblemRef, TrainStepInput, TrainStepOutput } from './trainingRecords';
+
+export interface TrainingDeps {
+  store: Store;
+  /** The trainer for a base model directory and a checkpoint root (created on first use, then reused). */
+  trainer: (baseDir: string, root: string) => TrainStepper;
+}
+
+const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
+function runDir(store: Store, runId: string): string {
+  if (!RUN_ID.test(runId)) throw ApplicationFailure.nonRetryable(`bad run id '${runId}': expected letters, digits, '.', '_' or '-'`, 'BadRunId');
+  return join(store.root, 'runs', runId);
+}
+
+/** Where a run's checkpoints live (the trainer's root). */
+export function checkpointRoot(store: Store, runId: string): string {
+  return join(runDir(store, runId), 'checkpoints');
+}
+
+/** A run's metrics file. */
+export function metricsPath(store: Store, runId: string): string {
+  return join(runDir(store, runId), 'metrics.jsonl');
+}
+
+async function readIfExists(path: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return '';
+    throw err;
+  }
+}
+
+export function createTrainingActivities(deps: TrainingDeps) {
+  const chains = new Map<string, Promise<unknown>>();
+  /** Runs `work` after every earlier call with the same key. */
+  const serial = <T>(key: string, work: () => Promise<T>): Promise<T> => {
+    const next = (chains.get(key) ?? Promise.resolve()).catch(() => undefined).then(work);
+    chains.set(key, next);
+    return next;
+  };
+
+  return {
+    async trainStep(input: TrainStepInput): Promise<TrainStepOutput> {
+      const { store } = deps;
+      if (input.samples.length === 0) {
+        throw ApplicationFailure.nonRetryable(`trainStep for '${input.owner}' v${input.fromVersion}: expected samples, found none`, 'NoSamples');
+      }
+      const samples: RlSample[] = await Promise.all(
+        input.samples.map(async (s) => {
+          const g = await store.getJson<GenerationRecord>(s.generation);
+          return { promptIds: g.promptTokenIds, completionIds: g.tokenIds, rolloutLogp: g.logprobs, advantage: s.advantage };
+        }),
+      );
+      const root = checkpointRoot(store, input.runId);
+      const service = deps.trainer(input.baseModel, root);
+      const result = await heartbeating(
+        serial(`${input.baseModel}\0${root}`, () =>
+          service.trainStep({ agent: input.owner, fromVersion: input.fromVersion, samples, hyper: input.hyper }),
+        ),
+        () => ({ owner: input.owner, fromVersion: input.fromVersion }),
+      );
+      return { toVersion: result.toVersion, dir: result.dir, metrics: result.metrics, reused: result.reused };
+    },
+
+    async appendMetrics(input: AppendMetricsInput): Promise<{ appended: boolean }> {
+      const path = metricsPath(deps.store, input.runId);
+      const line = formatMetricsLine(input.record);
+      const text = await readIfExists(path);
+      const records = parseMetrics(text, path);
+      if (records.some((r) => r.iteration === input.record.iteration)) return { appended: false };
+      const last = records.at(-1);
+      if (last && last.iteration > input.record.iteration) {
+        throw ApplicationFailure.nonRetryable(
+          `${path} already holds iteration ${last.iteration}; cannot add iteration ${input.record.iteration} before it`,
+          'MetricsOrder',
+        );
+      }
+      await writeFileAtomic(path, text + line);
+      return { appended: true };
+    },
+
+    async runConfig(ref: Ref): Promise<RunConfig> {
+      try {
+        return parseRunConfig(await deps.store.getJson(ref), ref);
+      } catch (err) {
+        throw ApplicationFailure.nonRetryable(`run config ${ref}: ${(err as Error).message}`, 'BadRunConfig');
+      }
+    },
+
+    async problemBatch(input: ProblemBatchInput): Promise<ProblemRef[]> {
+      const index = await deps.store.getJson<ProblemIndex>(input.index);
+      return input.positions.map((p) => {
+        const entry = index.problems[p];
+        if (!entry) throw ApplicationFailure.nonRetryable(`problem index ${input.index} has ${index.problems.length} problems, asked for position ${p}`, 'BadPosition');
+        return entry;
+      });
+    },
+  };
+}
