@@ -4,3 +4,20 @@ import type { NodeSummary } from '../run/types';
 
 /** A search tree's nodes so far, in creation order (live while it runs, all of them once it is done). */
 export const treeQuery = defineQuery<NodeSummary[]>('tree');
+
+/** Where a training run stands (issue 8 item 3): answered live by the trainingRun workflow. */
+export interface RunProgress {
+  runId: string;
+  /** The iteration in progress (or the last one, once done), 0-based. */
+  iteration: number;
+  iterations: number;
+  phase: 'search' | 'train' | 'metrics' | 'done';
+  /** Policy version of each weight group (by owner agent). */
+  versions: Record<string, number>;
+  /** Samples waiting in each trainable group's buffer. */
+  buffered: Record<string, number>;
+  /** Updates each trainable group has had. */
+  updates: Record<string, number>;
+}
+
+export const progressQuery = defineQuery<RunProgress>('progress');

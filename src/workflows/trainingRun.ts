@@ -1,0 +1,282 @@
+// A MARS² training run as a durable process (DESIGN §4, §5; research/temporal.md §1.3). One workflow
+// execution is one iteration, then continue-as-new with a small state:
+//   seeded batch of problems → one child searchTree per problem (all awaited) → treeAdvantages
+//   (shaping, overlong penalty, tree-group normalisation) → per-group buffers (addRollout) → trainStep
+//   for each group whose buffer fired (v → v+1; the next trees generate with v+1) → appendMetrics
+//   → continueAsNew({ iteration + 1, versions + checkpoint dirs, buffers of sample refs }).
+// The workflow id is the run id; Mars2RunId, Mars2Kind='train' and Mars2Iteration are upserted; the
+// `progress` query answers live.
+//
+// Seeds (DESIGN §5): the batch of iteration i is positions i·P … i·P+P−1 of the epoch-wise seeded
+// permutations of the training set (epoch e shuffled by Rng.seeded(seed, 'epoch', e)), so the "RNG
+// state" carried across continue-as-new is just the iteration; tree k of iteration i searches with seed
+// Rng.seeded(seed, 'tree', i, k).
+//
+// Departures / not yet:
+//  1. Buffers are per weight group (the owner agent), so shared-weight roles feed one buffer and one
+//     checkpoint chain; heterogeneous and single set-ups have one group per agent, as MARTI.
+//  2. optimization.epochs is not applied (one optimizer step per update); the schedule's total steps
+//     are the planned iterations (an upper bound of each group's updates).
+//  3. The 'grpo' set-up and periodic evaluation children are not run here yet (`eval` is null).
+import {
+  continueAsNew,
+  executeChild,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+  type ActivityOptions,
+} from '@temporalio/workflow';
+import type { RetryPolicy } from '@temporalio/common';
+import type { Activities } from '../activities';
+import type { AgentSpec } from '../activities/records';
+import type { TrainStepOutput } from '../activities/trainingRecords';
+import type { RlHyper } from '../models/train/trainer';
+import type { AgentIterationMetrics, IterationMetrics } from '../report/metrics';
+import { treeAdvantages } from '../rl/advantage';
+import { addRollout, initBuffers, type AgentUpdate, type BufferedSample, type BufferState } from '../rl/buffers';
+import { adamWConfig, advantageConfig, bufferConfig, policyLossConfig, scheduleConfig, treeSearchConfig, weightGroups } from '../run/components';
+import type { RunConfig } from '../run/configSchema';
+import type { NodeSummary } from '../run/types';
+import { Rng } from '../search/rng';
+import type { Ref } from '../store';
+import { ITERATION, KIND, RUN_ID } from './searchAttributes';
+import { searchTree, type ActivityTimeouts, type SearchTreeInput } from './searchTree';
+import { progressQuery, type RunProgress } from './shared';
+
+export interface TrainingRunInput {
+  runId: string;
+  /** The resolved RunConfig in the store. */
+  config: Ref;
+  /** The training problems (a stored ProblemIndex) and how many there are. */
+  problems: { index: Ref; count: number };
+  /** Iterations to run (plannedIterations of the config). */
+  iterations: number;
+  /** Activity timeouts (tests shorten them so crash recovery is quick). */
+  timeouts?: { trainStep?: Partial<ActivityTimeouts>; tree?: SearchTreeInput['timeouts'] };
+}
+
+/** What continue-as-new carries: scalars and refs only. */
+export interface TrainingRunState {
+  iteration: number;
+  /** Each weight group's (owner's) current policy version and its checkpoint directory ('' for v0). */
+  models: Record<string, { version: number; dir: string }>;
+  buffers: BufferState;
+}
+
+export interface TrainingRunResult {
+  runId: string;
+  iterations: number;
+  versions: Record<string, number>;
+}
+
+const DEFAULT_TRAIN_TIMEOUTS: ActivityTimeouts = { startToCloseTimeout: '2 hours', heartbeatTimeout: '1 minute' };
+const retry: RetryPolicy = { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10 };
+
+/** Positions into a training set of `count` problems for iteration `iteration` (epoch-wise shuffles). */
+export function batchPositions(seed: number, iteration: number, perIteration: number, count: number): number[] {
+  const perms = new Map<number, number[]>();
+  const perm = (epoch: number) => {
+    let p = perms.get(epoch);
+    if (!p) {
+      const rng = Rng.seeded(seed, 'epoch', epoch);
+      p = Array.from({ length: count }, (_, i) => i);
+      for (let i = count - 1; i > 0; i--) {
+        const j = Math.floor(rng.uniform() * (i + 1));
+        [p[i], p[j]] = [p[j], p[i]];
+      }
+      perms.set(epoch, p);
+    }
+    return p;
+  };
+  return Array.from({ length: perIteration }, (_, k) => {
+    const g = iteration * perIteration + k;
+    return perm(Math.floor(g / count))[g % count];
+  });
+}
+
+function initialState(config: RunConfig): TrainingRunState {
+  const groups = weightGroups(config);
+  return {
+    iteration: 0,
+    models: Object.fromEntries(groups.map((g) => [g.owner, { version: 0, dir: '' }])),
+    buffers: initBuffers(groups.filter((g) => g.trainable).map((g) => g.owner)),
+  };
+}
+
+export async function trainingRun(input: TrainingRunInput, prior?: TrainingRunState): Promise<TrainingRunResult> {
+  const small = proxyActivities<Activities>({ startToCloseTimeout: '1 minute', retry });
+  const { trainStep } = proxyActivities<Activities>({
+    ...DEFAULT_TRAIN_TIMEOUTS,
+    ...input.timeouts?.trainStep,
+    retry,
+  } as ActivityOptions);
+  const started = Date.now();
+  const config = await small.runConfig(input.config);
+  const state = prior ?? initialState(config);
+  const i = state.iteration;
+  const groups = weightGroups(config);
+  const ownerOf = new Map(groups.flatMap((g) => g.agents.map((a) => [a, g] as const)));
+
+  const progress: RunProgress = {
+    runId: input.runId,
+    iteration: i,
+    iterations: input.iterations,
+    phase: 'search',
+    versions: Object.fromEntries(Object.entries(state.models).map(([o, m]) => [o, m.version])),
+    buffered: Object.fromEntries(state.buffers.agents.map((b) => [b.agent, b.samples.length])),
+    updates: Object.fromEntries(state.buffers.agents.map((b) => [b.agent, b.updates])),
+  };
+  setHandler(progressQuery, () => progress);
+  upsertSearchAttributes([
+    { key: RUN_ID, value: input.runId },
+    { key: KIND, value: 'train' },
+    { key: ITERATION, value: i },
+  ]);
+
+  // 1. Trees on this iteration's batch, every agent at its group's current version.
+  const P = config.rollout.problemsPerIteration;
+  const problems = await small.problemBatch({ index: input.problems.index, positions: batchPositions(config.seed, i, P, input.problems.count) });
+  const agents: AgentSpec[] = config.agents.map((a) => {
+    const m = state.models[ownerOf.get(a.name)!.owner];
+    return {
+      name: a.name,
+      model: m.version > 0 ? m.dir : a.model,
+      ...(m.version > 0 && { version: `v${m.version}` }),
+      policyVersion: m.version,
+      systemPrompt: a.systemPrompt,
+      thinking: a.thinking,
+    };
+  });
+  const { agents: _names, ...search } = treeSearchConfig(config);
+  const trees: NodeSummary[][] = await Promise.all(
+    problems.map((problem, k) =>
+      executeChild(searchTree, {
+        workflowId: `${input.runId}-it${i}-p${k}`,
+        args: [
+          {
+            problem,
+            agents,
+            budget: config.search.budget ?? 1,
+            seed: Rng.seeded(config.seed, 'tree', i, k).uint32(),
+            mode: config.search.feedback === 'tplus' ? 'tplus' : 'training',
+            search,
+            includeProblem: config.search.includeProblem,
+            sampling: { temperature: config.rollout.temperature, topP: config.rollout.topP },
+            maxNewTokens: config.rollout.maxNewTokens,
+            runId: input.runId,
+            ...(input.timeouts?.tree && { timeouts: input.timeouts.tree }),
+          } satisfies SearchTreeInput,
+        ],
+      }),
+    ),
+  );
+
+  // 2. Advantages over each whole tree; samples to their group's buffer.
+  const nodes = trees.flat();
+  const advantages = treeAdvantages(nodes, advantageConfig(config));
+  const samples: BufferedSample[] = advantages.flatMap((a, n) => {
+    const g = ownerOf.get(a.agent)!;
+    return g.trainable ? [{ agent: g.owner, treeId: a.treeId, nodeId: a.nodeId, advantage: a.advantage, ref: nodes[n].refs.generation }] : [];
+  });
+  const { state: buffers, updates } = addRollout(state.buffers, samples, bufferConfig(config));
+
+  // 3. One trainStep per group whose buffer fired.
+  progress.phase = 'train';
+  const sched = scheduleConfig(config, input.iterations);
+  const o = config.optimization;
+  const hyper: RlHyper = {
+    lr: sched.lr,
+    minLr: sched.minLr,
+    warmupSteps: sched.warmupSteps,
+    totalSteps: sched.totalSteps,
+    maxGradNorm: o.maxGradNorm,
+    adamw: (({ lr: _lr, ...rest }) => rest)(adamWConfig(config)),
+    microBatchSize: o.microBatchSize,
+    loss: o.loss,
+    policy: policyLossConfig(config),
+  };
+  const models = { ...state.models };
+  const trained = new Map<string, { update: AgentUpdate; out: TrainStepOutput }>();
+  let trainMs = 0;
+  for (const update of updates) {
+    const g = groups.find((x) => x.owner === update.agent)!;
+    const from = models[g.owner].version;
+    const t0 = Date.now();
+    const out = await trainStep({
+      runId: input.runId,
+      owner: g.owner,
+      baseModel: g.model,
+      fromVersion: from,
+      samples: update.samples.map((s) => ({ generation: s.ref as Ref, advantage: s.advantage })),
+      hyper,
+    });
+    trainMs += Date.now() - t0;
+    if (out.toVersion !== from + 1) throw new Error(`trainStep for '${g.owner}' went from v${from} to v${out.toVersion}; expected v${from + 1}`);
+    models[g.owner] = { version: out.toVersion, dir: out.dir };
+    trained.set(g.owner, { update, out });
+    progress.versions[g.owner] = out.toVersion;
+  }
+  progress.buffered = Object.fromEntries(buffers.agents.map((b) => [b.agent, b.samples.length]));
+  progress.updates = Object.fromEntries(buffers.agents.map((b) => [b.agent, b.updates]));
+
+  // 4. The iteration's metrics line.
+  progress.phase = 'metrics';
+  const mean = (xs: number[]) => (xs.length === 0 ? null : xs.reduce((s, x) => s + x, 0) / xs.length);
+  const agentMetrics: Record<string, AgentIterationMetrics> = {};
+  for (const a of config.agents) {
+    const own = nodes.filter((n) => n.agent === a.name);
+    const t = trained.get(ownerOf.get(a.name)!.owner);
+    const m = t?.out.metrics ?? {};
+    agentMetrics[a.name] = {
+      nodes: own.length,
+      meanScore: mean(own.map((n) => n.score)),
+      responseTokens: own.reduce((s, n) => s + n.responseTokens, 0),
+      policyVersion: agents.find((s) => s.name === a.name)!.policyVersion ?? 0,
+      update: t
+        ? {
+            step: t.update.step,
+            samples: t.update.samples.length,
+            dropped: t.update.dropped,
+            loss: m.loss ?? 0,
+            kl: m.klLoss ?? 0,
+            clipFraction: m.clipFraction ?? 0,
+            gradNorm: m.gradNorm ?? 0,
+            lr: m.lr ?? 0,
+          }
+        : null,
+    };
+  }
+  const record: IterationMetrics = {
+    v: 1,
+    iteration: i,
+    problems: trees.length,
+    nodes: nodes.length,
+    reward: {
+      meanScore: mean(nodes.map((n) => n.score)),
+      solvedFraction: mean(trees.map((t) => (t.some((n) => n.score === 1) ? 1 : 0))),
+    },
+    agents: agentMetrics,
+    trees: trees.map((t, k) => ({
+      problemId: problems[k].id,
+      parents: t.map((n) => n.parentId ?? -1),
+      agents: t.map((n) => n.agent),
+      scores: t.map((n) => n.score),
+    })),
+    eval: null,
+    timing: {
+      wallMs: Math.max(0, Math.round(Date.now() - started)),
+      generatedTokens: nodes.reduce((s, n) => s + n.responseTokens, 0),
+      trainMs: Math.max(0, Math.round(trainMs)),
+      trainedTokens: Math.round([...trained.values()].reduce((s, t) => s + (t.out.metrics.tokens ?? 0), 0)),
+    },
+  };
+  await small.appendMetrics({ runId: input.runId, record });
+
+  const next: TrainingRunState = { iteration: i + 1, models, buffers };
+  if (next.iteration < input.iterations) {
+    // Every child has been awaited above: nothing running is cut off (temporal.md §1.3).
+    return continueAsNew<typeof trainingRun>(input, next);
+  }
+  progress.phase = 'done';
+  return { runId: input.runId, iterations: next.iteration, versions: progress.versions };
+}
