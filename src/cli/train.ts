@@ -1,0 +1,149 @@
+// `mars2 train --config F`, `mars2 runs`, `mars2 status RUN`: start (or attach to) a durable training
+// run, list runs, and show one run's progress (its `progress` query) and latest metrics.
+//
+// Starting is idempotent: the workflow id is the config's runId, so a second `train` with the same
+// config attaches to the run instead of starting another; a different config under a used runId is an
+// error. The resolved config is copied into the store and the workflow gets its ref.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { WorkflowIdReusePolicy } from '@temporalio/common';
+import { metricsPath } from '../activities/training';
+import { parseMetrics } from '../report/metrics';
+import { ConfigError } from '../run/config';
+import { prepareTrainingRun } from '../run/prepare';
+import { currentStack, type StackConfig } from '../stack';
+import { connectClient } from '../stack/client';
+import { Store } from '../store';
+import { trainingRun } from '../workflows';
+import { progressQuery, type RunProgress } from '../workflows/shared';
+import type { TrainingRunInput } from '../workflows/trainingRun';
+import { parseFlags, UsageError, UserError, type Command } from './command';
+
+async function withClient<T>(fn: (client: Client, cfg: StackConfig) => Promise<T>): Promise<T> {
+  const cfg = currentStack();
+  const client = await connectClient(cfg).catch((err: Error) => {
+    throw new UserError(err.message);
+  });
+  try {
+    return await fn(client, cfg);
+  } finally {
+    await client.connection.close();
+  }
+}
+
+export const trainCommand: Command = {
+  name: 'train',
+  summary: 'start (or attach to) a durable MARS² training run from a run config',
+  usage: 'usage: mars2 train --config FILE [--wait] [--json]',
+  async run(argv) {
+    const { values } = parseFlags(argv, { config: { type: 'string' }, wait: { type: 'boolean' }, json: { type: 'boolean' } });
+    if (!values.config) throw new UsageError('expected --config FILE (a JSON run config, e.g. examples/single-tree-rl.json)');
+    return withClient(async (client, cfg) => {
+      const store = new Store(join(cfg.home, 'store'));
+      let input: TrainingRunInput;
+      try {
+        input = (await prepareTrainingRun(store, values.config!)).input;
+      } catch (err) {
+        if (err instanceof ConfigError || (err as Error).name === 'DatasetError') throw new UserError((err as Error).message);
+        throw err;
+      }
+      let attached = false;
+      try {
+        await client.workflow.start(trainingRun, {
+          taskQueue: cfg.taskQueue,
+          workflowId: input.runId,
+          args: [input],
+          memo: { config: input.config },
+          workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+        });
+      } catch (err) {
+        if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+        const desc = await client.workflow.getHandle(input.runId).describe();
+        const memo = (desc.memo ?? {}) as { config?: string };
+        if (desc.type !== 'trainingRun' || memo.config !== input.config) {
+          throw new UserError(
+            `run id '${input.runId}' is already used by a ${desc.type} workflow with a different config (${memo.config ?? 'none'}, this config is ${input.config}); ` +
+              `give the config another runId, or attach with the config it was started with`,
+          );
+        }
+        attached = true;
+      }
+      const handle = client.workflow.getHandle<typeof trainingRun>(input.runId);
+      const status = (await handle.describe()).status.name;
+      if (values.wait) await handle.result();
+      const final = values.wait ? 'COMPLETED' : status;
+      if (values.json) {
+        console.log(JSON.stringify({ runId: input.runId, attached, status: final, iterations: input.iterations, config: input.config, metrics: metricsPath(store, input.runId) }));
+      } else {
+        console.log(`${attached ? 'attached to' : 'started'} run ${input.runId} (${input.iterations} iterations, status ${final.toLowerCase()})`);
+        console.log(`  progress: mars2 status ${input.runId}    metrics: ${metricsPath(store, input.runId)}`);
+      }
+      return 0;
+    });
+  },
+};
+
+export const runsCommand: Command = {
+  name: 'runs',
+  summary: 'list training runs (newest first): run id, status, iteration',
+  usage: 'usage: mars2 runs [--json]',
+  async run(argv) {
+    const { values } = parseFlags(argv, { json: { type: 'boolean' } });
+    return withClient(async (client) => {
+      const runs: { runId: string; status: string; iteration: number | null; startTime: string }[] = [];
+      for await (const wf of client.workflow.list({ query: `Mars2Kind = 'train'` })) {
+        const it = wf.searchAttributes.Mars2Iteration as number[] | undefined;
+        runs.push({ runId: wf.workflowId, status: wf.status.name, iteration: it?.[0] ?? null, startTime: wf.startTime.toISOString() });
+      }
+      // One entry per run: continue-as-new leaves one closed execution per iteration.
+      const latest = new Map<string, (typeof runs)[number]>();
+      for (const r of runs) if (!latest.has(r.runId) || latest.get(r.runId)!.startTime < r.startTime) latest.set(r.runId, r);
+      const list = [...latest.values()].sort((a, b) => b.startTime.localeCompare(a.startTime));
+      if (values.json) console.log(JSON.stringify({ runs: list }));
+      else if (list.length === 0) console.log('no training runs; start one with: mars2 train --config FILE');
+      else for (const r of list) console.log(`${r.runId}  ${r.status.toLowerCase()}  iteration ${r.iteration ?? '-'}`);
+      return 0;
+    });
+  },
+};
+
+export const statusCommand: Command = {
+  name: 'status',
+  summary: "a training run's progress: iteration, phase, policy versions, buffers, last metrics",
+  usage: 'usage: mars2 status RUN_ID [--json]',
+  async run(argv) {
+    const { values, positionals } = parseFlags(argv, { json: { type: 'boolean' } }, true);
+    if (positionals.length !== 1) throw new UsageError(`expected one run id, found ${positionals.length}`);
+    const [runId] = positionals;
+    return withClient(async (client, cfg) => {
+      const handle = client.workflow.getHandle<typeof trainingRun>(runId);
+      let status: string;
+      try {
+        const desc = await handle.describe();
+        if (desc.type !== 'trainingRun') throw new UserError(`${runId} is a '${desc.type}' workflow, not a training run; list runs with: mars2 runs`);
+        status = desc.status.name;
+      } catch (err) {
+        if (err instanceof WorkflowNotFoundError) throw new UserError(`no run '${runId}' in namespace ${cfg.namespace}; list runs with: mars2 runs`);
+        throw err;
+      }
+      const progress: RunProgress = await handle.query(progressQuery);
+      const store = new Store(join(cfg.home, 'store'));
+      let last = null;
+      try {
+        last = parseMetrics(readFileSync(metricsPath(store, runId), 'utf8')).at(-1) ?? null;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      }
+      if (values.json) {
+        console.log(JSON.stringify({ runId, status, progress, lastMetrics: last }));
+        return 0;
+      }
+      const fmt = (r: Record<string, number>) => Object.entries(r).map(([k, v]) => `${k}=${v}`).join(' ') || '-';
+      console.log(`run ${runId}: ${status.toLowerCase()}, iteration ${progress.iteration + 1} of ${progress.iterations} (${progress.phase})`);
+      console.log(`  versions: ${fmt(progress.versions)}   buffered: ${fmt(progress.buffered)}   updates: ${fmt(progress.updates)}`);
+      if (last) console.log(`  last metrics (iteration ${last.iteration}): mean score ${last.reward.meanScore ?? '-'}, solved ${last.reward.solvedFraction ?? '-'}`);
+      return 0;
+    });
+  },
+};

@@ -1,0 +1,157 @@
+// trainingRun on the real stack (dev server, background worker, sandbox, a tiny real model): a
+// single-agent tree-RL run of 2 iterations × 2 MBPP problems × budget 2, train batch 2, so the agent's
+// buffer fires every iteration. Through the CLI: the run finishes, a second `train` attaches instead of
+// starting another, `status` and `runs` answer; checkpoints v1, v2 exist (exactly one per step), the
+// metrics file has one line per iteration. Crash: the worker is SIGKILLed during a trainStep and
+// started again; the run finishes and every training step is counted exactly once.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Client } from '@temporalio/client';
+import { checkpointRoot, metricsPath } from '../../src/activities/training';
+import { parseMetrics } from '../../src/report/metrics';
+import { prepareTrainingRun } from '../../src/run/prepare';
+import { crashWorker, up } from '../../src/stack';
+import type { Store } from '../../src/store';
+import { trainingRun } from '../../src/workflows';
+import { SHARED_DATA } from '../helpers/data';
+import { treeFixture, type TreeFixture } from '../helpers/searchTree';
+
+const ROOT = join(__dirname, '..', '..');
+const PENDING_ACTIVITY_STATE_STARTED = 2;
+const mars2 = (...args: string[]) =>
+  spawnSync(join(ROOT, 'mars2'), args, { encoding: 'utf8', timeout: 600_000, env: { ...process.env, MARS2_STACK: 'test' } });
+
+let f: TreeFixture;
+before(async () => {
+  f = await treeFixture();
+});
+after(async () => {
+  await f.client.connection.close();
+});
+
+function writeConfig(runId: string): string {
+  const dir = join(f.cfg.home, 'train-configs');
+  mkdirSync(dir, { recursive: true });
+  const model = f.input('training', 1).agents.find((a) => a.name === 'qwen2')!.model;
+  const file = join(dir, `${runId}.json`);
+  writeFileSync(
+    file,
+    JSON.stringify({
+      runId,
+      seed: 5,
+      setup: 'single',
+      datasets: { train: { path: join(SHARED_DATA, 'mbpp', 'mbpp.jsonl'), format: 'mbpp', limit: 2 } },
+      agents: [{ name: 'qwen2', model }],
+      search: { budget: 2 },
+      rollout: { problemsPerIteration: 2, maxNewTokens: 16, promptMaxTokens: 1024 },
+      rewards: { overlong: null },
+      optimization: { trainBatchSize: 2, lr: 1e-4, schedule: { kind: 'constant' } },
+      evaluation: null,
+      stop: { maxIterations: 2 },
+    }),
+  );
+  return file;
+}
+
+/** Checks the run's checkpoints and metrics: versions v1, v2 once each, one metrics line per iteration. */
+function checkRun(store: Store, runId: string): void {
+  const ckpt = join(checkpointRoot(store, runId), 'qwen2');
+  assert.deepEqual(readdirSync(ckpt).filter((n) => !n.includes('.tmp')).sort(), ['v1', 'v2'], 'one checkpoint per training step, contiguous');
+  for (const v of ['v1', 'v2']) assert.ok(existsSync(join(ckpt, v, 'config.json')));
+  const records = parseMetrics(readFileSync(metricsPath(store, runId), 'utf8'));
+  assert.deepEqual(records.map((r) => r.iteration), [0, 1]);
+  assert.deepEqual(records.map((r) => r.nodes), [4, 4]);
+  assert.deepEqual(records.map((r) => r.agents.qwen2.policyVersion), [0, 1], 'iteration 1 generated with the new policy');
+  assert.deepEqual(records.map((r) => r.agents.qwen2.update?.step), [1, 2]);
+  assert.deepEqual(records.map((r) => r.agents.qwen2.update?.samples), [4, 4]);
+  for (const r of records) assert.ok(Number.isFinite(r.agents.qwen2.update!.loss));
+}
+
+/** trainStep activities scheduled and completed over every execution (continue-as-new chain) of the run. */
+async function trainSteps(client: Client, runId: string): Promise<{ scheduled: number; completed: number; retried: number }> {
+  let scheduled = 0;
+  let completed = 0;
+  let retried = 0;
+  for await (const wf of client.workflow.list({ query: `WorkflowId = '${runId}'` })) {
+    const events = (await client.workflow.getHandle(runId, wf.runId).fetchHistory()).events ?? [];
+    const trainIds = new Set<string>();
+    for (const e of events) {
+      if (e.activityTaskScheduledEventAttributes?.activityType?.name === 'trainStep') trainIds.add(String(e.eventId));
+    }
+    scheduled += trainIds.size;
+    completed += events.filter((e) => trainIds.has(String(e.activityTaskCompletedEventAttributes?.scheduledEventId))).length;
+    retried += events.filter(
+      (e) => (e.activityTaskStartedEventAttributes?.attempt ?? 0) >= 2 && trainIds.has(String(e.activityTaskStartedEventAttributes!.scheduledEventId)),
+    ).length;
+  }
+  return { scheduled, completed, retried };
+}
+
+test('mars2 train runs 2 iterations to the end; a second start attaches; status and runs answer', async () => {
+  const runId = `test-train-${Date.now()}`;
+  const file = writeConfig(runId);
+  const first = mars2('train', '--config', file, '--wait', '--json');
+  assert.equal(first.status, 0, first.stderr);
+  const started = JSON.parse(first.stdout);
+  assert.equal(started.attached, false);
+  assert.equal(started.status, 'COMPLETED');
+  assert.equal(started.iterations, 2);
+
+  const again = mars2('train', '--config', file, '--json');
+  assert.equal(again.status, 0, again.stderr);
+  assert.equal(JSON.parse(again.stdout).attached, true, 'the same run id attaches');
+
+  checkRun(f.store, runId);
+  assert.deepEqual(await trainSteps(f.client, runId), { scheduled: 2, completed: 2, retried: 0 });
+
+  const status = mars2('status', runId, '--json');
+  assert.equal(status.status, 0, status.stderr);
+  const s = JSON.parse(status.stdout);
+  assert.equal(s.status, 'COMPLETED');
+  assert.deepEqual({ phase: s.progress.phase, versions: s.progress.versions, updates: s.progress.updates }, { phase: 'done', versions: { qwen2: 2 }, updates: { qwen2: 2 } });
+  assert.equal(s.lastMetrics.iteration, 1);
+  const human = mars2('status', runId);
+  assert.match(human.stdout, new RegExp(`run ${runId}: completed, iteration 2 of 2`));
+
+  const runs = mars2('runs', '--json');
+  assert.equal(runs.status, 0, runs.stderr);
+  assert.ok(JSON.parse(runs.stdout).runs.some((r: { runId: string }) => r.runId === runId));
+
+  const missing = mars2('status', 'no-such-run');
+  assert.equal(missing.status, 1);
+  assert.match(missing.stderr, /no run 'no-such-run'.*mars2 runs/);
+});
+
+test('a run survives a worker killed during trainStep: every training step counted exactly once', async () => {
+  const runId = `test-train-crash-${Date.now()}`;
+  const { input } = await prepareTrainingRun(f.store, writeConfig(runId));
+  const handle = await f.client.workflow.start(trainingRun, {
+    taskQueue: f.cfg.taskQueue,
+    workflowId: runId,
+    args: [{ ...input, timeouts: { trainStep: { heartbeatTimeout: '3s', startToCloseTimeout: '10 minutes' }, tree: f.input('training', 1).timeouts } }],
+  });
+  let killedPid: number | undefined;
+  for (let i = 0; i < 20_000 && killedPid === undefined; i++) {
+    const desc = await f.client.workflow.getHandle(runId).describe();
+    const training = (desc.raw.pendingActivities ?? []).some(
+      (a) => a.activityType?.name === 'trainStep' && a.state === PENDING_ACTIVITY_STATE_STARTED,
+    );
+    if (training) killedPid = (await crashWorker(f.cfg))?.pid;
+    else if (desc.status.name !== 'RUNNING' && desc.status.name !== 'CONTINUED_AS_NEW') break;
+    else await new Promise((r) => setTimeout(r, 20));
+  }
+  assert.ok(killedPid, 'the worker was killed while a trainStep ran');
+  const restarted = await up(f.cfg);
+  assert.notEqual(restarted.worker?.pid, killedPid);
+
+  const result = await handle.result();
+  assert.deepEqual(result, { runId, iterations: 2, versions: { qwen2: 2 } });
+  checkRun(f.store, runId);
+  const steps = await trainSteps(f.client, runId);
+  assert.equal(steps.scheduled, 2, 'one trainStep per update');
+  assert.equal(steps.completed, 2);
+  assert.equal(steps.retried, 1, 'the interrupted trainStep completed on a later attempt');
+});
