@@ -14,4 +14,7 @@ export const commands: Record<string, () => Promise<Command>> = {
   'sandbox bench': async () => (await import('./sandbox')).sandboxBenchCommand,
   solve: async () => (await import('./solve')).solveCommand,
   tree: async () => (await import('./tree')).treeCommand,
+  train: async () => (await import('./train')).trainCommand,
+  runs: async () => (await import('./train')).runsCommand,
+  status: async () => (await import('./train')).statusCommand,
 };
