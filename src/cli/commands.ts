@@ -17,4 +17,5 @@ export const commands: Record<string, () => Promise<Command>> = {
   train: async () => (await import('./train')).trainCommand,
   runs: async () => (await import('./train')).runsCommand,
   status: async () => (await import('./train')).statusCommand,
+  report: async () => (await import('./report')).reportCommand,
 };

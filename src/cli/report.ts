@@ -1,0 +1,42 @@
+// `mars2 report RUN`: an HTML page with SVG plots of a training run's metrics file (src/report).
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { metricsPath } from '../activities/training';
+import { parseMetrics } from '../report/metrics';
+import { renderReport } from '../report/render';
+import { currentStack } from '../stack';
+import { Store, writeFileAtomic } from '../store';
+import { parseFlags, UsageError, UserError, type Command } from './command';
+
+export const reportCommand: Command = {
+  name: 'report',
+  summary: "write an HTML report (reward, pass@1, loss, KL, tokens/s, tree shapes) of a run's metrics",
+  usage: [
+    'usage: mars2 report RUN [--out FILE] [--json]',
+    '',
+    '  RUN          the run id (its metrics are in the stack\'s store: runs/RUN/metrics.jsonl)',
+    '  --metrics F  read this metrics file instead of the run\'s',
+    '  --out FILE   where to write the page (default: next to the metrics, report.html)',
+    '  --json       print {"path", "iterations"} instead of a sentence',
+  ].join('\n'),
+  async run(argv) {
+    const { values, positionals } = parseFlags(
+      argv,
+      { out: { type: 'string' }, metrics: { type: 'string' }, json: { type: 'boolean' } },
+      true,
+    );
+    const runId = positionals[0];
+    if (!runId || positionals.length > 1) throw new UsageError('expected exactly one run id');
+    const store = new Store(join(currentStack().home, 'store'));
+    const source = values.metrics ? resolve(values.metrics) : metricsPath(store, runId);
+    if (!existsSync(source)) {
+      throw new UserError(`no metrics for run '${runId}' at ${source}: check the id with 'mars2 runs', or pass --metrics FILE`);
+    }
+    const records = parseMetrics(readFileSync(source, 'utf8'), source);
+    const out = resolve(values.out ?? join(source, '..', 'report.html'));
+    await writeFileAtomic(out, renderReport({ runId, records }));
+    if (values.json) console.log(JSON.stringify({ path: out, iterations: records.length }));
+    else console.log(`report of ${runId} (${records.length} metrics records): ${out}`);
+    return 0;
+  },
+};

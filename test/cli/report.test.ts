@@ -1,0 +1,38 @@
+// `mars2 report`: a run's metrics file becomes a self-contained HTML page; a missing run is a clear error.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { formatMetricsLine } from '../../src/report/metrics';
+import { sampleMetrics } from '../../src/report/sample';
+
+const root = join(__dirname, '..', '..');
+const mars2 = (args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', join(root, 'client.ts'), ...args], { encoding: 'utf8' });
+
+test('mars2 report writes an HTML page with plots from a metrics file', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mars2-report-'));
+  const metrics = join(dir, 'metrics.jsonl');
+  const records = sampleMetrics();
+  writeFileSync(metrics, records.map((r) => formatMetricsLine(r)).join(''));
+  const out = join(dir, 'page.html');
+  const stdout = execFileSync(process.execPath, ['--import', 'tsx', join(root, 'client.ts'), 'report', 'demo-run', '--metrics', metrics, '--out', out, '--json'], {
+    encoding: 'utf8',
+  });
+  assert.deepEqual(JSON.parse(stdout), { path: out, iterations: records.length });
+  const html = readFileSync(out, 'utf8');
+  assert.match(html, /^<!doctype html>/i);
+  assert.match(html, /demo-run/);
+  assert.ok((html.match(/<svg/g) ?? []).length >= 6, 'one plot per figure');
+  assert.doesNotMatch(html, /<script|(src|href)=["']?https?:/, 'self-contained: no scripts, no external assets');
+});
+
+test('mars2 report names what is missing and what to do', () => {
+  const res = mars2(['report', 'no-such-run', '--metrics', join(tmpdir(), 'no-such-file.jsonl')]);
+  assert.equal(res.status, 1);
+  assert.match(res.stderr, /no metrics for run 'no-such-run'.*mars2 runs/);
+  const usage = mars2(['report']);
+  assert.equal(usage.status, 2);
+  assert.match(usage.stderr, /expected exactly one run id/);
+});
