@@ -1,0 +1,151 @@
+// An evaluation as a durable process (DESIGN §4 step 5, §6.3; issue 8 item 3): held-out problems, every
+// node also run on the private tests, in two modes —
+//   agent mode:  one child searchTree per (problem, agent) with that agent alone (the agent's figures);
+//   system mode: one child searchTree per problem with all agents (the team's figures, and each agent's
+//                figures over its own nodes of the joint trees);
+// then src/rl/metrics `evaluationSummary` (Pass@1, Pass@1(MCTS), Pass@N, avg_pass1, means over
+// problems). The result is small (figures, and per tree its id and figures; the nodes stay queryable
+// through each child's `tree` query and their records are in the store) and is returned, in the shape
+// of the `eval` field of the run's metrics line (src/report/metrics EvalMetrics).
+// Search attributes: Mars2Kind='eval', Mars2RunId when given, Mars2Pass1 = the system mode's system
+// Pass@1(MCTS) (MARTI logs this figure as "pass1"; not set in agent-only mode).
+//
+// Seeds (DESIGN §5): every tree of problem p (each agent's and the joint one) searches with seed
+// Rng.seeded(seed, 'eval', p.id), so the modes see the same first draws.
+// Child ids: `<this workflow's id>-sys-p<k>` and `<this workflow's id>-agent-<name>-p<k>`.
+import { executeChild, proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import type { SearchAttributeUpdatePair } from '@temporalio/common';
+import type { Activities } from '../activities';
+import type { AgentSpec } from '../activities/records';
+import type { ProblemRef } from '../activities/trainingRecords';
+import type { EvalMetrics } from '../report/metrics';
+import { evaluationSummary, treeMetrics, type MetricsSummary, type TreeMetrics } from '../rl/metrics';
+import { toEvalNodes } from '../run/nodes';
+import { Rng } from '../search/rng';
+import type { Ref } from '../store';
+import { KIND, PASS_AT_1, RUN_ID } from './searchAttributes';
+import { searchTree, type SearchTreeInput, type TreeMode } from './searchTree';
+
+export type EvaluationMode = 'agent' | 'system' | 'both';
+
+export interface EvaluationAgent {
+  name: string;
+  /** The weights: a model directory and its policy version (0 = the directory's own weights). */
+  model: { dir: string; version: number };
+  systemPrompt?: string | null;
+  thinking?: boolean;
+}
+
+export interface EvaluationInput {
+  /** The training run this evaluation belongs to (search attribute Mars2RunId). */
+  runId?: string;
+  /** Held-out problems: refs as problemBatch returns them, or a stored ProblemIndex (all of it). */
+  problems: ProblemRef[] | { index: Ref; count: number };
+  agents: EvaluationAgent[];
+  /** Nodes per tree (each agent's tree and each joint tree). */
+  budget: number;
+  seed: number;
+  mode: EvaluationMode;
+  /** Prompts of the trees: 'training' (MARTI, default) or 'tplus'. */
+  treeMode?: TreeMode;
+  search?: SearchTreeInput['search'];
+  includeProblem?: boolean;
+  sampling?: SearchTreeInput['sampling'];
+  maxNewTokens?: number;
+  timeouts?: SearchTreeInput['timeouts'];
+}
+
+export interface EvaluatedTree {
+  treeId: string;
+  problemId: string;
+  mode: 'agent' | 'system';
+  /** The agent of an agent-mode tree. */
+  agent?: string;
+  nodes: number;
+  metrics: TreeMetrics;
+}
+
+export interface EvaluationResult {
+  problems: number;
+  /** Figures per agent (agent mode) and per system (system mode), as the metrics line's `eval`. */
+  eval: EvalMetrics;
+  trees: EvaluatedTree[];
+}
+
+const record = (m: Map<string, MetricsSummary>): Record<string, MetricsSummary> => Object.fromEntries(m);
+
+function agentSpec(a: EvaluationAgent): AgentSpec {
+  return {
+    name: a.name,
+    model: a.model.dir,
+    ...(a.model.version > 0 && { version: `v${a.model.version}` }),
+    policyVersion: a.model.version,
+    ...(a.systemPrompt !== undefined && { systemPrompt: a.systemPrompt }),
+    ...(a.thinking !== undefined && { thinking: a.thinking }),
+  };
+}
+
+export async function evaluation(input: EvaluationInput): Promise<EvaluationResult> {
+  if (input.agents.length === 0) throw new Error('evaluation: expected at least one agent, found none');
+  const attributes: SearchAttributeUpdatePair[] = [{ key: KIND, value: 'eval' }];
+  if (input.runId) attributes.push({ key: RUN_ID, value: input.runId });
+  upsertSearchAttributes(attributes);
+
+  let problems: ProblemRef[];
+  if (Array.isArray(input.problems)) problems = input.problems;
+  else {
+    const { problemBatch } = proxyActivities<Activities>({ startToCloseTimeout: '1 minute', retry: { maximumAttempts: 10 } });
+    problems = await problemBatch({ index: input.problems.index, positions: Array.from({ length: input.problems.count }, (_, i) => i) });
+  }
+
+  const base = workflowInfo().workflowId;
+  const specs = input.agents.map(agentSpec);
+  const tree = (workflowId: string, problem: ProblemRef, agents: AgentSpec[]) =>
+    executeChild(searchTree, {
+      workflowId,
+      args: [
+        {
+          problem,
+          agents,
+          budget: input.budget,
+          seed: Rng.seeded(input.seed, 'eval', problem.id).uint32(),
+          mode: input.treeMode ?? 'training',
+          privateTests: true,
+          ...(input.search && { search: input.search }),
+          ...(input.includeProblem !== undefined && { includeProblem: input.includeProblem }),
+          ...(input.sampling && { sampling: input.sampling }),
+          ...(input.maxNewTokens !== undefined && { maxNewTokens: input.maxNewTokens }),
+          ...(input.runId && { runId: input.runId }),
+          ...(input.timeouts && { timeouts: input.timeouts }),
+        } satisfies SearchTreeInput,
+      ],
+    });
+
+  const jobs: { treeId: string; problemId: string; mode: 'agent' | 'system'; agent?: string; agents: AgentSpec[]; problem: ProblemRef }[] = [];
+  problems.forEach((problem, k) => {
+    if (input.mode !== 'system') {
+      for (const spec of specs) jobs.push({ treeId: `${base}-agent-${spec.name}-p${k}`, problemId: problem.id, mode: 'agent', agent: spec.name, agents: [spec], problem });
+    }
+    if (input.mode !== 'agent') jobs.push({ treeId: `${base}-sys-p${k}`, problemId: problem.id, mode: 'system', agents: specs, problem });
+  });
+  const results = await Promise.all(jobs.map((j) => tree(j.treeId, j.problem, j.agents)));
+  const evalTrees = results.map((nodes) => toEvalNodes(nodes));
+
+  const trees: EvaluatedTree[] = jobs.map((j, n) => ({
+    treeId: j.treeId,
+    problemId: j.problemId,
+    mode: j.mode,
+    ...(j.agent !== undefined && { agent: j.agent }),
+    nodes: evalTrees[n].length,
+    metrics: treeMetrics(evalTrees[n]),
+  }));
+  const of = (mode: 'agent' | 'system') => evalTrees.filter((_, n) => jobs[n].mode === mode);
+  const summary: EvalMetrics = {};
+  if (input.mode !== 'system') summary.agent = record(evaluationSummary(of('agent')).agents);
+  if (input.mode !== 'agent') {
+    const s = evaluationSummary(of('system'));
+    summary.system = { system: s.system, agents: record(s.agents) };
+    upsertSearchAttributes([{ key: PASS_AT_1, value: s.system.pass1Mcts }]);
+  }
+  return { problems: problems.length, eval: summary, trees };
+}
