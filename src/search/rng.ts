@@ -121,3 +121,18 @@ function hashToState(parts: Array<number | string>): number[] {
   if ((h1 | h2 | h3 | h4) === 0) h4 = 1;
   return [h1, h2, h3, h4];
 }
+
+/**
+ * mulberry32: a tiny seeded uniform [0, 1) stream, for places that need a reproducible shuffle or test
+ * data and no serializable state (SFT batch order, property tests). The search itself uses `Rng`.
+ */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

@@ -10,19 +10,11 @@
 // the tensor's largest gradient are measured against a thousandth of it. dout is random, so no
 // coordinate is favoured; exactly-zero gradients are asserted separately by the tests.
 import * as ort from 'onnxruntime-node';
+import { mulberry32 } from '../../src/search/rng';
 import { Graph, type Value } from '../../src/models/onnx/graph';
 
 /** Deterministic uniform [0, 1) (mulberry32). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const rng = mulberry32;
 
 export interface InputSpec {
   dtype: 'float64' | 'int64';

@@ -1,17 +1,9 @@
 // Test helpers for the RL math: a small seeded PRNG (mulberry32) so property tests are deterministic,
 // and float comparison with a message that shows both values.
 import assert from 'node:assert/strict';
+import { mulberry32 } from '../../src/search/rng';
 
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const rng = mulberry32;
 
 /** |actual − expected| <= abs + rel·|expected|. */
 export function assertClose(actual: number, expected: number, abs = 1e-12, rel = 0, what = 'value'): void {

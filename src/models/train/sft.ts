@@ -13,6 +13,7 @@
 //   2. Rows longer than --seq-len keep their first T tokens; a row left with no loss tokens is dropped
 //      (and counted).
 //   3. Batches are drawn without replacement from a seeded shuffle, reshuffled each epoch.
+import { mulberry32 } from '../../search/rng';
 import { readFileSync } from 'node:fs';
 import type { ModelTokenizer } from '../tokenizer';
 import type { ModelConfig } from '../hf/config';
@@ -103,21 +104,10 @@ export function readSftData(file: string, tok: ModelTokenizer, cfg: ModelConfig,
   return { rows, dropped };
 }
 
-/** mulberry32: a small seeded PRNG for the batch order. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Batches of `batchSize` row indices for `steps` steps: seeded shuffles, one per epoch. */
 export function batchOrder(n: number, batchSize: number, steps: number, seed: number): number[][] {
-  const rand = prng(seed);
+  const rand = mulberry32(seed);
   const out: number[][] = [];
   let perm: number[] = [];
   for (let s = 0; s < steps; s++) {
