@@ -35,6 +35,13 @@ async function main(argv: string[]): Promise<number> {
       console.error(`mars2 ${command.name}: ${err.message}`);
       return 1;
     }
+    if (err instanceof Error && err.name === 'WorkflowFailedError') {
+      // The useful message is the root cause (an activity's ApplicationFailure), not the wrapper.
+      let cause: unknown = err;
+      while (cause instanceof Error && cause.cause instanceof Error) cause = cause.cause;
+      console.error(`mars2 ${command.name}: the workflow failed: ${(cause as Error).message}`);
+      return 1;
+    }
     throw err;
   }
 }
