@@ -1,11 +1,16 @@
 // `mars2 up`, `mars2 down`, `mars2 ps`: the embedded stack (src/stack).
-import { currentStack, down, status, testStack, uiUrl, up, userStack, type StackConfig } from '../stack';
+import { currentStack, down, status, testStack, uiUrl, up, userStack, type StackConfig, type StackStatus } from '../stack';
 import { parseFlags, UserError, type Command } from './command';
 
 const stackFlags = {
   json: { type: 'boolean' },
   'test-stack': { type: 'boolean' }, // the test suite's own stack (.mars2/test-stack)
 } as const;
+
+/** The stack's state as `up --json` and `ps --json` print it. */
+function statusJson(st: StackStatus): string {
+  return JSON.stringify({ server: st.server?.pid ?? null, worker: st.worker?.pid ?? null, address: st.address, ui: st.ui });
+}
 
 function pick(values: { 'test-stack'?: boolean }): StackConfig {
   return values['test-stack'] ? testStack() : process.env.MARS2_STACK ? currentStack() : userStack();
@@ -25,7 +30,7 @@ export const upCommand: Command = {
     } catch (err) {
       throw new UserError((err as Error).message);
     }
-    if (values.json) console.log(JSON.stringify({ server: st.server?.pid, worker: st.worker?.pid, address: st.address, ui: st.ui }));
+    if (values.json) console.log(statusJson(st));
     else console.log(`Web UI   ${uiUrl(cfg)}`);
     return 0;
   },
@@ -51,7 +56,7 @@ export const psCommand: Command = {
     const cfg = pick(values);
     const st = status(cfg);
     if (values.json) {
-      console.log(JSON.stringify({ server: st.server?.pid ?? null, worker: st.worker?.pid ?? null, address: st.address, ui: st.ui }));
+      console.log(statusJson(st));
     } else {
       console.log(`server   ${st.server ? `running (pid ${st.server.pid}) on ${st.address}` : 'stopped'}`);
       console.log(`worker   ${st.worker ? `running (pid ${st.worker.pid})` : 'stopped'}`);
