@@ -143,6 +143,10 @@ export const statusCommand: Command = {
       console.log(`run ${runId}: ${status.toLowerCase()}, iteration ${progress.iteration + 1} of ${progress.iterations} (${progress.phase})`);
       console.log(`  versions: ${fmt(progress.versions)}   buffered: ${fmt(progress.buffered)}   updates: ${fmt(progress.updates)}`);
       if (last) console.log(`  last metrics (iteration ${last.iteration}): mean score ${last.reward.meanScore ?? '-'}, solved ${last.reward.solvedFraction ?? '-'}`);
+      if (progress.pass1) {
+        const when = progress.pass1.iteration < 0 ? 'before training' : `after iteration ${progress.pass1.iteration + 1}`;
+        console.log(`  latest evaluation (${when}): Pass@1 ${progress.pass1.value.toFixed(3)}${progress.stoppedEarly ? ' — reached stop.targetPass1, run ended early' : ''}`);
+      }
       return 0;
     });
   },

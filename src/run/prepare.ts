@@ -1,10 +1,12 @@
 // Puts a training run's inputs into the store (issue 8 item 5, `mars2 train`): the resolved config
-// (copied into the run, also named `runs/<id>/config`), every training problem and their index, and the
-// planned iteration count — everything trainingRun needs, as refs. Content-addressed, so preparing the
+// (copied into the run, also named `runs/<id>/config`), every training problem and their index, the
+// held-out problems of the periodic evaluations (the first evaluation.problems of datasets.eval, the
+// same ones every time so the curve compares like with like) and the planned iteration count —
+// everything trainingRun needs, as refs. Content-addressed, so preparing the
 // same config twice gives the same input (an idempotent start compares them).
 import type { ProblemIndex, ProblemRef } from '../activities/trainingRecords';
 import { readDataset } from '../data';
-import type { Store } from '../store';
+import type { Ref, Store } from '../store';
 import type { TrainingRunInput } from '../workflows/trainingRun';
 import { ConfigError, loadRunConfig } from './config';
 import type { RunConfig } from './configSchema';
@@ -17,19 +19,12 @@ export interface PreparedRun {
 
 export async function prepareTrainingRun(store: Store, configFile: string): Promise<PreparedRun> {
   const config = loadRunConfig(configFile);
-  if (config.setup === 'grpo') {
-    throw new ConfigError(configFile, [{ path: 'setup', message: `the 'grpo' baseline is not run by mars2 train yet; use 'single', 'heterogeneous' or 'homogeneous'` }]);
-  }
-  const train = config.datasets.train;
-  const problems: ProblemRef[] = [];
-  for await (const entry of readDataset(train.path, { format: train.format })) {
-    problems.push({ ref: await store.putJson(entry.problem), id: entry.problem.id });
-    if (train.limit !== null && problems.length >= train.limit) break;
-  }
-  if (problems.length === 0) {
-    throw new ConfigError(configFile, [{ path: 'datasets.train.path', message: `dataset '${train.path}' holds no problems` }]);
-  }
-  const index: ProblemIndex = { kind: 'mars2.problems/1', problems };
+  const train = await storeProblems(store, configFile, 'train', config.datasets.train, config.datasets.train.limit);
+  const held = config.datasets.eval;
+  const evalProblems =
+    held && config.evaluation
+      ? await storeProblems(store, configFile, 'eval', held, Math.min(held.limit ?? Infinity, config.evaluation.problems ?? Infinity))
+      : undefined;
   const configRef = await store.putJson(config);
   await store.setName(`runs/${config.runId}/config`, configRef);
   return {
@@ -37,8 +32,29 @@ export async function prepareTrainingRun(store: Store, configFile: string): Prom
     input: {
       runId: config.runId,
       config: configRef,
-      problems: { index: await store.putJson(index), count: problems.length },
-      iterations: plannedIterations(config, problems.length),
+      problems: train,
+      ...(evalProblems && { evalProblems }),
+      iterations: plannedIterations(config, train.count),
     },
   };
+}
+
+/** The first `limit` problems of a dataset into the store, and their index. */
+async function storeProblems(
+  store: Store,
+  configFile: string,
+  which: 'train' | 'eval',
+  dataset: RunConfig['datasets']['train'],
+  limit: number | null,
+): Promise<{ index: Ref; count: number }> {
+  const problems: ProblemRef[] = [];
+  for await (const entry of readDataset(dataset.path, { format: dataset.format })) {
+    problems.push({ ref: await store.putJson(entry.problem), id: entry.problem.id });
+    if (limit !== null && problems.length >= limit) break;
+  }
+  if (problems.length === 0) {
+    throw new ConfigError(configFile, [{ path: `datasets.${which}.path`, message: `dataset '${dataset.path}' holds no problems` }]);
+  }
+  const index: ProblemIndex = { kind: 'mars2.problems/1', problems };
+  return { index: await store.putJson(index), count: problems.length };
 }

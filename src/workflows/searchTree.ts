@@ -8,7 +8,9 @@
 // Seeds (DESIGN §5): Thompson draws come from Rng.seeded(seed, problemId); node i samples with
 // Rng.seeded(seed, problemId, 'node', i). Modes: 'training' (MARTI refinement prompts) and 'tplus'
 // (rich error feedback; depth-guided GEN reweighting with DEFAULT_DEPTH_GAMMA unless search.depthGamma
-// says otherwise).
+// says otherwise). Strategy 'iid' (the vanilla GRPO baseline) skips the search: every node is a fresh
+// sample from the root by the first agent, so the "tree" is GRPO's group of i.i.d. samples and the same
+// tree-group advantage is GRPO's group normalisation.
 import { proxyActivities, setHandler, upsertSearchAttributes, workflowInfo, type ActivityOptions } from '@temporalio/workflow';
 import type { Duration, SearchAttributeUpdatePair } from '@temporalio/common';
 import type { Activities } from '../activities';
@@ -23,6 +25,7 @@ import { KIND, RUN_ID } from './searchAttributes';
 import { treeQuery } from './shared';
 
 export type TreeMode = 'training' | 'tplus';
+export type TreeStrategy = 'abmcts' | 'iid';
 
 export interface ActivityTimeouts {
   startToCloseTimeout: Duration;
@@ -37,6 +40,8 @@ export interface SearchTreeInput {
   budget: number;
   seed: number;
   mode: TreeMode;
+  /** 'abmcts' (default) or 'iid': `budget` independent samples from the root by agents[0] (GRPO). */
+  strategy?: TreeStrategy;
   /** AB-MCTS-A settings (the agents come from `agents`). */
   search?: Omit<SearchConfig, 'agents'>;
   /** Repeat the problem statement in refinement prompts (default true). */
@@ -81,7 +86,7 @@ export async function searchTree(input: SearchTreeInput): Promise<NodeSummary[]>
 
   const sampling = { temperature: input.sampling?.temperature ?? 1, topP: input.sampling?.topP ?? 1 };
   for (let nodeId = 0; nodeId < input.budget; nodeId++) {
-    const { parent, agent } = search.select(state, rng);
+    const { parent, agent } = input.strategy === 'iid' ? { parent: -1, agent: 0 } : search.select(state, rng);
     const parentNode = parent === -1 ? null : nodes[parent];
     const spec = input.agents[agent];
     const gen = await generate({

@@ -11,13 +11,18 @@ export interface RunProgress {
   /** The iteration in progress (or the last one, once done), 0-based. */
   iteration: number;
   iterations: number;
-  phase: 'search' | 'train' | 'metrics' | 'done';
+  phase: 'eval' | 'search' | 'train' | 'metrics' | 'done';
   /** Policy version of each weight group (by owner agent). */
   versions: Record<string, number>;
   /** Samples waiting in each trainable group's buffer. */
   buffered: Record<string, number>;
   /** Updates each trainable group has had. */
   updates: Record<string, number>;
+  /** The latest evaluation's headline Pass@1 (trainingRun `headlinePass1`) and the iteration after
+   * which it ran (−1: before training), or null before the first evaluation. */
+  pass1: { iteration: number; value: number } | null;
+  /** Why the run ended before its planned iterations ('targetPass1'), once it has. */
+  stoppedEarly?: 'targetPass1';
 }
 
 export const progressQuery = defineQuery<RunProgress>('progress');

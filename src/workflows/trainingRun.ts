@@ -17,7 +17,16 @@
 //     checkpoint chain; heterogeneous and single set-ups have one group per agent, as MARTI.
 //  2. optimization.epochs is not applied (one optimizer step per update); the schedule's total steps
 //     are the planned iterations (an upper bound of each group's updates).
-//  3. The 'grpo' set-up and periodic evaluation children are not run here yet (`eval` is null).
+//  3. The 'grpo' set-up (vanilla GRPO) runs its group of rollout.samplesPerProblem i.i.d. samples as a
+//     searchTree with strategy 'iid' (every node a child of the root), so one code path, one advantage
+//     function (the tree group is GRPO's group) and one metrics shape serve every set-up.
+//
+// Evaluation (DESIGN §4 step 5): with config.evaluation on, a child `evaluation` (`<run>-eval-start`
+// before the first iteration when atStart, then `<run>-eval-it<i>` after iteration i's updates every
+// everyIterations iterations and after the last one) runs the held-out problems with the agents' current
+// weights; its figures go into that iteration's metrics line (`eval`; the one before training is a line
+// of iteration −1), Mars2Pass1 is upserted with the headline Pass@1, and stop.targetPass1 ends the run
+// early once the headline reaches it.
 import {
   continueAsNew,
   executeChild,
@@ -31,7 +40,7 @@ import type { Activities } from '../activities';
 import type { AgentSpec } from '../activities/records';
 import type { TrainStepOutput } from '../activities/trainingRecords';
 import type { RlHyper } from '../models/train/trainer';
-import type { AgentIterationMetrics, IterationMetrics } from '../report/metrics';
+import type { AgentIterationMetrics, EvalMetrics, IterationMetrics } from '../report/metrics';
 import { treeAdvantages } from '../rl/advantage';
 import { addRollout, initBuffers, type AgentUpdate, type BufferedSample, type BufferState } from '../rl/buffers';
 import { adamWConfig, advantageConfig, bufferConfig, policyLossConfig, scheduleConfig, treeSearchConfig, weightGroups } from '../run/components';
@@ -39,7 +48,8 @@ import type { RunConfig } from '../run/configSchema';
 import type { NodeSummary } from '../run/types';
 import { Rng } from '../search/rng';
 import type { Ref } from '../store';
-import { ITERATION, KIND, RUN_ID } from './searchAttributes';
+import { evaluation, type EvaluationInput } from './evaluation';
+import { ITERATION, KIND, PASS_AT_1, RUN_ID } from './searchAttributes';
 import { searchTree, type ActivityTimeouts, type SearchTreeInput } from './searchTree';
 import { progressQuery, type RunProgress } from './shared';
 
@@ -49,6 +59,8 @@ export interface TrainingRunInput {
   config: Ref;
   /** The training problems (a stored ProblemIndex) and how many there are. */
   problems: { index: Ref; count: number };
+  /** The held-out problems of the periodic evaluations (absent: no evaluation). */
+  evalProblems?: { index: Ref; count: number };
   /** Iterations to run (plannedIterations of the config). */
   iterations: number;
   /** Activity timeouts (tests shorten them so crash recovery is quick). */
@@ -61,12 +73,34 @@ export interface TrainingRunState {
   /** Each weight group's (owner's) current policy version and its checkpoint directory ('' for v0). */
   models: Record<string, { version: number; dir: string }>;
   buffers: BufferState;
+  /** The latest evaluation's headline Pass@1 (absent before the first evaluation). */
+  pass1?: { iteration: number; value: number };
 }
 
 export interface TrainingRunResult {
   runId: string;
   iterations: number;
   versions: Record<string, number>;
+  /** The latest evaluation's headline Pass@1, or null if none ran. */
+  pass1: { iteration: number; value: number } | null;
+  /** Set when stop.targetPass1 ended the run before its planned iterations. */
+  stoppedEarly?: 'targetPass1';
+}
+
+/**
+ * The one Pass@1 a run is watched by (Mars2Pass1, stop.targetPass1, `mars2 status`): the joint tree's
+ * Pass@1(MCTS) when the evaluation ran system mode, else the mean of the agents' Pass@1(MCTS) in agent
+ * mode (with budget-1 trees, MARTI's default, Pass@1(MCTS) is plain Pass@1).
+ */
+export function headlinePass1(e: EvalMetrics): number | null {
+  if (e.system) return e.system.system.pass1Mcts;
+  const agents = Object.values(e.agent ?? {});
+  return agents.length === 0 ? null : agents.reduce((s, a) => s + a.pass1Mcts, 0) / agents.length;
+}
+
+/** Whether an evaluation follows iteration `i` (0-based) of `iterations`. */
+export function evaluatesAfter(i: number, iterations: number, everyIterations: number): boolean {
+  return (i + 1) % everyIterations === 0 || i + 1 === iterations;
 }
 
 const DEFAULT_TRAIN_TIMEOUTS: ActivityTimeouts = { startToCloseTimeout: '2 hours', heartbeatTimeout: '1 minute' };
@@ -125,13 +159,77 @@ export async function trainingRun(input: TrainingRunInput, prior?: TrainingRunSt
     versions: Object.fromEntries(Object.entries(state.models).map(([o, m]) => [o, m.version])),
     buffered: Object.fromEntries(state.buffers.agents.map((b) => [b.agent, b.samples.length])),
     updates: Object.fromEntries(state.buffers.agents.map((b) => [b.agent, b.updates])),
+    pass1: state.pass1 ?? null,
   };
   setHandler(progressQuery, () => progress);
   upsertSearchAttributes([
     { key: RUN_ID, value: input.runId },
     { key: KIND, value: 'train' },
     { key: ITERATION, value: i },
+    ...(state.pass1 ? [{ key: PASS_AT_1, value: state.pass1.value }] : []),
   ]);
+
+  // Evaluation children: every agent with its group's weights as they are when it runs.
+  const ev = input.evalProblems ? config.evaluation : null;
+  const evaluate = async (after: number, models: TrainingRunState['models']): Promise<EvalMetrics> => {
+    progress.phase = 'eval';
+    const { agents: _n, ...evalSearch } = treeSearchConfig(config);
+    const result = await executeChild(evaluation, {
+      workflowId: after < 0 ? `${input.runId}-eval-start` : `${input.runId}-eval-it${after}`,
+      args: [
+        {
+          runId: input.runId,
+          problems: input.evalProblems!,
+          agents: config.agents.map((a) => {
+            const m = models[ownerOf.get(a.name)!.owner];
+            return { name: a.name, model: { dir: m.version > 0 ? m.dir : a.model, version: m.version }, systemPrompt: a.systemPrompt, thinking: a.thinking };
+          }),
+          budget: ev!.budget,
+          seed: config.seed,
+          mode: ev!.modes.length > 1 ? 'both' : ev!.modes[0],
+          treeMode: config.search.feedback === 'tplus' ? 'tplus' : 'training',
+          search: evalSearch,
+          includeProblem: config.search.includeProblem,
+          sampling: { temperature: ev!.temperature, topP: ev!.topP },
+          maxNewTokens: config.rollout.maxNewTokens,
+          ...(input.timeouts?.tree && { timeouts: input.timeouts.tree }),
+        } satisfies EvaluationInput,
+      ],
+    });
+    const value = headlinePass1(result.eval);
+    if (value !== null) {
+      progress.pass1 = { iteration: after, value };
+      upsertSearchAttributes([{ key: PASS_AT_1, value }]);
+    }
+    return result.eval;
+  };
+  const reached = () => config.stop.targetPass1 !== null && progress.pass1 !== null && progress.pass1.value >= config.stop.targetPass1;
+
+  // 0. Before the first iteration: the base models' point on the curves (a line of iteration −1).
+  if (i === 0 && ev?.atStart) {
+    const t0 = Date.now();
+    const evalMetrics = await evaluate(-1, state.models);
+    await small.appendMetrics({
+      runId: input.runId,
+      record: {
+        v: 1,
+        iteration: -1,
+        problems: 0,
+        nodes: 0,
+        reward: { meanScore: null, solvedFraction: null },
+        agents: {},
+        trees: [],
+        eval: evalMetrics,
+        timing: { wallMs: Math.max(0, Math.round(Date.now() - t0)), generatedTokens: 0, trainMs: 0, trainedTokens: 0 },
+      },
+    });
+    if (reached()) {
+      progress.phase = 'done';
+      progress.stoppedEarly = 'targetPass1';
+      return { runId: input.runId, iterations: 0, versions: progress.versions, pass1: progress.pass1, stoppedEarly: 'targetPass1' };
+    }
+  }
+  progress.phase = 'search';
 
   // 1. Trees on this iteration's batch, every agent at its group's current version.
   const P = config.rollout.problemsPerIteration;
@@ -148,6 +246,7 @@ export async function trainingRun(input: TrainingRunInput, prior?: TrainingRunSt
     };
   });
   const { agents: _names, ...search } = treeSearchConfig(config);
+  const grpo = config.setup === 'grpo';
   const trees: NodeSummary[][] = await Promise.all(
     problems.map((problem, k) =>
       executeChild(searchTree, {
@@ -156,7 +255,8 @@ export async function trainingRun(input: TrainingRunInput, prior?: TrainingRunSt
           {
             problem,
             agents,
-            budget: config.search.budget ?? 1,
+            budget: (grpo ? config.rollout.samplesPerProblem : config.search.budget) ?? 1,
+            ...(grpo && { strategy: 'iid' as const }),
             seed: Rng.seeded(config.seed, 'tree', i, k).uint32(),
             mode: config.search.feedback === 'tplus' ? 'tplus' : 'training',
             search,
@@ -219,7 +319,10 @@ export async function trainingRun(input: TrainingRunInput, prior?: TrainingRunSt
   progress.buffered = Object.fromEntries(buffers.agents.map((b) => [b.agent, b.samples.length]));
   progress.updates = Object.fromEntries(buffers.agents.map((b) => [b.agent, b.updates]));
 
-  // 4. The iteration's metrics line.
+  // 4. The evaluation after this iteration's updates, if one is due.
+  const evalMetrics = ev && evaluatesAfter(i, input.iterations, ev.everyIterations) ? await evaluate(i, models) : null;
+
+  // 5. The iteration's metrics line.
   progress.phase = 'metrics';
   const mean = (xs: number[]) => (xs.length === 0 ? null : xs.reduce((s, x) => s + x, 0) / xs.length);
   const agentMetrics: Record<string, AgentIterationMetrics> = {};
@@ -262,7 +365,7 @@ export async function trainingRun(input: TrainingRunInput, prior?: TrainingRunSt
       agents: t.map((n) => n.agent),
       scores: t.map((n) => n.score),
     })),
-    eval: null,
+    eval: evalMetrics,
     timing: {
       wallMs: Math.max(0, Math.round(Date.now() - started)),
       generatedTokens: nodes.reduce((s, n) => s + n.responseTokens, 0),
@@ -272,11 +375,19 @@ export async function trainingRun(input: TrainingRunInput, prior?: TrainingRunSt
   };
   await small.appendMetrics({ runId: input.runId, record });
 
-  const next: TrainingRunState = { iteration: i + 1, models, buffers };
-  if (next.iteration < input.iterations) {
+  const next: TrainingRunState = { iteration: i + 1, models, buffers, ...(progress.pass1 && { pass1: progress.pass1 }) };
+  const stop = reached();
+  if (next.iteration < input.iterations && !stop) {
     // Every child has been awaited above: nothing running is cut off (temporal.md §1.3).
     return continueAsNew<typeof trainingRun>(input, next);
   }
   progress.phase = 'done';
-  return { runId: input.runId, iterations: next.iteration, versions: progress.versions };
+  if (stop && next.iteration < input.iterations) progress.stoppedEarly = 'targetPass1';
+  return {
+    runId: input.runId,
+    iterations: next.iteration,
+    versions: progress.versions,
+    pass1: progress.pass1,
+    ...(progress.stoppedEarly && { stoppedEarly: progress.stoppedEarly }),
+  };
 }

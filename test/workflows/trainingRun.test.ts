@@ -148,7 +148,7 @@ test('a run survives a worker killed during trainStep: every training step count
   assert.notEqual(restarted.worker?.pid, killedPid);
 
   const result = await handle.result();
-  assert.deepEqual(result, { runId, iterations: 2, versions: { qwen2: 2 } });
+  assert.deepEqual(result, { runId, iterations: 2, versions: { qwen2: 2 }, pass1: null });
   checkRun(f.store, runId);
   const steps = await trainSteps(f.client, runId);
   assert.equal(steps.scheduled, 2, 'one trainStep per update');

@@ -1,0 +1,99 @@
+// trainingRun with periodic evaluation children, on the vanilla GRPO set-up (real stack, tiny real
+// model): 2 iterations × 2 MBPP problems × 2 i.i.d. samples, evaluation before training and after the
+// last iteration (everyIterations 2) on 2 held-out problems in both modes. Checks: the GRPO groups are
+// flat (every node a child of the root), the metrics lines are −1 (eval only), 0 (no eval), 1 (eval),
+// the eval children exist under their ids and evaluated the weights of their time (v0 before training,
+// v2 after), progress and Mars2Pass1 carry the headline Pass@1.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { metricsPath } from '../../src/activities/training';
+import { parseMetrics } from '../../src/report/metrics';
+import { prepareTrainingRun } from '../../src/run/prepare';
+import { trainingRun } from '../../src/workflows';
+import type { EvaluationResult } from '../../src/workflows/evaluation';
+import { treeQuery, progressQuery } from '../../src/workflows/shared';
+import { evaluatesAfter, headlinePass1 } from '../../src/workflows/trainingRun';
+import { SHARED_DATA } from '../helpers/data';
+import { treeFixture, type TreeFixture } from '../helpers/searchTree';
+
+let f: TreeFixture;
+before(async () => {
+  f = await treeFixture();
+});
+after(async () => {
+  await f.client.connection.close();
+});
+
+const summary = (pass1: number, pass1Mcts = pass1) => ({ trees: 2, pass1, pass1Mcts, passN: pass1Mcts, avgPass1: pass1 });
+
+test('headlinePass1: the joint tree when system mode ran, else the mean over agents', () => {
+  assert.equal(headlinePass1({ agent: { a: summary(0.5), b: summary(0) }, system: { system: summary(0.25, 0.75), agents: {} } }), 0.75);
+  assert.equal(headlinePass1({ agent: { a: summary(0.5), b: summary(0) } }), 0.25);
+  assert.equal(headlinePass1({}), null);
+});
+
+test('evaluatesAfter: every N iterations and after the last one', () => {
+  assert.deepEqual([0, 1, 2, 3, 4].map((i) => evaluatesAfter(i, 5, 2)), [false, true, false, true, true]);
+  assert.deepEqual([0, 1].map((i) => evaluatesAfter(i, 2, 4)), [false, true]);
+});
+
+test('a GRPO run with evaluations before training and after the last iteration, both modes', async () => {
+  const runId = `test-grpo-eval-${Date.now()}`;
+  const dir = join(f.cfg.home, 'train-configs');
+  mkdirSync(dir, { recursive: true });
+  const model = f.input('training', 1).agents.find((a) => a.name === 'qwen2')!.model;
+  const mbpp = join(SHARED_DATA, 'mbpp', 'mbpp.jsonl');
+  const file = join(dir, `${runId}.json`);
+  writeFileSync(
+    file,
+    JSON.stringify({
+      runId,
+      seed: 3,
+      setup: 'grpo',
+      datasets: { train: { path: mbpp, format: 'mbpp', limit: 2 }, eval: { path: mbpp, format: 'mbpp', limit: 4 } },
+      agents: [{ name: 'qwen2', model }],
+      rollout: { problemsPerIteration: 2, samplesPerProblem: 2, maxNewTokens: 16, promptMaxTokens: 1024 },
+      rewards: { overlong: null },
+      optimization: { trainBatchSize: 2, lr: 1e-4, schedule: { kind: 'constant' } },
+      evaluation: { everyIterations: 2, atStart: true, problems: 2, budget: 1, modes: ['agent', 'system'] },
+      stop: { maxIterations: 2 },
+    }),
+  );
+  const { input } = await prepareTrainingRun(f.store, file);
+  assert.equal(input.evalProblems?.count, 2, 'evaluation.problems caps the held-out set');
+  const handle = await f.client.workflow.start(trainingRun, { taskQueue: f.cfg.taskQueue, workflowId: runId, args: [input] });
+  const result = await handle.result();
+  assert.equal(result.iterations, 2);
+  assert.deepEqual(result.versions, { qwen2: 2 });
+  assert.equal(result.pass1?.iteration, 1);
+
+  const records = parseMetrics(readFileSync(metricsPath(f.store, runId), 'utf8'));
+  assert.deepEqual(records.map((r) => r.iteration), [-1, 0, 1]);
+  assert.deepEqual(records.map((r) => r.eval !== null), [true, false, true]);
+  assert.deepEqual(records.map((r) => r.nodes), [0, 4, 4]);
+  for (const r of records.slice(1)) {
+    for (const t of r.trees) assert.deepEqual(t.parents, [-1, -1], 'a GRPO group: i.i.d. samples, all children of the root');
+  }
+  for (const r of [records[0], records[2]]) {
+    assert.equal(r.eval!.agent!.qwen2.trees, 2);
+    assert.equal(r.eval!.system!.system.trees, 2);
+  }
+  assert.equal(result.pass1!.value, headlinePass1(records[2].eval!));
+
+  // The children, under their ids, with the weights of their time.
+  const start: EvaluationResult = await f.client.workflow.getHandle(`${runId}-eval-start`).result();
+  const last: EvaluationResult = await f.client.workflow.getHandle(`${runId}-eval-it1`).result();
+  assert.deepEqual(start.eval, records[0].eval);
+  assert.deepEqual(last.eval, records[2].eval);
+  const versionsOf = async (treeId: string) => (await f.client.workflow.getHandle(treeId).query(treeQuery)).map((n) => n.policyVersion);
+  assert.deepEqual(await versionsOf(`${runId}-eval-start-sys-p0`), [0]);
+  assert.deepEqual(await versionsOf(`${runId}-eval-it1-agent-qwen2-p1`), [2]);
+  await assert.rejects(f.client.workflow.getHandle(`${runId}-eval-it0`).describe(), /not found/i, 'no evaluation after iteration 0');
+
+  const progress = await handle.query(progressQuery);
+  assert.deepEqual(progress.pass1, result.pass1);
+  const desc = await handle.describe();
+  assert.deepEqual(desc.searchAttributes.Mars2Pass1, [result.pass1!.value]);
+});
