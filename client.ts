@@ -15,6 +15,11 @@ async function main(argv: string[]): Promise<number> {
   const name = commands[two] ? two : argv[0];
   const load = commands[name];
   if (!load) {
+    const family = Object.keys(commands).filter((c) => c.startsWith(`${argv[0]} `));
+    if (family.length > 0) {
+      console.error(`mars2: '${argv[0]}' needs a sub-command: ${family.join(', ')}. Run 'mars2 ${family[0]} --help' for its options.`);
+      return 2;
+    }
     console.error(`mars2: unknown command '${argv[0]}'. Run 'mars2 --help' for the list.`);
     return 2;
   }

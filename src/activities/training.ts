@@ -31,7 +31,7 @@ export interface TrainingDeps {
 
 const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
-function runDir(store: Store, runId: string): string {
+export function runDir(store: Store, runId: string): string {
   if (!RUN_ID.test(runId)) throw ApplicationFailure.nonRetryable(`bad run id '${runId}': expected letters, digits, '.', '_' or '-'`, 'BadRunId');
   return join(store.root, 'runs', runId);
 }

@@ -18,4 +18,8 @@ export const commands: Record<string, () => Promise<Command>> = {
   runs: async () => (await import('./train')).runsCommand,
   status: async () => (await import('./train')).statusCommand,
   report: async () => (await import('./report')).reportCommand,
+  eval: async () => (await import('./eval')).evalCommand,
+  'schedule eval': async () => (await import('./schedule')).scheduleEvalCommand,
+  'schedule list': async () => (await import('./schedule')).scheduleListCommand,
+  'schedule delete': async () => (await import('./schedule')).scheduleDeleteCommand,
 };

@@ -6,31 +6,18 @@
 // error. The resolved config is copied into the store and the workflow gets its ref.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import { metricsPath } from '../activities/training';
 import { parseMetrics } from '../report/metrics';
 import { ConfigError } from '../run/config';
 import { prepareTrainingRun } from '../run/prepare';
-import { currentStack, type StackConfig } from '../stack';
-import { connectClient } from '../stack/client';
 import { Store } from '../store';
 import { trainingRun } from '../workflows';
 import { progressQuery, type RunProgress } from '../workflows/shared';
 import type { TrainingRunInput } from '../workflows/trainingRun';
 import { parseFlags, UsageError, UserError, type Command } from './command';
-
-async function withClient<T>(fn: (client: Client, cfg: StackConfig) => Promise<T>): Promise<T> {
-  const cfg = currentStack();
-  const client = await connectClient(cfg).catch((err: Error) => {
-    throw new UserError(err.message);
-  });
-  try {
-    return await fn(client, cfg);
-  } finally {
-    await client.connection.close();
-  }
-}
+import { withClient } from './withClient';
 
 export const trainCommand: Command = {
   name: 'train',

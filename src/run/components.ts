@@ -5,7 +5,9 @@ import { defaultAdvantageConfig, type AdvantageConfig } from '../rl/advantage';
 import type { BufferConfig } from '../rl/buffers';
 import { defaultPolicyLossConfig, type PolicyLossConfig } from '../rl/loss';
 import type { SearchConfig } from '../search/config';
-import type { RunConfig } from './configSchema';
+import type { Ref } from '../store';
+import type { EvaluationInput } from '../workflows/evaluation';
+import type { EvaluationConfig, RunConfig } from './configSchema';
 
 /**
  * The AB-MCTS-A config (`new AbMctsA(...)`) for a tree of `agents` (default: all, the joint tree).
@@ -85,4 +87,39 @@ export function plannedIterations(c: RunConfig, trainProblems: number): number {
   const used = Math.min(trainProblems, c.datasets.train.limit ?? Infinity);
   const byEpisodes = Math.ceil((c.stop.episodes * used) / c.rollout.problemsPerIteration);
   return Math.min(byEpisodes, c.stop.maxIterations ?? Infinity);
+}
+
+/** Each weight group's (owner agent's) policy version and checkpoint directory ('' for v0). */
+export type GroupModels = Record<string, { version: number; dir: string }>;
+
+/**
+ * The `evaluation` workflow's input for this run's agents with the given weights (v0: the config's
+ * model directory) on held-out `problems`: the run's tree prompts and search settings, the
+ * evaluation's budget, modes and sampling, the run's seed.
+ */
+export function evaluationInput(
+  c: RunConfig,
+  ev: EvaluationConfig,
+  problems: { index: Ref; count: number },
+  models: GroupModels,
+  runId?: string,
+): EvaluationInput {
+  const owners = new Map(weightGroups(c).flatMap((g) => g.agents.map((a) => [a, g.owner] as const)));
+  const { agents: _names, ...search } = treeSearchConfig(c);
+  return {
+    ...(runId !== undefined && { runId }),
+    problems,
+    agents: c.agents.map((a) => {
+      const m = models[owners.get(a.name)!] ?? { version: 0, dir: '' };
+      return { name: a.name, model: { dir: m.version > 0 ? m.dir : a.model, version: m.version }, systemPrompt: a.systemPrompt, thinking: a.thinking };
+    }),
+    budget: ev.budget,
+    seed: c.seed,
+    mode: ev.modes.length > 1 ? 'both' : ev.modes[0],
+    treeMode: c.search.feedback === 'tplus' ? 'tplus' : 'training',
+    search,
+    includeProblem: c.search.includeProblem,
+    sampling: { temperature: ev.temperature, topP: ev.topP },
+    maxNewTokens: c.rollout.maxNewTokens,
+  };
 }

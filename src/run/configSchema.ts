@@ -307,10 +307,15 @@ function searchCheck(c: Base, ctx: Ctx): void {
   }
 }
 
+/** The evaluation settings a config gets when it names datasets.eval and says nothing else. */
+export function defaultEvaluationConfig(): z.output<typeof evaluationSchema> {
+  return evaluationSchema.parse({});
+}
+
 /** Fills what follows from other fields, so that the result validates again unchanged. */
 function complete(c: Base) {
   const tree = c.setup !== 'grpo';
-  const evalDefaults = evaluationSchema.parse({});
+  const evalDefaults = defaultEvaluationConfig();
   return {
     ...c,
     sharedWeights: c.setup === 'homogeneous',

@@ -40,7 +40,7 @@ export async function prepareTrainingRun(store: Store, configFile: string): Prom
 }
 
 /** The first `limit` problems of a dataset into the store, and their index. */
-async function storeProblems(
+export async function storeProblems(
   store: Store,
   configFile: string,
   which: 'train' | 'eval',

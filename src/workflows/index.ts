@@ -3,3 +3,4 @@ export { pingWorkflow } from './ping';
 export { searchTree } from './searchTree';
 export { trainingRun } from './trainingRun';
 export { evaluation } from './evaluation';
+export { runEvaluation } from './runEvaluation';

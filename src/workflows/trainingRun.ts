@@ -43,7 +43,7 @@ import type { RlHyper } from '../models/train/trainer';
 import type { AgentIterationMetrics, EvalMetrics, IterationMetrics } from '../report/metrics';
 import { treeAdvantages } from '../rl/advantage';
 import { addRollout, initBuffers, type AgentUpdate, type BufferedSample, type BufferState } from '../rl/buffers';
-import { adamWConfig, advantageConfig, bufferConfig, policyLossConfig, scheduleConfig, treeSearchConfig, weightGroups } from '../run/components';
+import { adamWConfig, advantageConfig, bufferConfig, evaluationInput, policyLossConfig, scheduleConfig, treeSearchConfig, weightGroups, type GroupModels } from '../run/components';
 import type { RunConfig } from '../run/configSchema';
 import type { NodeSummary } from '../run/types';
 import { Rng } from '../search/rng';
@@ -71,7 +71,7 @@ export interface TrainingRunInput {
 export interface TrainingRunState {
   iteration: number;
   /** Each weight group's (owner's) current policy version and its checkpoint directory ('' for v0). */
-  models: Record<string, { version: number; dir: string }>;
+  models: GroupModels;
   buffers: BufferState;
   /** The latest evaluation's headline Pass@1 (absent before the first evaluation). */
   pass1?: { iteration: number; value: number };
@@ -171,27 +171,13 @@ export async function trainingRun(input: TrainingRunInput, prior?: TrainingRunSt
 
   // Evaluation children: every agent with its group's weights as they are when it runs.
   const ev = input.evalProblems ? config.evaluation : null;
-  const evaluate = async (after: number, models: TrainingRunState['models']): Promise<EvalMetrics> => {
+  const evaluate = async (after: number, models: GroupModels): Promise<EvalMetrics> => {
     progress.phase = 'eval';
-    const { agents: _n, ...evalSearch } = treeSearchConfig(config);
     const result = await executeChild(evaluation, {
       workflowId: after < 0 ? `${input.runId}-eval-start` : `${input.runId}-eval-it${after}`,
       args: [
         {
-          runId: input.runId,
-          problems: input.evalProblems!,
-          agents: config.agents.map((a) => {
-            const m = models[ownerOf.get(a.name)!.owner];
-            return { name: a.name, model: { dir: m.version > 0 ? m.dir : a.model, version: m.version }, systemPrompt: a.systemPrompt, thinking: a.thinking };
-          }),
-          budget: ev!.budget,
-          seed: config.seed,
-          mode: ev!.modes.length > 1 ? 'both' : ev!.modes[0],
-          treeMode: config.search.feedback === 'tplus' ? 'tplus' : 'training',
-          search: evalSearch,
-          includeProblem: config.search.includeProblem,
-          sampling: { temperature: ev!.temperature, topP: ev!.topP },
-          maxNewTokens: config.rollout.maxNewTokens,
+          ...evaluationInput(config, ev!, input.evalProblems!, models, input.runId),
           ...(input.timeouts?.tree && { timeouts: input.timeouts.tree }),
         } satisfies EvaluationInput,
       ],

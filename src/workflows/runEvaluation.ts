@@ -1,0 +1,42 @@
+// A stand-alone evaluation (`mars2 eval`, and the action of `mars2 schedule eval`'s Temporal Schedule):
+//   evaluationPlan (activity: the run's newest weights, or a config's own models; held-out problems)
+//   → the `evaluation` workflow's body, run inline (its trees are this workflow's children, named
+//     `<this id>-agent-<name>-p<k>` / `<this id>-sys-p<k>`)
+//   → appendEvaluation (activity: one line in the run's evaluations.jsonl), when it belongs to a run.
+// The plan is made when the workflow runs, not when it is scheduled, so every scheduled firing
+// evaluates the weights the run has then. Search attributes: those of `evaluation` (Mars2Kind='eval',
+// Mars2RunId, Mars2Pass1).
+import { proxyActivities, workflowInfo } from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import type { EvaluationPlanInput } from '../activities/evaluations';
+import { evaluation, type EvaluationResult } from './evaluation';
+import type { SearchTreeInput } from './searchTree';
+
+export interface RunEvaluationInput extends EvaluationPlanInput {
+  /** Per-activity timeouts of the trees (tests shorten them). */
+  timeouts?: SearchTreeInput['timeouts'];
+}
+
+export interface RunEvaluationResult extends EvaluationResult {
+  runId: string | null;
+  /** Policy version of each weight group (by owner agent) that was evaluated. */
+  versions: Record<string, number>;
+}
+
+export async function runEvaluation(input: RunEvaluationInput): Promise<RunEvaluationResult> {
+  const { evaluationPlan, appendEvaluation } = proxyActivities<Activities>({
+    startToCloseTimeout: '5 minutes',
+    retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10 },
+  });
+  const { timeouts, ...planInput } = input;
+  const plan = await evaluationPlan(planInput);
+  const result = await evaluation({ ...plan.input, ...(timeouts && { timeouts }) });
+  if (input.runId !== undefined) {
+    const info = workflowInfo();
+    await appendEvaluation({
+      runId: input.runId,
+      record: { v: 1, workflowId: info.workflowId, startedAt: info.startTime.toISOString(), versions: plan.versions, problems: result.problems, eval: result.eval },
+    });
+  }
+  return { runId: input.runId ?? null, versions: plan.versions, ...result };
+}

@@ -1,0 +1,130 @@
+// `mars2 eval` and `mars2 schedule eval|list|delete` on the test stack (real server, worker, sandbox,
+// a tiny real model): a one-iteration run trains v1; `eval --run` evaluates v1 (the newest checkpoint)
+// and appends to the run's evaluations.jsonl, `eval --config` evaluates the base model (v0); a schedule
+// every 2 s fires runEvaluation workflows (BUFFER_ONE) that append there too; scheduling again updates,
+// list shows it, delete removes it. Bad input: an unknown run, bad flags.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { evaluationsPath, type EvaluationRecord } from '../../src/activities/evaluations';
+import { SHARED_DATA } from '../helpers/data';
+import { treeFixture, type TreeFixture } from '../helpers/searchTree';
+
+const ROOT = join(__dirname, '..', '..');
+const mars2 = (...args: string[]) =>
+  spawnSync(join(ROOT, 'mars2'), args, { encoding: 'utf8', timeout: 600_000, env: { ...process.env, MARS2_STACK: 'test' } });
+
+let f: TreeFixture;
+let runId: string;
+let configFile: string;
+before(async () => {
+  f = await treeFixture();
+  runId = `test-evalcli-${Date.now()}`;
+  const dir = join(f.cfg.home, 'train-configs');
+  mkdirSync(dir, { recursive: true });
+  const mbpp = join(SHARED_DATA, 'mbpp', 'mbpp.jsonl');
+  configFile = join(dir, `${runId}.json`);
+  writeFileSync(
+    configFile,
+    JSON.stringify({
+      runId,
+      seed: 1,
+      setup: 'single',
+      datasets: { train: { path: mbpp, format: 'mbpp', limit: 2 }, eval: { path: mbpp, format: 'mbpp', limit: 3 } },
+      agents: [{ name: 'qwen2', model: f.input('training', 1).agents.find((a) => a.name === 'qwen2')!.model }],
+      search: { budget: 1 },
+      rollout: { problemsPerIteration: 2, maxNewTokens: 8, promptMaxTokens: 1024 },
+      rewards: { overlong: null },
+      optimization: { trainBatchSize: 2, lr: 1e-4, schedule: { kind: 'constant' } },
+      evaluation: null,
+      stop: { maxIterations: 1 },
+    }),
+  );
+  const train = mars2('train', '--config', configFile, '--wait', '--json');
+  assert.equal(train.status, 0, train.stderr);
+});
+after(async () => {
+  await f.client.connection.close();
+});
+
+const evaluations = (): EvaluationRecord[] => {
+  const path = evaluationsPath(f.store, runId);
+  return existsSync(path) ? readFileSync(path, 'utf8').trim().split('\n').map((l) => JSON.parse(l)) : [];
+};
+
+test("mars2 eval --run evaluates the run's newest weights and records it; --config its base models", () => {
+  const r = mars2('eval', '--run', runId, '--problems', '2', '--modes', 'agent,system', '--json');
+  assert.equal(r.status, 0, r.stderr);
+  const out = JSON.parse(r.stdout);
+  assert.deepEqual(out.versions, { qwen2: 1 }, 'the newest checkpoint');
+  assert.equal(out.problems, 2);
+  assert.equal(out.eval.agent.qwen2.trees, 2);
+  assert.equal(out.eval.system.system.trees, 2);
+  assert.equal(out.trees.length, 4);
+  const lines = evaluations();
+  assert.equal(lines.length, 1);
+  assert.deepEqual({ workflowId: lines[0].workflowId, versions: lines[0].versions, eval: lines[0].eval }, { workflowId: out.workflowId, versions: out.versions, eval: out.eval });
+
+  const human = mars2('eval', '--config', configFile, '--problems', '1');
+  assert.equal(human.status, 0, human.stderr);
+  assert.match(human.stdout, /1 held-out problem, weights qwen2=v0/);
+  assert.match(human.stdout, /qwen2 \(own tree\)\s+1\s+0\.000/);
+  assert.equal(evaluations().length, 1, 'a config evaluation belongs to no run');
+});
+
+test('mars2 eval: an unknown run and bad flags get clear errors', () => {
+  const missing = mars2('eval', '--run', 'no-such-run', '--problems', '1');
+  assert.equal(missing.status, 1);
+  assert.match(missing.stderr, /no run 'no-such-run'/);
+  const both = mars2('eval', '--run', runId, '--config', configFile);
+  assert.equal(both.status, 2);
+  assert.match(both.stderr, /exactly one of --run RUN and --config FILE/);
+  const modes = mars2('eval', '--run', runId, '--modes', 'agent,tree');
+  assert.equal(modes.status, 2);
+  assert.match(modes.stderr, /--modes expects agent, system or agent,system, got 'agent,tree'/);
+  const every = mars2('schedule', 'eval', '--run', runId, '--every', 'often');
+  assert.equal(every.status, 2);
+  assert.match(every.stderr, /--every expects a duration such as 30m/);
+});
+
+test('mars2 schedule eval fires runEvaluation workflows every 2 s (BUFFER_ONE); again updates; list; delete', async () => {
+  const scheduleId = `eval-${runId}`;
+  const created = mars2('schedule', 'eval', '--every', '2s', '--run', runId, '--problems', '1', '--json');
+  assert.equal(created.status, 0, created.stderr);
+  assert.equal(JSON.parse(created.stdout).created, true);
+  try {
+    const desc = await f.client.schedule.getHandle(scheduleId).describe();
+    assert.equal(desc.policies.overlap, 'BUFFER_ONE');
+    const again = mars2('schedule', 'eval', '--every', '3s', '--run', runId, '--problems', '1', '--json');
+    assert.equal(again.status, 0, again.stderr);
+    assert.equal(JSON.parse(again.stdout).created, false, 'the same run updates its schedule');
+
+    const deadline = Date.now() + 120_000;
+    let scheduled: EvaluationRecord[] = [];
+    while (Date.now() < deadline) {
+      scheduled = evaluations().filter((l) => l.workflowId.startsWith(`${runId}-scheduled-eval`));
+      if (scheduled.length >= 2) break;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    assert.ok(scheduled.length >= 2, `two scheduled evaluations recorded, found ${scheduled.length}`);
+    assert.notEqual(scheduled[0].workflowId, scheduled[1].workflowId);
+    for (const s of scheduled) assert.deepEqual({ versions: s.versions, problems: s.problems }, { versions: { qwen2: 1 }, problems: 1 });
+
+    const list = mars2('schedule', 'list', '--json');
+    assert.equal(list.status, 0, list.stderr);
+    assert.ok(JSON.parse(list.stdout).schedules.some((s: { scheduleId: string }) => s.scheduleId === scheduleId));
+  } finally {
+    const del = mars2('schedule', 'delete', scheduleId);
+    assert.equal(del.status, 0, del.stderr);
+  }
+  const list = mars2('schedule', 'list', '--json');
+  assert.ok(!JSON.parse(list.stdout).schedules.some((s: { scheduleId: string }) => s.scheduleId === scheduleId));
+  const gone = mars2('schedule', 'delete', scheduleId);
+  assert.equal(gone.status, 1);
+  assert.match(gone.stderr, /no schedule/);
+  const bare = mars2('schedule');
+  assert.equal(bare.status, 2);
+  assert.match(bare.stderr, /'schedule' needs a sub-command: schedule eval, schedule list, schedule delete/);
+});
