@@ -1,7 +1,6 @@
 // Shared set-up for the searchTree tests: the test stack, the store its worker writes, an MBPP problem
 // put in that store, and tree inputs on the tiny real models (random weights: their programs fail, and
 // those verdicts are the data the tests check).
-import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import type { StackConfig } from '../../src/stack';
@@ -9,6 +8,7 @@ import { readDataset } from '../../src/data';
 import type { Problem } from '../../src/data';
 import { Store } from '../../src/store';
 import type { SearchTreeInput, TreeMode } from '../../src/workflows/searchTree';
+import { longContextModel } from '../../scripts/example-models';
 import { SHARED_DATA } from './data';
 import { ensureTestStack } from './stack';
 
@@ -26,14 +26,8 @@ export interface TreeFixture {
  * A copy of a tiny fixture model whose context is 4096 positions instead of 256, so that refinement
  * prompts (problem + parent code + feedback, a few thousand characters of a byte-level vocabulary) fit.
  */
-function longContextCopy(cfg: StackConfig, name: string): string {
-  const dir = join(cfg.home, 'models', `${name}-ctx4096`);
-  if (!existsSync(join(dir, 'config.json'))) {
-    cpSync(join(MODELS, name), dir, { recursive: true, filter: (src) => !/reference/.test(src) });
-    const config = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8'));
-    writeFileSync(join(dir, 'config.json'), JSON.stringify({ ...config, max_position_embeddings: 4096 }, null, 2));
-  }
-  return dir;
+function longContextCopy(cfg: StackConfig, name: 'qwen2' | 'qwen3'): string {
+  return longContextModel(join(cfg.home, 'models'), name);
 }
 
 /** The first MBPP problem, via `readDataset` (stops after one line). */

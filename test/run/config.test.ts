@@ -1,6 +1,6 @@
 // The run config: the four example set-ups load and resolve; MARTI's shipped values are the defaults;
 // every kind of mistake gives one line naming the file, the field and what was expected.
-import { describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,8 +8,13 @@ import { join } from 'node:path';
 import { loadRunConfig, ConfigError } from '../../src/run/config';
 import { parseRunConfig, type RunConfig } from '../../src/run/configSchema';
 import { weightGroups } from '../../src/run/components';
+import { longContextModel, MODEL_NAMES } from '../../scripts/example-models';
 
 const EXAMPLES = join(__dirname, '..', '..', 'examples');
+// The examples' models (set-up's `models` step writes them; so does this file, to stand alone).
+before(() => {
+  for (const name of MODEL_NAMES) longContextModel(join(__dirname, '..', '..', '.mars2', 'models'), name);
+});
 const dir = mkdtempSync(join(tmpdir(), 'mars2-config-'));
 const model = join(__dirname, '..', 'fixtures', 'models', 'llama');
 
