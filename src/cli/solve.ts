@@ -26,6 +26,11 @@ const usage = `usage: mars2 solve --problem FILE [--id ID] --agents DIR[,DIR…]
   --temperature T       default 1
   --json                print {workflowId, problemId, solved, best, nodes} as JSON`;
 
+/** Text safe for a terminal: control characters (a random model writes NULs) shown as \xNN. */
+export function printable(text: string): string {
+  return text.replace(/[\x00-\x08\x0b-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
 async function pickProblem(file: string, id: string | undefined): Promise<Problem> {
   if (!existsSync(file)) throw new UserError(`--problem ${file}: no such file; give a dataset file`);
   const entries = await loadDataset(file).catch((err: Error) => {
@@ -113,7 +118,7 @@ export const solveCommand: Command = {
       } else {
         console.log(`${problem.id}: ${solved ? 'solved' : 'not solved'} — best node #${best.nodeId} by ${best.agent}, public tests ${best.publicTests.verdict} ${best.publicTests.passed}/${best.publicTests.total}\n`);
         console.log('```python');
-        console.log(generation.program);
+        console.log(printable(generation.program));
         console.log('```\n');
         for (const t of report.tests) console.log(`test ${t.index}: ${t.verdict}  ${t.detail}`);
         console.log(`\n${drawTree(nodes, { title: workflowId })}`);
