@@ -9,13 +9,13 @@
 // and each one's workflow id in workflow-ids.json (child ids derive from it, so replay needs it).
 // Run it after an intended, compatible change to one of these workflows' commands:
 //   node --import tsx scripts/histories/record-runs.ts
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { prepareTrainingRun } from '../../src/run/prepare';
 import { evaluation, runEvaluation, trainingRun } from '../../src/workflows';
-import { SHARED_DATA } from '../../test/helpers/data';
+import { MBPP, writeRunConfig } from '../../test/helpers/runConfig';
 import { treeFixture } from '../../test/helpers/searchTree';
 
 export const HISTORIES = join(__dirname, '..', '..', 'test', 'fixtures', 'histories');
@@ -33,26 +33,12 @@ async function save(name: string, handle: WorkflowHandle): Promise<void> {
 async function main(): Promise<void> {
   const f = await treeFixture();
   const runId = `history-run-${Date.now()}`;
-  const dir = join(f.cfg.home, 'train-configs');
-  mkdirSync(dir, { recursive: true });
-  const mbpp = join(SHARED_DATA, 'mbpp', 'mbpp.jsonl');
-  const file = join(dir, `${runId}.json`);
-  writeFileSync(
-    file,
-    JSON.stringify({
-      runId,
-      seed: 11,
-      setup: 'single',
-      datasets: { train: { path: mbpp, format: 'mbpp', limit: 2 }, eval: { path: mbpp, format: 'mbpp', limit: 2 } },
-      agents: [{ name: 'qwen2', model: f.input('training', 1).agents.find((a) => a.name === 'qwen2')!.model }],
-      search: { budget: 2 },
-      rollout: { problemsPerIteration: 2, maxNewTokens: 8, promptMaxTokens: 1024 },
-      rewards: { overlong: null },
-      optimization: { trainBatchSize: 2, lr: 1e-4, schedule: { kind: 'constant' } },
-      evaluation: { everyIterations: 2, atStart: true, budget: 1, modes: ['agent'] },
-      stop: { maxIterations: 2 },
-    }),
-  );
+  const file = writeRunConfig(f, runId, {
+    seed: 11,
+    datasets: { train: { path: MBPP, format: 'mbpp', limit: 2 }, eval: { path: MBPP, format: 'mbpp', limit: 2 } },
+    rollout: { problemsPerIteration: 2, maxNewTokens: 8, promptMaxTokens: 1024 },
+    evaluation: { everyIterations: 2, atStart: true, budget: 1, modes: ['agent'] },
+  });
   const { input } = await prepareTrainingRun(f.store, file);
   const run = await f.client.workflow.start(trainingRun, { taskQueue: f.cfg.taskQueue, workflowId: runId, args: [input] });
   await run.result();

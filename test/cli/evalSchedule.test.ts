@@ -6,10 +6,10 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { evaluationsPath, type EvaluationRecord } from '../../src/activities/evaluations';
-import { SHARED_DATA } from '../helpers/data';
+import { MBPP, writeRunConfig } from '../helpers/runConfig';
 import { treeFixture, type TreeFixture } from '../helpers/searchTree';
 
 const ROOT = join(__dirname, '..', '..');
@@ -22,26 +22,13 @@ let configFile: string;
 before(async () => {
   f = await treeFixture();
   runId = `test-evalcli-${Date.now()}`;
-  const dir = join(f.cfg.home, 'train-configs');
-  mkdirSync(dir, { recursive: true });
-  const mbpp = join(SHARED_DATA, 'mbpp', 'mbpp.jsonl');
-  configFile = join(dir, `${runId}.json`);
-  writeFileSync(
-    configFile,
-    JSON.stringify({
-      runId,
-      seed: 1,
-      setup: 'single',
-      datasets: { train: { path: mbpp, format: 'mbpp', limit: 2 }, eval: { path: mbpp, format: 'mbpp', limit: 3 } },
-      agents: [{ name: 'qwen2', model: f.input('training', 1).agents.find((a) => a.name === 'qwen2')!.model }],
-      search: { budget: 1 },
-      rollout: { problemsPerIteration: 2, maxNewTokens: 8, promptMaxTokens: 1024 },
-      rewards: { overlong: null },
-      optimization: { trainBatchSize: 2, lr: 1e-4, schedule: { kind: 'constant' } },
-      evaluation: null,
-      stop: { maxIterations: 1 },
-    }),
-  );
+  configFile = writeRunConfig(f, runId, {
+    seed: 1,
+    datasets: { train: { path: MBPP, format: 'mbpp', limit: 2 }, eval: { path: MBPP, format: 'mbpp', limit: 3 } },
+    search: { budget: 1 },
+    rollout: { problemsPerIteration: 2, maxNewTokens: 8, promptMaxTokens: 1024 },
+    stop: { maxIterations: 1 },
+  });
   const train = mars2('train', '--config', configFile, '--wait', '--json');
   assert.equal(train.status, 0, train.stderr);
 });

@@ -6,8 +6,7 @@
 // v2 after), progress and Mars2Pass1 carry the headline Pass@1.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { metricsPath } from '../../src/activities/training';
 import { parseMetrics } from '../../src/report/metrics';
 import { prepareTrainingRun } from '../../src/run/prepare';
@@ -15,7 +14,7 @@ import { trainingRun } from '../../src/workflows';
 import type { EvaluationResult } from '../../src/workflows/evaluation';
 import { treeQuery, progressQuery } from '../../src/workflows/shared';
 import { evaluatesAfter, headlinePass1 } from '../../src/workflows/trainingRun';
-import { SHARED_DATA } from '../helpers/data';
+import { MBPP, writeRunConfig } from '../helpers/runConfig';
 import { treeFixture, type TreeFixture } from '../helpers/searchTree';
 
 let f: TreeFixture;
@@ -41,26 +40,14 @@ test('evaluatesAfter: every N iterations and after the last one', () => {
 
 test('a GRPO run with evaluations before training and after the last iteration, both modes', async () => {
   const runId = `test-grpo-eval-${Date.now()}`;
-  const dir = join(f.cfg.home, 'train-configs');
-  mkdirSync(dir, { recursive: true });
-  const model = f.input('training', 1).agents.find((a) => a.name === 'qwen2')!.model;
-  const mbpp = join(SHARED_DATA, 'mbpp', 'mbpp.jsonl');
-  const file = join(dir, `${runId}.json`);
-  writeFileSync(
-    file,
-    JSON.stringify({
-      runId,
-      seed: 3,
-      setup: 'grpo',
-      datasets: { train: { path: mbpp, format: 'mbpp', limit: 2 }, eval: { path: mbpp, format: 'mbpp', limit: 4 } },
-      agents: [{ name: 'qwen2', model }],
-      rollout: { problemsPerIteration: 2, samplesPerProblem: 2, maxNewTokens: 16, promptMaxTokens: 1024 },
-      rewards: { overlong: null },
-      optimization: { trainBatchSize: 2, lr: 1e-4, schedule: { kind: 'constant' } },
-      evaluation: { everyIterations: 2, atStart: true, problems: 2, budget: 1, modes: ['agent', 'system'] },
-      stop: { maxIterations: 2 },
-    }),
-  );
+  const file = writeRunConfig(f, runId, {
+    seed: 3,
+    setup: 'grpo',
+    datasets: { train: { path: MBPP, format: 'mbpp', limit: 2 }, eval: { path: MBPP, format: 'mbpp', limit: 4 } },
+    search: {},
+    rollout: { problemsPerIteration: 2, samplesPerProblem: 2, maxNewTokens: 16, promptMaxTokens: 1024 },
+    evaluation: { everyIterations: 2, atStart: true, problems: 2, budget: 1, modes: ['agent', 'system'] },
+  });
   const { input } = await prepareTrainingRun(f.store, file);
   assert.equal(input.evalProblems?.count, 2, 'evaluation.problems caps the held-out set');
   const handle = await f.client.workflow.start(trainingRun, { taskQueue: f.cfg.taskQueue, workflowId: runId, args: [input] });
