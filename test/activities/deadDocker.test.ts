@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import Docker from 'dockerode';
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { NativeConnection, Worker } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { createActivities } from '../../src/activities';
 import type { GenerationRecord, RunTestsOutput } from '../../src/activities/records';
 import type { Problem } from '../../src/data';
@@ -30,6 +30,8 @@ const deadSandbox = () => Sandbox.start({ size: 1, docker: new Docker({ socketPa
 const noEngine = (): Engine => {
   throw new Error('runTests does not generate');
 };
+// The expected activity failures are logged at WARN; keep the test output to errors.
+const quiet = () => ({ logger: new DefaultLogger('ERROR') });
 const noTrainer = () => {
   throw new Error('runTests does not train');
 };
@@ -85,7 +87,7 @@ test('runTests against a dead Docker socket: a retryable SandboxUnavailable nami
   let sandbox = deadSandbox;
   const acts = createActivities({ store, engine: noEngine, sandbox: () => sandbox(), trainer: noTrainer });
 
-  const err = await new MockActivityEnvironment().run(acts.runTests, input).then(
+  const err = await new MockActivityEnvironment(undefined, quiet()).run(acts.runTests, input).then(
     () => assert.fail('runTests returned a result without a Docker engine'),
     (e: unknown) => e,
   );
@@ -98,12 +100,13 @@ test('runTests against a dead Docker socket: a retryable SandboxUnavailable nami
 
   live = await Sandbox.start({ size: 1 });
   sandbox = async () => live!;
-  const out: RunTestsOutput = await new MockActivityEnvironment().run(acts.runTests, input);
+  const out: RunTestsOutput = await new MockActivityEnvironment(undefined, quiet()).run(acts.runTests, input);
   assert.deepEqual({ verdict: out.verdict, passed: out.passed, total: out.total }, { verdict: 'AC', passed: 1, total: 1 });
   assert.equal((await store.getJson<RunReport>(out.report)).verdict, 'AC');
 });
 
 test('a tree whose sandbox is dead waits in retries and is scored only once Docker is back', async () => {
+  Runtime.install(quiet());
   const f: TreeFixture = await treeFixture();
   const taskQueue = `dead-docker-${Date.now()}`;
   const store = f.store;
