@@ -3,7 +3,8 @@
 // set of weights, one checkpoint chain fed by both, each role prompted with its own system message).
 // The trees get non-zero rewards (the comment model on assert problems that any running program
 // passes; helpers/models.ts), so the advantages are non-zero and every trained checkpoint differs
-// from its base; losses and KL are finite.
+// from its base; losses and KL are finite. The worker's engine runs in deterministic mode, so the
+// seeded trees (which agent searched where, which node passed) are the same on every run of the test.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -13,6 +14,7 @@ import type { GenerationRecord } from '../../src/activities/records';
 import { parseMetrics, type IterationMetrics } from '../../src/report/metrics';
 import type { RunConfigInput } from '../../src/run/configSchema';
 import { checkNodes } from '../../src/run/nodes';
+import { up } from '../../src/stack';
 import { commentModel } from '../helpers/models';
 import { treeFixture, type TreeFixture } from '../helpers/searchTree';
 import { changedTensors, commentDataset, startRun, treeOf, versions, writeRunConfig } from '../helpers/trainRun';
@@ -21,6 +23,7 @@ let f: TreeFixture;
 let coder: string;
 before(async () => {
   f = await treeFixture();
+  await up({ ...f.cfg, deterministic: true });
   coder = commentModel(f.cfg.home);
 });
 after(async () => {
@@ -37,7 +40,7 @@ function config(runId: string, setup: 'heterogeneous' | 'homogeneous', agents: R
     search: { budget: 6 },
     rollout: { problemsPerIteration: 2, maxNewTokens: 8, promptMaxTokens: 1024 },
     rewards: { overlong: null },
-    optimization: { trainBatchSize: 2, lr: 1e-3, schedule: { kind: 'constant', warmupRatio: 0 }, bufferRemainder: 'keep' },
+    optimization: { trainBatchSize: 1, lr: 1e-3, schedule: { kind: 'constant', warmupRatio: 0 }, bufferRemainder: 'keep' },
     evaluation: null,
     stop: { maxIterations: iterations },
   };
