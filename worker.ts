@@ -1,6 +1,7 @@
 // The mars2 worker: serves the workflows in src/workflows and the activities built by
 // createActivities on one task queue. Started in the background by `mars2 up`; settings come from the
-// environment that `up` sets (MARS2_ADDRESS, MARS2_NAMESPACE, MARS2_TASK_QUEUE, MARS2_HOME). The store is
+// environment that `up` sets (MARS2_ADDRESS, MARS2_NAMESPACE, MARS2_TASK_QUEUE, MARS2_HOME,
+// MARS2_DETERMINISTIC=1: the engine's deterministic mode). The store is
 // MARS2_HOME/store; the engine, the sandbox and the trainers (one per base model directory and checkpoint
 // root, in a worker thread each) start on first use.
 import { join } from 'node:path';
@@ -16,6 +17,7 @@ async function main(): Promise<void> {
   const namespace = process.env.MARS2_NAMESPACE ?? 'mars2';
   const taskQueue = process.env.MARS2_TASK_QUEUE ?? 'mars2';
   const home = process.env.MARS2_HOME ?? join(__dirname, '.mars2');
+  const deterministic = process.env.MARS2_DETERMINISTIC === '1';
 
   let engine: Engine | undefined;
   let sandbox: Promise<Sandbox> | undefined;
@@ -23,8 +25,13 @@ async function main(): Promise<void> {
   const trainThreads = Number(process.env.MARS2_TRAIN_THREADS ?? 1);
   const deps = {
     store: new Store(join(home, 'store')),
-    engine: () => (engine ??= require('./src/models/engine').createEngine({ workers: 1 }) as Engine),
-    sandbox: () => (sandbox ??= (require('./src/sandbox') as typeof import('./src/sandbox')).Sandbox.start()),
+    engine: () => (engine ??= require('./src/models/engine').createEngine({ workers: 1, deterministic }) as Engine),
+    // A failed start (Docker down) is not kept: the next runTests attempt tries again.
+    sandbox: () =>
+      (sandbox ??= (require('./src/sandbox') as typeof import('./src/sandbox')).Sandbox.start().catch((err: unknown) => {
+        sandbox = undefined;
+        throw err;
+      })),
     trainer: (baseDir: string, root: string) => {
       const key = `${baseDir}\0${root}`;
       let t = trainers.get(key);
@@ -49,7 +56,7 @@ async function main(): Promise<void> {
     // After a crash, a tree's next workflow task leaves the dead worker's sticky queue this soon (§3.5).
     stickyQueueScheduleToStartTimeout: '3s',
   });
-  console.log(`mars2 worker ${process.pid}: namespace ${namespace}, task queue ${taskQueue}, server ${address}, store ${deps.store.root}`);
+  console.log(`mars2 worker ${process.pid}: namespace ${namespace}, task queue ${taskQueue}, server ${address}, store ${deps.store.root}${deterministic ? ', deterministic engine' : ''}`);
   await worker.run();
   await connection.close();
   await engine?.close();

@@ -4,7 +4,8 @@
 //              → engine sample with the node's seed → GenerationRecord in the store → a small summary.
 //   runTests   the node's program on the problem's public or private tests in the sandbox → RunReport
 //              in the store → its verdict summary. An IE (infrastructure) result throws a retryable
-//              failure: it is never a score (DESIGN §5).
+//              failure: it is never a score (DESIGN §5). So does a sandbox that cannot start (Docker
+//              engine down: 'SandboxUnavailable', naming the engine's socket and what to do).
 //
 // Both are idempotent: outputs are content-addressed, and a retried generate samples with the same seed.
 // Both heartbeat while they wait and stop when Temporal cancels them.
@@ -143,9 +144,11 @@ export function createSearchActivities(deps: SearchDeps) {
         loadProblem(store, input.problem),
         store.getJson<GenerationRecord>(input.generation),
       ]);
-      const report = await heartbeating(
-        deps.sandbox().then((sandbox) => sandbox.runTests(problem, generation.program, { tests: input.tests })),
-      );
+      const sandbox = deps.sandbox().catch((err: Error) => {
+        // Retryable: the engine may come back (DESIGN §5); the node is not scored meanwhile.
+        throw ApplicationFailure.retryable(`sandbox unavailable for problem '${problem.id}': ${err.message}`, 'SandboxUnavailable');
+      });
+      const report = await heartbeating(sandbox.then((s) => s.runTests(problem, generation.program, { tests: input.tests })));
       if (report.verdict === 'IE') {
         const why = report.tests.find((t) => t.verdict === 'IE')?.detail ?? 'unknown';
         // Retryable: the sandbox machinery failed, not the program (DESIGN §5).

@@ -8,10 +8,18 @@ export function dockerClient(): Docker {
   return shared;
 }
 
-/** An error message for "the engine is not answering", with what to do. */
-export function engineDownMessage(err: unknown): string {
+/** Where a client talks to its engine: 'socket /var/run/docker.sock' or 'tcp://host:port'. */
+export function engineAddress(docker: Docker): string {
+  const m = docker.modem as { socketPath?: string; host?: string; port?: string | number; protocol?: string };
+  if (m.socketPath) return `socket ${m.socketPath}`;
+  return `${m.protocol ?? 'http'}://${m.host ?? '?'}${m.port ? `:${m.port}` : ''}`;
+}
+
+/** An error message for "the engine is not answering", with where it was asked and what to do. */
+export function engineDownMessage(err: unknown, docker?: Docker): string {
+  const where = docker ? ` on ${engineAddress(docker)}` : '';
   return (
-    `the Docker engine does not answer (${(err as Error).message}); ` +
-    `start it ('bash scripts/setup' starts Debian's dockerd) and retry`
+    `the Docker engine${where} does not answer (${(err as Error).message}); ` +
+    `start it ('bash scripts/setup docker' starts Debian's dockerd) or point DOCKER_HOST at a running engine, and retry`
   );
 }

@@ -98,7 +98,7 @@ export class SandboxPool {
     try {
       await docker.ping();
     } catch (err) {
-      throw new InfraError(engineDownMessage(err));
+      throw new InfraError(engineDownMessage(err, docker));
     }
     const image = options.image ?? (await ensureSandboxImage({ docker })).id;
     await reapLeftovers(docker);

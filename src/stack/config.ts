@@ -16,6 +16,11 @@ export interface StackConfig {
   taskQueue: string;
   /** Days a closed workflow's history is kept (the dev server's default is 1). */
   retentionDays: number;
+  /**
+   * The worker's engine in deterministic mode (one request at a time, so a seed's output never depends
+   * on what else is queued): runs with the same seed give the same trees and weights. Default false.
+   */
+  deterministic?: boolean;
 }
 
 export function address(cfg: Pick<StackConfig, 'ip' | 'port'>): string {
@@ -44,6 +49,7 @@ export function userStack(): StackConfig {
     namespace: process.env.MARS2_NAMESPACE ?? 'mars2',
     taskQueue: process.env.MARS2_TASK_QUEUE ?? 'mars2',
     retentionDays: 30,
+    deterministic: process.env.MARS2_DETERMINISTIC === '1',
   };
 }
 

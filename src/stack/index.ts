@@ -85,13 +85,15 @@ async function workerPolling(connection: Connection, cfg: StackConfig, pid: numb
 async function ensureWorker(connection: Connection, cfg: StackConfig, log: Log): Promise<PidRecord> {
   const file = pidFile(cfg, 'worker');
   const codeHash = workerCodeHash();
+  const deterministic = cfg.deterministic ? '1' : '0';
   const running = livePid(file);
-  if (running && running.meta?.codeHash === codeHash) {
+  const sameMode = (running?.meta?.deterministic ?? '0') === deterministic;
+  if (running && running.meta?.codeHash === codeHash && sameMode) {
     log(`worker   running (pid ${running.pid}) on task queue '${cfg.taskQueue}'`);
     return running;
   }
   if (running) {
-    log(`worker   code changed since pid ${running.pid} started: restarting it`);
+    log(`worker   ${sameMode ? 'code changed' : 'deterministic mode changed'} since pid ${running.pid} started: restarting it`);
     await stopRecorded(file, 15_000);
   }
   const started = startDetached([process.execPath, '--import', 'tsx', join(REPO_ROOT, 'worker.ts')], {
@@ -104,8 +106,9 @@ async function ensureWorker(connection: Connection, cfg: StackConfig, log: Log):
       MARS2_NAMESPACE: cfg.namespace,
       MARS2_TASK_QUEUE: cfg.taskQueue,
       MARS2_HOME: cfg.home,
+      MARS2_DETERMINISTIC: deterministic,
     },
-    meta: { codeHash },
+    meta: { codeHash, deterministic },
   });
   const t0 = Date.now();
   while (!(await workerPolling(connection, cfg, started.pid))) {

@@ -9,7 +9,6 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Client } from '@temporalio/client';
 import { checkpointRoot, metricsPath } from '../../src/activities/training';
 import { parseMetrics } from '../../src/report/metrics';
 import { prepareTrainingRun } from '../../src/run/prepare';
@@ -18,9 +17,9 @@ import type { Store } from '../../src/store';
 import { trainingRun } from '../../src/workflows';
 import { SHARED_DATA } from '../helpers/data';
 import { treeFixture, type TreeFixture } from '../helpers/searchTree';
+import { PENDING_ACTIVITY_STATE_STARTED, trainSteps } from '../helpers/trainRun';
 
 const ROOT = join(__dirname, '..', '..');
-const PENDING_ACTIVITY_STATE_STARTED = 2;
 const mars2 = (...args: string[]) =>
   spawnSync(join(ROOT, 'mars2'), args, { encoding: 'utf8', timeout: 600_000, env: { ...process.env, MARS2_STACK: 'test' } });
 
@@ -68,26 +67,6 @@ function checkRun(store: Store, runId: string): void {
   assert.deepEqual(records.map((r) => r.agents.qwen2.update?.step), [1, 2]);
   assert.deepEqual(records.map((r) => r.agents.qwen2.update?.samples), [4, 4]);
   for (const r of records) assert.ok(Number.isFinite(r.agents.qwen2.update!.loss));
-}
-
-/** trainStep activities scheduled and completed over every execution (continue-as-new chain) of the run. */
-async function trainSteps(client: Client, runId: string): Promise<{ scheduled: number; completed: number; retried: number }> {
-  let scheduled = 0;
-  let completed = 0;
-  let retried = 0;
-  for await (const wf of client.workflow.list({ query: `WorkflowId = '${runId}'` })) {
-    const events = (await client.workflow.getHandle(runId, wf.runId).fetchHistory()).events ?? [];
-    const trainIds = new Set<string>();
-    for (const e of events) {
-      if (e.activityTaskScheduledEventAttributes?.activityType?.name === 'trainStep') trainIds.add(String(e.eventId));
-    }
-    scheduled += trainIds.size;
-    completed += events.filter((e) => trainIds.has(String(e.activityTaskCompletedEventAttributes?.scheduledEventId))).length;
-    retried += events.filter(
-      (e) => (e.activityTaskStartedEventAttributes?.attempt ?? 0) >= 2 && trainIds.has(String(e.activityTaskStartedEventAttributes!.scheduledEventId)),
-    ).length;
-  }
-  return { scheduled, completed, retried };
 }
 
 test('mars2 train runs 2 iterations to the end; a second start attaches; status and runs answer', async () => {

@@ -1,0 +1,137 @@
+// Shared set-up for the trainingRun tests on the real stack: a synthetic dataset the comment model
+// (helpers/models.ts) scores on, run configs, starting a run with short activity timeouts, waiting for a
+// moment in the run (to crash something then), and reading back what the run left: trainStep counts
+// over the continue-as-new chain, each tree's nodes and activity counts, checkpoint tensors.
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Client, WorkflowHandle } from '@temporalio/client';
+import { SafetensorsDir } from '../../src/models/hf/safetensors';
+import type { RunConfigInput } from '../../src/run/configSchema';
+import { prepareTrainingRun } from '../../src/run/prepare';
+import type { NodeSummary } from '../../src/run/types';
+import { trainingRun } from '../../src/workflows';
+import type { TreeFixture } from './searchTree';
+
+export const PENDING_ACTIVITY_STATE_STARTED = 2;
+
+/**
+ * `n` assert-style problems with no test cases and empty test code: a program passes iff it runs, so the
+ * comment model's '#…' answers score 1 and its other answers 0.
+ */
+export function commentDataset(dir: string, n: number): string {
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `comments-${n}.jsonl`);
+  const lines = Array.from({ length: n }, (_, i) =>
+    JSON.stringify({
+      id: `comment-${i}`,
+      prompt: `Write a Python comment about the number ${i}.`,
+      style: 'assert',
+      test_code: '',
+      public_tests: [],
+      private_tests: [],
+      time_limit_s: 2,
+    }),
+  );
+  writeFileSync(file, `${lines.join('\n')}\n`);
+  return file;
+}
+
+/** Writes a run config under the stack's home; returns its path. */
+export function writeRunConfig(f: TreeFixture, config: RunConfigInput): string {
+  const dir = join(f.cfg.home, 'train-configs');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `${config.runId}.json`);
+  writeFileSync(file, JSON.stringify(config, null, 2));
+  return file;
+}
+
+/** Prepares and starts a run with short activity timeouts, so a crashed worker's work is retried within seconds. */
+export async function startRun(f: TreeFixture, configFile: string): Promise<WorkflowHandle<typeof trainingRun>> {
+  const { input } = await prepareTrainingRun(f.store, configFile);
+  return f.client.workflow.start(trainingRun, {
+    taskQueue: f.cfg.taskQueue,
+    workflowId: input.runId,
+    args: [{ ...input, timeouts: { trainStep: { heartbeatTimeout: '3s', startToCloseTimeout: '10 minutes' }, tree: f.input('training', 1).timeouts } }],
+  });
+}
+
+/** Polls `check` every 20 ms until it answers true; false if `stop` answers true first. */
+export async function waitFor(check: () => Promise<boolean>, stop: () => Promise<boolean>, limitMs = 600_000): Promise<boolean> {
+  const deadline = Date.now() + limitMs;
+  while (Date.now() < deadline) {
+    if (await check()) return true;
+    if (await stop()) return false;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return false;
+}
+
+/** True while a workflow is open (or has continued as new into one that may be). */
+export async function open(client: Client, workflowId: string): Promise<boolean> {
+  const name = (await client.workflow.getHandle(workflowId).describe()).status.name;
+  return name === 'RUNNING' || name === 'CONTINUED_AS_NEW';
+}
+
+/** True when the workflow has an activity of `type` started (running on a worker). */
+export async function activityRunning(client: Client, workflowId: string, type: string): Promise<boolean> {
+  try {
+    const desc = await client.workflow.getHandle(workflowId).describe();
+    return (desc.raw.pendingActivities ?? []).some((a) => a.activityType?.name === type && a.state === PENDING_ACTIVITY_STATE_STARTED);
+  } catch {
+    return false; // not started yet
+  }
+}
+
+/** trainStep activities scheduled and completed over every execution (continue-as-new chain) of the run. */
+export async function trainSteps(client: Client, runId: string): Promise<{ scheduled: number; completed: number; retried: number }> {
+  let scheduled = 0;
+  let completed = 0;
+  let retried = 0;
+  for await (const wf of client.workflow.list({ query: `WorkflowId = '${runId}'` })) {
+    const events = (await client.workflow.getHandle(runId, wf.runId).fetchHistory()).events ?? [];
+    const trainIds = new Set<string>();
+    for (const e of events) {
+      if (e.activityTaskScheduledEventAttributes?.activityType?.name === 'trainStep') trainIds.add(String(e.eventId));
+    }
+    scheduled += trainIds.size;
+    completed += events.filter((e) => trainIds.has(String(e.activityTaskCompletedEventAttributes?.scheduledEventId))).length;
+    retried += events.filter(
+      (e) => (e.activityTaskStartedEventAttributes?.attempt ?? 0) >= 2 && trainIds.has(String(e.activityTaskStartedEventAttributes!.scheduledEventId)),
+    ).length;
+  }
+  return { scheduled, completed, retried };
+}
+
+/** A finished tree child of a run: its nodes and how many of each activity its history scheduled. */
+export async function treeOf(client: Client, workflowId: string): Promise<{ nodes: NodeSummary[]; scheduled: Record<string, number> }> {
+  const handle = client.workflow.getHandle(workflowId);
+  const nodes = (await handle.result()) as NodeSummary[];
+  const scheduled: Record<string, number> = {};
+  for (const e of (await handle.fetchHistory()).events ?? []) {
+    const type = e.activityTaskScheduledEventAttributes?.activityType?.name;
+    if (type) scheduled[type] = (scheduled[type] ?? 0) + 1;
+  }
+  return { nodes, scheduled };
+}
+
+/** The checkpoint versions present for one weight group (temporary directories left out). */
+export function versions(checkpoints: string, owner: string): string[] {
+  return readdirSync(join(checkpoints, owner)).filter((n) => !n.includes('.tmp')).sort();
+}
+
+/** A model directory's tensors as float32, by name. */
+export function tensors(dir: string): Map<string, Float32Array> {
+  const st = new SafetensorsDir(dir);
+  return new Map([...st.tensors.keys()].map((name) => [name, st.float32(name)]));
+}
+
+/** Names of the tensors whose values differ between two model directories. */
+export function changedTensors(a: string, b: string): string[] {
+  const ta = tensors(a);
+  const tb = tensors(b);
+  return [...ta.keys()].filter((name) => {
+    const x = ta.get(name)!;
+    const y = tb.get(name);
+    return !y || y.length !== x.length || x.some((v, i) => v !== y[i]);
+  });
+}

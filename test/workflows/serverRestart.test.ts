@@ -1,0 +1,86 @@
+// Durability across a dev-server crash (issue 8 tests; temporal.md §5.5): a 2-iteration training run
+// whose Temporal dev server is SIGKILLed while a search tree is mid-way (some of its nodes done, the
+// tree still open) and brought back with `up`. The run finishes; every trainStep is counted exactly
+// once (checkpoints v1, v2; one scheduled and completed trainStep each), the metrics file has one line
+// per iteration, and every tree holds exactly `budget` nodes, each generated and tested once.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { checkpointRoot, metricsPath } from '../../src/activities/training';
+import { parseMetrics } from '../../src/report/metrics';
+import { checkNodes } from '../../src/run/nodes';
+import { crashServer, up } from '../../src/stack';
+import { commentModel } from '../helpers/models';
+import { treeFixture, type TreeFixture } from '../helpers/searchTree';
+import { commentDataset, open, startRun, trainSteps, treeOf, versions, waitFor, writeRunConfig } from '../helpers/trainRun';
+
+const BUDGET = 4;
+
+let f: TreeFixture;
+before(async () => {
+  f = await treeFixture();
+});
+after(async () => {
+  await f.client.connection.close();
+});
+
+/** Activities of a tree that have completed so far (0 when it has not started). */
+async function completedActivities(workflowId: string): Promise<{ completed: number; running: boolean }> {
+  try {
+    const handle = f.client.workflow.getHandle(workflowId);
+    const events = (await handle.fetchHistory()).events ?? [];
+    const running = (await handle.describe()).status.name === 'RUNNING';
+    return { completed: events.filter((e) => e.activityTaskCompletedEventAttributes).length, running };
+  } catch {
+    return { completed: 0, running: false };
+  }
+}
+
+test('a run survives a dev server killed mid-tree: it finishes, every step counted once', async () => {
+  const runId = `test-server-crash-${Date.now()}`;
+  const file = writeRunConfig(f, {
+    runId,
+    seed: 2,
+    setup: 'single',
+    datasets: { train: { path: commentDataset(join(f.cfg.home, 'datasets'), 4), format: 'native' } },
+    agents: [{ name: 'coder', model: commentModel(f.cfg.home) }],
+    search: { budget: BUDGET },
+    rollout: { problemsPerIteration: 2, maxNewTokens: 32, promptMaxTokens: 1024 },
+    rewards: { overlong: null },
+    optimization: { trainBatchSize: 2, lr: 1e-3, schedule: { kind: 'constant', warmupRatio: 0 } },
+    evaluation: null,
+    stop: { maxIterations: 2 },
+  });
+  const handle = await startRun(f, file);
+  const tree = `${runId}-it0-p0`;
+  const midway = await waitFor(
+    async () => {
+      const t = await completedActivities(tree);
+      return t.running && t.completed >= 2 && t.completed < 2 * BUDGET; // at least one node done, not all
+    },
+    async () => !(await open(f.client, runId)),
+  );
+  assert.ok(midway, `tree ${tree} was caught mid-way`);
+  const killed = await crashServer(f.cfg);
+  assert.ok(killed, 'the dev server was killed');
+  const restarted = await up(f.cfg);
+  assert.notEqual(restarted.server?.pid, killed.pid);
+
+  assert.deepEqual(await handle.result(), { runId, iterations: 2, versions: { coder: 2 } });
+  assert.deepEqual(versions(checkpointRoot(f.store, runId), 'coder'), ['v1', 'v2'], 'one checkpoint per training step, contiguous');
+  assert.deepEqual(await trainSteps(f.client, runId), { scheduled: 2, completed: 2, retried: 0 });
+  const records = parseMetrics(readFileSync(metricsPath(f.store, runId), 'utf8'));
+  assert.deepEqual(records.map((r) => r.iteration), [0, 1], 'one metrics line per iteration');
+  assert.deepEqual(records.map((r) => r.nodes), [2 * BUDGET, 2 * BUDGET]);
+  assert.deepEqual(records.map((r) => r.agents.coder.update?.step), [1, 2]);
+  for (let i = 0; i < 2; i++) {
+    for (let k = 0; k < 2; k++) {
+      const { nodes, scheduled } = await treeOf(f.client, `${runId}-it${i}-p${k}`);
+      checkNodes(nodes);
+      assert.deepEqual(nodes.map((n) => n.nodeId), [0, 1, 2, 3], 'no node twice, none missing');
+      assert.deepEqual(scheduled, { generate: BUDGET, runTests: BUDGET }, 'one generate and one test run per node');
+      assert.deepEqual(records[i].trees[k].scores, nodes.map((n) => n.score), 'the metrics line holds the tree as searched');
+    }
+  }
+});
