@@ -33,7 +33,8 @@ async function save(name: string, handle: WorkflowHandle): Promise<void> {
 async function main(): Promise<void> {
   const f = await treeFixture();
   const runId = `history-run-${Date.now()}`;
-  const file = writeRunConfig(f, runId, {
+  const file = writeRunConfig(f, {
+    runId,
     seed: 11,
     datasets: { train: { path: MBPP, format: 'mbpp', limit: 2 }, eval: { path: MBPP, format: 'mbpp', limit: 2 } },
     rollout: { problemsPerIteration: 2, maxNewTokens: 8, promptMaxTokens: 1024 },

@@ -80,3 +80,14 @@ export interface RunTestsInput {
 export interface RunTestsOutput extends VerdictSummary {
   report: Ref;
 }
+
+/** One tree node: generate, then the public tests, and the private tests when asked (evaluation trees). */
+export interface ExpandInput extends GenerateInput {
+  privateTests: boolean;
+}
+
+export interface ExpandOutput {
+  generation: GenerateOutput;
+  publicTests: RunTestsOutput;
+  privateTests?: RunTestsOutput;
+}

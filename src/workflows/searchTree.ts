@@ -1,9 +1,10 @@
 // One search tree as a durable process (DESIGN §4 step 2): exactly `budget` steps of
-//   select (AB-MCTS-A, src/search) → generate → runTests (public) → register,
-// each activity a durable step, so a crashed worker or server resumes the tree where it was and never
-// adds a node twice. The workflow holds only what it needs to decide: the search state, the RNG and
-// the node summaries (refs + scalars, ~300 bytes a node); prompts, programs, tokens and reports are in
-// the store. A `tree` query returns the live nodes; the result is the nodes.
+//   select (AB-MCTS-A, src/search) → expand (generate → runTests public [→ private]) → register,
+// each expansion one activity, a durable step, so a crashed worker or server resumes the tree where it
+// was and never adds a node twice (why one activity, not one per step: src/activities/search.ts). The
+// workflow holds only what it needs to decide: the search state, the RNG and the node summaries (refs +
+// scalars, ~300 bytes a node); prompts, programs, tokens and reports are in the store. A `tree` query
+// returns the live nodes; the result is the nodes.
 //
 // Seeds (DESIGN §5): Thompson draws come from Rng.seeded(seed, problemId); node i samples with
 // Rng.seeded(seed, problemId, 'node', i). Modes: 'training' (MARTI refinement prompts) and 'tplus'
@@ -52,14 +53,14 @@ export interface SearchTreeInput {
   privateTests?: boolean;
   /** The training run this tree belongs to (search attribute Mars2RunId). */
   runId?: string;
-  /** Per-activity timeouts (tests shorten them so crash recovery is quick). */
-  timeouts?: { generate?: Partial<ActivityTimeouts>; runTests?: Partial<ActivityTimeouts> };
+  /** The expand activity's timeouts (tests shorten them so crash recovery is quick). */
+  timeouts?: { expand?: Partial<ActivityTimeouts> };
 }
 
-const DEFAULT_TIMEOUTS: { generate: ActivityTimeouts; runTests: ActivityTimeouts } = {
-  // A generation on a loaded model takes seconds to minutes; the first one also loads the model.
-  generate: { startToCloseTimeout: '30 minutes', heartbeatTimeout: '30s' },
-  runTests: { startToCloseTimeout: '10 minutes', heartbeatTimeout: '30s' },
+const DEFAULT_TIMEOUTS: { expand: ActivityTimeouts } = {
+  // A generation on a loaded model takes seconds to minutes (the first one also loads the model), a test
+  // run up to minutes; evaluation trees run the tests twice.
+  expand: { startToCloseTimeout: '1 hour', heartbeatTimeout: '30s' },
 };
 
 function activityOptions(t: ActivityTimeouts): ActivityOptions {
@@ -67,8 +68,7 @@ function activityOptions(t: ActivityTimeouts): ActivityOptions {
 }
 
 export async function searchTree(input: SearchTreeInput): Promise<NodeSummary[]> {
-  const { generate } = proxyActivities<Activities>(activityOptions({ ...DEFAULT_TIMEOUTS.generate, ...input.timeouts?.generate }));
-  const { runTests } = proxyActivities<Activities>(activityOptions({ ...DEFAULT_TIMEOUTS.runTests, ...input.timeouts?.runTests }));
+  const { expand } = proxyActivities<Activities>(activityOptions({ ...DEFAULT_TIMEOUTS.expand, ...input.timeouts?.expand }));
   const treeId = workflowInfo().workflowId;
   const attributes: SearchAttributeUpdatePair[] = [{ key: KIND, value: 'search' }];
   if (input.runId) attributes.push({ key: RUN_ID, value: input.runId });
@@ -89,7 +89,7 @@ export async function searchTree(input: SearchTreeInput): Promise<NodeSummary[]>
     const { parent, agent } = input.strategy === 'iid' ? { parent: -1, agent: 0 } : search.select(state, rng);
     const parentNode = parent === -1 ? null : nodes[parent];
     const spec = input.agents[agent];
-    const gen = await generate({
+    const { generation: gen, publicTests: pub, privateTests: priv } = await expand({
       problem: input.problem.ref,
       parent: parentNode && { generation: parentNode.refs.generation, publicTests: parentNode.refs.publicTests },
       agent: spec,
@@ -98,11 +98,8 @@ export async function searchTree(input: SearchTreeInput): Promise<NodeSummary[]>
       sampling,
       maxNewTokens: input.maxNewTokens ?? 1024,
       seed: Rng.seeded(input.seed, input.problem.id, 'node', nodeId).uint32(),
+      privateTests: input.privateTests ?? false,
     });
-    const pub = await runTests({ problem: input.problem.ref, generation: gen.generation, tests: 'public' });
-    const priv = input.privateTests
-      ? await runTests({ problem: input.problem.ref, generation: gen.generation, tests: 'private' })
-      : undefined;
     // MARTI's reward: 1 iff every public test passed.
     const score = pub.verdict === 'AC' ? 1 : 0;
     state = search.register(state, parent, agent, score);

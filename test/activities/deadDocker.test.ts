@@ -14,7 +14,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { createActivities } from '../../src/activities';
-import type { GenerationRecord, RunTestsOutput } from '../../src/activities/records';
+import type { ExpandInput, ExpandOutput, GenerationRecord } from '../../src/activities/records';
 import type { Problem } from '../../src/data';
 import { createEngine, type Engine } from '../../src/models/engine';
 import { checkNodes } from '../../src/run/nodes';
@@ -79,16 +79,29 @@ function generation(program: string): GenerationRecord {
   };
 }
 
-test('runTests against a dead Docker socket: a retryable SandboxUnavailable naming the socket and what to do; then it recovers', async () => {
+test("expand's tests against a dead Docker socket: a retryable SandboxUnavailable naming the socket and what to do; then it recovers", async () => {
   const store = new Store(join(dir, 'store'));
-  const input = { problem: await store.putJson(problem), generation: await store.putJson(generation('# a comment')), tests: 'public' as const };
+  const generated = { generation: await store.putJson(generation('# a comment')), responseTokens: 1, truncated: false, programFrom: 'answer' as const };
+  const input: ExpandInput = {
+    problem: await store.putJson(problem),
+    parent: null,
+    agent: { name: 'a', model: '/nonexistent' },
+    feedback: 'marti',
+    includeProblem: true,
+    sampling: { temperature: 1, topP: 1 },
+    maxNewTokens: 8,
+    seed: 1,
+    privateTests: false,
+  };
+  // A retried attempt whose generate step was reported: only the tests run (the engine is never asked).
+  const retry = () => new MockActivityEnvironment({ heartbeatDetails: { generation: generated } }, quiet());
   const objects = () => readdirSync(store.root, { recursive: true }).length;
   const objectsBefore = objects();
   let sandbox = deadSandbox;
   const acts = createActivities({ store, engine: noEngine, sandbox: () => sandbox(), trainer: noTrainer });
 
-  const err = await new MockActivityEnvironment(undefined, quiet()).run(acts.runTests, input).then(
-    () => assert.fail('runTests returned a result without a Docker engine'),
+  const err = await retry().run(acts.expand, input).then(
+    () => assert.fail('expand returned a result without a Docker engine'),
     (e: unknown) => e,
   );
   assert.ok(err instanceof ApplicationFailure, `an ApplicationFailure, found ${String(err)}`);
@@ -100,9 +113,10 @@ test('runTests against a dead Docker socket: a retryable SandboxUnavailable nami
 
   live = await Sandbox.start({ size: 1 });
   sandbox = async () => live!;
-  const out: RunTestsOutput = await new MockActivityEnvironment(undefined, quiet()).run(acts.runTests, input);
-  assert.deepEqual({ verdict: out.verdict, passed: out.passed, total: out.total }, { verdict: 'AC', passed: 1, total: 1 });
-  assert.equal((await store.getJson<RunReport>(out.report)).verdict, 'AC');
+  const out: ExpandOutput = await retry().run(acts.expand, input);
+  assert.equal(out.generation.generation, generated.generation, 'the reported generation is reused');
+  assert.deepEqual({ verdict: out.publicTests.verdict, passed: out.publicTests.passed, total: out.publicTests.total }, { verdict: 'AC', passed: 1, total: 1 });
+  assert.equal((await store.getJson<RunReport>(out.publicTests.report)).verdict, 'AC');
 });
 
 test('a tree whose sandbox is dead waits in retries and is scored only once Docker is back', async () => {
@@ -129,11 +143,11 @@ test('a tree whose sandbox is dead waits in retries and is scored only once Dock
         workflowId: taskQueue,
         args: [{ ...f.input('training', 2, { maxNewTokens: 8 }), problem: { ref, id: problem.id }, agents: [{ name: 'coder', model: commentModel(f.cfg.home) }] }],
       });
-      // Wait until runTests has failed for want of Docker and is waiting to be retried.
+      // Wait until expand's tests have failed for want of Docker and is waiting to be retried.
       let failure = '';
       for (let i = 0; i < 3000 && !failure; i++) {
         const pending = (await handle.describe()).raw.pendingActivities ?? [];
-        failure = pending.find((a) => a.activityType?.name === 'runTests' && (a.attempt ?? 0) >= 2)?.lastFailure?.message ?? '';
+        failure = pending.find((a) => a.activityType?.name === 'expand' && (a.attempt ?? 0) >= 2)?.lastFailure?.message ?? '';
         if (!failure) await new Promise((r) => setTimeout(r, 20));
       }
       assert.match(failure, /sandbox unavailable for problem 'comment-0': the Docker engine on socket .* does not answer/);

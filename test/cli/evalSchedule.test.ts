@@ -22,7 +22,8 @@ let configFile: string;
 before(async () => {
   f = await treeFixture();
   runId = `test-evalcli-${Date.now()}`;
-  configFile = writeRunConfig(f, runId, {
+  configFile = writeRunConfig(f, {
+    runId,
     seed: 1,
     datasets: { train: { path: MBPP, format: 'mbpp', limit: 2 }, eval: { path: MBPP, format: 'mbpp', limit: 3 } },
     search: { budget: 1 },

@@ -1,7 +1,7 @@
 // A small training-run config for the tests (and the history recorder): one agent (the tiny Qwen2 with
 // a long context) on the first MBPP problems, tree budget 2, 2 problems per iteration, train batch 2
 // (so the buffer fires every iteration), 16 new tokens, evaluation off, 2 iterations — each field
-// replaceable. Written under the test stack's home; returns the file.
+// replaceable (a test may give a whole config). Written under the test stack's home; returns the file.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunConfigInput } from '../../src/run/configSchema';
@@ -10,13 +10,13 @@ import type { TreeFixture } from './searchTree';
 
 export const MBPP = join(SHARED_DATA, 'mbpp', 'mbpp.jsonl');
 
-export function writeRunConfig(f: TreeFixture, runId: string, overrides: Partial<RunConfigInput> = {}): string {
+export function writeRunConfig(f: TreeFixture, overrides: Partial<RunConfigInput> & { runId: string }): string {
+  const { runId } = overrides;
   const dir = join(f.cfg.home, 'train-configs');
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `${runId}.json`);
   const model = f.input('training', 1).agents.find((a) => a.name === 'qwen2')!.model;
   const config: RunConfigInput = {
-    runId,
     seed: 5,
     setup: 'single',
     datasets: { train: { path: MBPP, format: 'mbpp', limit: 2 } },
@@ -28,7 +28,8 @@ export function writeRunConfig(f: TreeFixture, runId: string, overrides: Partial
     evaluation: null,
     stop: { maxIterations: 2 },
     ...overrides,
+    runId,
   };
-  writeFileSync(file, JSON.stringify(config));
+  writeFileSync(file, JSON.stringify(config, null, 2));
   return file;
 }

@@ -57,7 +57,7 @@ export async function treeFixture(): Promise<TreeFixture> {
       mode,
       maxNewTokens: 24,
       // Short timeouts so that a crashed worker's activity is retried within seconds.
-      timeouts: { generate: { startToCloseTimeout: '2 minutes', heartbeatTimeout: '3s' }, runTests: { heartbeatTimeout: '5s' } },
+      timeouts: { expand: { startToCloseTimeout: '2 minutes', heartbeatTimeout: '3s' } },
       ...extra,
     }),
   };

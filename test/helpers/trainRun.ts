@@ -1,12 +1,11 @@
 // Shared set-up for the trainingRun tests on the real stack: a synthetic dataset the comment model
-// (helpers/models.ts) scores on, run configs, starting a run with short activity timeouts, waiting for a
+// (helpers/models.ts) scores on, starting a run with short activity timeouts, waiting for a
 // moment in the run (to crash something then), and reading back what the run left: trainStep counts
 // over the continue-as-new chain, each tree's nodes and activity counts, checkpoint tensors.
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { SafetensorsDir } from '../../src/models/hf/safetensors';
-import type { RunConfigInput } from '../../src/run/configSchema';
 import { prepareTrainingRun } from '../../src/run/prepare';
 import type { NodeSummary } from '../../src/run/types';
 import { trainingRun } from '../../src/workflows';
@@ -33,15 +32,6 @@ export function commentDataset(dir: string, n: number): string {
     }),
   );
   writeFileSync(file, `${lines.join('\n')}\n`);
-  return file;
-}
-
-/** Writes a run config under the stack's home; returns its path. */
-export function writeRunConfig(f: TreeFixture, config: RunConfigInput): string {
-  const dir = join(f.cfg.home, 'train-configs');
-  mkdirSync(dir, { recursive: true });
-  const file = join(dir, `${config.runId}.json`);
-  writeFileSync(file, JSON.stringify(config, null, 2));
   return file;
 }
 

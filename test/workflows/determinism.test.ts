@@ -13,7 +13,8 @@ import type { RunConfigInput } from '../../src/run/configSchema';
 import { crashWorker, up, type StackConfig } from '../../src/stack';
 import { commentModel } from '../helpers/models';
 import { treeFixture, type TreeFixture } from '../helpers/searchTree';
-import { activityRunning, commentDataset, open, startRun, trainSteps, versions, waitFor, writeRunConfig } from '../helpers/trainRun';
+import { activityRunning, commentDataset, open, startRun, trainSteps, versions, waitFor } from '../helpers/trainRun';
+import { writeRunConfig } from '../helpers/runConfig';
 
 let f: TreeFixture;
 let det: StackConfig;
@@ -61,12 +62,12 @@ test('an interrupted and an uninterrupted run with one seed end with the same me
   const stamp = Date.now();
   const a = `test-det-a-${stamp}`;
   const b = `test-det-b-${stamp}`;
-  assert.deepEqual(await (await startRun(f, writeRunConfig(f, config(a)))).result(), { runId: a, iterations: 2, versions: { coder: 2 } });
+  assert.deepEqual(await (await startRun(f, writeRunConfig(f, config(a)))).result(), { runId: a, iterations: 2, versions: { coder: 2 }, pass1: null });
 
   const handle = await startRun(f, writeRunConfig(f, config(b)));
   await crashDuring(b, [b], 'trainStep');
-  await crashDuring(b, [`${b}-it1-p0`, `${b}-it1-p1`], 'generate');
-  assert.deepEqual(await handle.result(), { runId: b, iterations: 2, versions: { coder: 2 } });
+  await crashDuring(b, [`${b}-it1-p0`, `${b}-it1-p1`], 'expand');
+  assert.deepEqual(await handle.result(), { runId: b, iterations: 2, versions: { coder: 2 }, pass1: null });
   const steps = await trainSteps(f.client, b);
   assert.deepEqual({ scheduled: steps.scheduled, completed: steps.completed }, { scheduled: 2, completed: 2 });
   assert.ok(steps.retried >= 1, 'the interrupted trainStep ran again');

@@ -1,6 +1,6 @@
 // Replay (temporal.md §5.4): the recorded history of a searchTree run replays against today's workflow
-// code, and a deliberately incompatible version (fixtures/searchTreeChanged.ts: one more activity per
-// node) fails with a determinism violation — the guard that catches a change which would break trees
+// code, and a deliberately incompatible version (fixtures/searchTreeChanged.ts: one more activity before
+// the tree) fails with a determinism violation — the guard that catches a change which would break trees
 // in flight. No server needed.
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -32,7 +32,7 @@ describe('searchTree replay', () => {
     }
   });
 
-  test('a workflow that schedules one more activity per node fails to replay it', async () => {
+  test('a workflow that schedules one more activity fails to replay it', async () => {
     await assert.rejects(
       Worker.runReplayHistory({ workflowsPath: require.resolve('./fixtures/searchTreeChanged') }, history),
       (err: Error) => err instanceof DeterminismViolationError,

@@ -13,7 +13,8 @@ import { checkNodes } from '../../src/run/nodes';
 import { crashServer, up } from '../../src/stack';
 import { commentModel } from '../helpers/models';
 import { treeFixture, type TreeFixture } from '../helpers/searchTree';
-import { commentDataset, open, startRun, trainSteps, treeOf, versions, waitFor, writeRunConfig } from '../helpers/trainRun';
+import { commentDataset, open, startRun, trainSteps, treeOf, versions, waitFor } from '../helpers/trainRun';
+import { writeRunConfig } from '../helpers/runConfig';
 
 const BUDGET = 4;
 
@@ -67,7 +68,7 @@ test('a run survives a dev server killed mid-tree: it finishes, every step count
   const restarted = await up(f.cfg);
   assert.notEqual(restarted.server?.pid, killed.pid);
 
-  assert.deepEqual(await handle.result(), { runId, iterations: 2, versions: { coder: 2 } });
+  assert.deepEqual(await handle.result(), { runId, iterations: 2, versions: { coder: 2 }, pass1: null });
   assert.deepEqual(versions(checkpointRoot(f.store, runId), 'coder'), ['v1', 'v2'], 'one checkpoint per training step, contiguous');
   assert.deepEqual(await trainSteps(f.client, runId), { scheduled: 2, completed: 2, retried: 0 });
   const records = parseMetrics(readFileSync(metricsPath(f.store, runId), 'utf8'));
@@ -79,7 +80,7 @@ test('a run survives a dev server killed mid-tree: it finishes, every step count
       const { nodes, scheduled } = await treeOf(f.client, `${runId}-it${i}-p${k}`);
       checkNodes(nodes);
       assert.deepEqual(nodes.map((n) => n.nodeId), [0, 1, 2, 3], 'no node twice, none missing');
-      assert.deepEqual(scheduled, { generate: BUDGET, runTests: BUDGET }, 'one generate and one test run per node');
+      assert.deepEqual(scheduled, { expand: BUDGET }, 'one expand (generate + tests) per node');
       assert.deepEqual(records[i].trees[k].scores, nodes.map((n) => n.score), 'the metrics line holds the tree as searched');
     }
   }

@@ -17,7 +17,8 @@ import { checkNodes } from '../../src/run/nodes';
 import { up } from '../../src/stack';
 import { commentModel } from '../helpers/models';
 import { treeFixture, type TreeFixture } from '../helpers/searchTree';
-import { changedTensors, commentDataset, startRun, treeOf, versions, writeRunConfig } from '../helpers/trainRun';
+import { changedTensors, commentDataset, startRun, treeOf, versions } from '../helpers/trainRun';
+import { writeRunConfig } from '../helpers/runConfig';
 
 let f: TreeFixture;
 let coder: string;
@@ -67,7 +68,7 @@ test('heterogeneous: two agents, each its own model directory and checkpoint cha
   const other = commentModel(f.cfg.home, 'llama');
   const file = writeRunConfig(f, config(runId, 'heterogeneous', [{ name: 'coder', model: coder }, { name: 'other', model: other }], 1));
   const result = await (await startRun(f, file)).result();
-  assert.deepEqual(result, { runId, iterations: 1, versions: { coder: 1, other: 1 } });
+  assert.deepEqual(result, { runId, iterations: 1, versions: { coder: 1, other: 1 }, pass1: null });
 
   const ckpt = checkpointRoot(f.store, runId);
   assert.deepEqual(readdirSync(ckpt).sort(), ['coder', 'other'], 'one checkpoint chain per agent');
@@ -113,7 +114,7 @@ test('homogeneous: two roles share one set of weights (one chain fed by both) wi
     ),
   );
   const result = await (await startRun(f, file)).result();
-  assert.deepEqual(result, { runId, iterations: 2, versions: { solver: 2 } });
+  assert.deepEqual(result, { runId, iterations: 2, versions: { solver: 2 }, pass1: null });
 
   const ckpt = checkpointRoot(f.store, runId);
   assert.deepEqual(readdirSync(ckpt), ['solver'], 'one checkpoint chain, named after agents[0]');

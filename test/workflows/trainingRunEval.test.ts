@@ -40,7 +40,8 @@ test('evaluatesAfter: every N iterations and after the last one', () => {
 
 test('a GRPO run with evaluations before training and after the last iteration, both modes', async () => {
   const runId = `test-grpo-eval-${Date.now()}`;
-  const file = writeRunConfig(f, runId, {
+  const file = writeRunConfig(f, {
+    runId,
     seed: 3,
     setup: 'grpo',
     datasets: { train: { path: MBPP, format: 'mbpp', limit: 2 }, eval: { path: MBPP, format: 'mbpp', limit: 4 } },

@@ -1,0 +1,104 @@
+// The expand activity resumes a retried attempt after the steps an earlier attempt reported in its
+// heartbeat details (src/activities/search.ts): a stored generation is not sampled again, stored test
+// verdicts are not run again, and each step's output is reported before the next step starts. Real
+// store and real sandbox on an MBPP problem; the engine is one that fails the test if it is called.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { createSearchActivities } from '../../src/activities/search';
+import type { ExpandInput, ExpandOutput, GenerationRecord } from '../../src/activities/records';
+import { readDataset, type Problem } from '../../src/data';
+import type { Engine } from '../../src/models/engine';
+import { Sandbox, selectTests, type RunReport } from '../../src/sandbox';
+import { Store } from '../../src/store';
+import { SHARED_DATA } from '../helpers/data';
+
+const noEngine: Engine = {
+  generate: () => assert.fail('generate ran again although the earlier attempt had stored its generation'),
+  close: async () => {},
+};
+
+describe('expand resumes after the reported steps', () => {
+  let dir: string;
+  let store: Store;
+  let sandbox: Sandbox;
+  let problem: Problem;
+  let input: ExpandInput;
+  let generation: ExpandOutput['generation'];
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'mars2-expand-'));
+    store = new Store(dir);
+    for await (const entry of readDataset(join(SHARED_DATA, 'mbpp', 'mbpp.jsonl'))) {
+      problem = entry.problem;
+      break;
+    }
+    sandbox = await Sandbox.start({ size: 1 });
+    const record: GenerationRecord = {
+      kind: 'mars2.generation/1',
+      problemId: problem.id,
+      agent: 'a',
+      model: '/nonexistent-model',
+      version: '',
+      seed: 1,
+      sampling: { temperature: 1, topP: 1 },
+      messages: [{ role: 'user', content: problem.prompt }],
+      promptTokenIds: [1, 2],
+      text: 'def nothing():\n    return None\n',
+      tokenIds: [3, 4],
+      logprobs: [-1, -1],
+      rawLogprobs: [-1, -1],
+      finishReason: 'stop',
+      program: 'def nothing():\n    return None\n',
+      programFrom: 'answer',
+    };
+    generation = { generation: await store.putJson(record), responseTokens: 2, truncated: false, programFrom: 'answer' };
+    input = {
+      problem: await store.putJson(problem),
+      parent: null,
+      agent: { name: 'a', model: '/nonexistent-model' },
+      feedback: 'tplus',
+      includeProblem: true,
+      sampling: { temperature: 1, topP: 1 },
+      maxNewTokens: 8,
+      seed: 1,
+      privateTests: true,
+    };
+  });
+  after(async () => {
+    await sandbox?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const activities = () => createSearchActivities({ store, engine: () => noEngine, sandbox: async () => sandbox });
+
+  test('with the generation reported: runs the public and private tests on it, reporting each', async () => {
+    const env = new MockActivityEnvironment({ heartbeatDetails: { generation }, heartbeatTimeoutMs: 3000 });
+    const beats: Partial<ExpandOutput>[] = [];
+    env.on('heartbeat', (d: Partial<ExpandOutput>) => beats.push(structuredClone(d)));
+    const out: ExpandOutput = await env.run(activities().expand, input);
+
+    assert.deepEqual(out.generation, generation);
+    for (const [which, tests] of [['publicTests', 'public'], ['privateTests', 'private']] as const) {
+      const summary = out[which]!;
+      const report = await store.getJson<RunReport>(summary.report);
+      assert.notEqual(report.verdict, 'IE');
+      assert.notEqual(report.verdict, 'AC', 'the stored program solves nothing');
+      assert.equal(report.total, selectTests(problem, tests).length);
+      assert.equal(summary.verdict, report.verdict);
+    }
+    // The private run started after the public verdict was reported.
+    assert.ok(beats.some((b) => b.generation && b.publicTests && !b.privateTests), 'the public verdict was reported before the private run');
+    assert.ok(beats.every((b) => b.generation), 'every report carries the generation');
+  });
+
+  test('with every step reported: returns them without generating or testing', async () => {
+    const publicTests = { verdict: 'WA' as const, passed: 0, total: 3, report: generation.generation };
+    const env = new MockActivityEnvironment({ heartbeatDetails: { generation, publicTests }, heartbeatTimeoutMs: 3000 });
+    const noSandbox = createSearchActivities({ store, engine: () => noEngine, sandbox: () => assert.fail('tests ran again') });
+    assert.deepEqual(await env.run(noSandbox.expand, { ...input, privateTests: false }), { generation, publicTests });
+  });
+});
