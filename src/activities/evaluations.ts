@@ -7,7 +7,7 @@
 //   appendEvaluation  one line to `<store>/runs/<run>/evaluations.jsonl`, only if no line of that
 //                     workflow is there yet (a retried append adds nothing). The training run's own
 //                     evaluations go to its metrics file; this file holds the ones run beside it.
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ApplicationFailure } from '@temporalio/activity';
@@ -67,6 +67,21 @@ export function latestCheckpoints(store: Store, runId: string, config: RunConfig
 
 export function evaluationsPath(store: Store, runId: string): string {
   return join(runDir(store, runId), 'evaluations.jsonl');
+}
+
+/** A run's evaluations.jsonl (empty when there is none); a bad line names the file and the line. */
+export function readEvaluations(path: string): EvaluationRecord[] {
+  if (!existsSync(path)) return [];
+  return readFileSync(path, 'utf8')
+    .split('\n')
+    .flatMap((line, i) => {
+      if (line.trim() === '') return [];
+      try {
+        return [JSON.parse(line) as EvaluationRecord];
+      } catch (err) {
+        throw new Error(`${path}:${i + 1}: not a JSON evaluation record (${(err as Error).message})`);
+      }
+    });
 }
 
 export function createEvaluationActivities(deps: { store: Store }) {

@@ -1,6 +1,7 @@
 // `mars2 report RUN`: an HTML page with SVG plots of a training run's metrics file (src/report).
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { evaluationsPath, readEvaluations } from '../activities/evaluations';
 import { metricsPath } from '../activities/training';
 import { parseMetrics } from '../report/metrics';
 import { renderReport } from '../report/render';
@@ -34,7 +35,8 @@ export const reportCommand: Command = {
     }
     const records = parseMetrics(readFileSync(source, 'utf8'), source);
     const out = resolve(values.out ?? join(source, '..', 'report.html'));
-    await writeFileAtomic(out, renderReport({ runId, records }));
+    const standalone = values.metrics ? [] : readEvaluations(evaluationsPath(store, runId));
+    await writeFileAtomic(out, renderReport({ runId, records, standalone }));
     if (values.json) console.log(JSON.stringify({ path: out, iterations: records.length }));
     else console.log(`report of ${runId} (${records.length} metrics records): ${out}`);
     return 0;

@@ -3,7 +3,8 @@
 // iterations (training reward, per-agent Pass@1, policy loss, KL, throughput, tree depth) and the
 // search trees of the first and the last iteration as glyphs. The x axis of every plot counts
 // iterations completed (an evaluation before training is at 0). Pure: the caller writes the file.
-import type { MetricsSummary } from '../rl/metrics';
+import type { EvaluationRecord } from '../activities/evaluations';
+import { headlinePass1, type MetricsSummary } from '../rl/metrics';
 import type { IterationMetrics, TreeShape } from './metrics';
 import { escapeXml as esc, INK, linePlot, MUTED, PALETTE, type Series } from './svg';
 import { layoutTree, treeGlyph } from './treeGlyph';
@@ -17,6 +18,8 @@ export interface ReportData {
   subtitle?: string;
   /** Trees drawn per iteration shown (default 24). */
   maxGlyphs?: number;
+  /** Evaluations run beside the training (`mars2 eval --run`, `mars2 schedule eval`): evaluations.jsonl. */
+  standalone?: readonly EvaluationRecord[];
 }
 
 type Point = [number, number | null];
@@ -115,6 +118,7 @@ export function renderReport(data: ReportData): string {
     '</header>',
     '<main>',
     evalTable(evals[evals.length - 1], agents, colorOf),
+    standaloneTable(data.standalone ?? []),
     `<section class="plots">${plots.map((p) => `<figure>${p}</figure>`).join('\n')}</section>`,
     ...treeSections,
     '</main>',
@@ -149,6 +153,29 @@ function headline(records: readonly IterationMetrics[], agents: readonly string[
 }
 
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+
+/** One row per evaluation run beside the training: when, which weights, the headline Pass@1. */
+function standaloneTable(records: readonly EvaluationRecord[]): string {
+  if (records.length === 0) return '';
+  const versions = (v: Record<string, number>) => Object.entries(v).map(([o, n]) => `${esc(o)} v${n}`).join(', ');
+  const headline = (r: EvaluationRecord) => {
+    const h = headlinePass1(r.eval);
+    return h === null ? '–' : pct(h);
+  };
+  return [
+    '<section class="table">',
+    `<h2>Evaluations beside the run <span class="muted">mars2 eval / mars2 schedule eval</span></h2>`,
+    '<table>',
+    '<thead><tr><th>started</th><th>weights</th><th>problems</th><th>Pass@1</th></tr></thead>',
+    '<tbody>',
+    ...records.map(
+      (r) => `<tr><td>${esc(r.startedAt.replace('T', ' ').replace(/\.\d+Z$/, 'Z'))}</td><td>${versions(r.versions)}</td><td class="n">${r.problems}</td><td class="n">${headline(r)}</td></tr>`,
+    ),
+    '</tbody>',
+    '</table>',
+    '</section>',
+  ].join('\n');
+}
 
 function evalTable(r: IterationMetrics | undefined, agents: readonly string[], colorOf: (a: string) => string): string {
   if (!r?.eval) return '<section class="table"><h2>Latest evaluation</h2><p class="muted">No evaluation yet.</p></section>';

@@ -122,3 +122,14 @@ export function passAtK(n: number, c: number, k: number): number {
   for (let i = n - c + 1; i <= n; i++) miss *= 1 - k / i;
   return 1 - miss;
 }
+
+/**
+ * The one Pass@1 a run is watched by (Mars2Pass1, stop.targetPass1, `mars2 status`, the report): the
+ * joint tree's Pass@1(MCTS) when the evaluation ran system mode, else the mean of the agents' Pass@1(MCTS)
+ * in agent mode (with budget-1 trees, MARTI's default, Pass@1(MCTS) is plain Pass@1). Null: no figures.
+ */
+export function headlinePass1(e: { agent?: Record<string, MetricsSummary>; system?: { system: MetricsSummary; agents?: Record<string, MetricsSummary> } }): number | null {
+  if (e.system) return e.system.system.pass1Mcts;
+  const agents = Object.values(e.agent ?? {});
+  return agents.length === 0 ? null : agents.reduce((s, a) => s + a.pass1Mcts, 0) / agents.length;
+}

@@ -42,6 +42,7 @@ import type { TrainStepOutput } from '../activities/trainingRecords';
 import type { RlHyper } from '../models/train/trainer';
 import type { AgentIterationMetrics, EvalMetrics, IterationMetrics } from '../report/metrics';
 import { treeAdvantages } from '../rl/advantage';
+import { headlinePass1 } from '../rl/metrics';
 import { addRollout, initBuffers, type AgentUpdate, type BufferedSample, type BufferState } from '../rl/buffers';
 import { adamWConfig, advantageConfig, bufferConfig, evaluationInput, policyLossConfig, scheduleConfig, treeSearchConfig, weightGroups, type GroupModels } from '../run/components';
 import type { RunConfig } from '../run/configSchema';
@@ -85,17 +86,6 @@ export interface TrainingRunResult {
   pass1: { iteration: number; value: number } | null;
   /** Set when stop.targetPass1 ended the run before its planned iterations. */
   stoppedEarly?: 'targetPass1';
-}
-
-/**
- * The one Pass@1 a run is watched by (Mars2Pass1, stop.targetPass1, `mars2 status`): the joint tree's
- * Pass@1(MCTS) when the evaluation ran system mode, else the mean of the agents' Pass@1(MCTS) in agent
- * mode (with budget-1 trees, MARTI's default, Pass@1(MCTS) is plain Pass@1).
- */
-export function headlinePass1(e: EvalMetrics): number | null {
-  if (e.system) return e.system.system.pass1Mcts;
-  const agents = Object.values(e.agent ?? {});
-  return agents.length === 0 ? null : agents.reduce((s, a) => s + a.pass1Mcts, 0) / agents.length;
 }
 
 /** Whether an evaluation follows iteration `i` (0-based) of `iterations`. */

@@ -60,6 +60,11 @@ test("mars2 eval --run evaluates the run's newest weights and records it; --conf
   assert.match(human.stdout, /1 held-out problem, weights qwen2=v0/);
   assert.match(human.stdout, /qwen2 \(own tree\)\s+1\s+0\.000/);
   assert.equal(evaluations().length, 1, 'a config evaluation belongs to no run');
+
+  const report = mars2('report', runId, '--json');
+  assert.equal(report.status, 0, report.stderr);
+  const html = readFileSync(JSON.parse(report.stdout).path, 'utf8');
+  assert.match(html, /Evaluations beside the run[\s\S]*<td>qwen2 v1<\/td><td class="n">2<\/td>/);
 });
 
 test('mars2 eval: an unknown run and bad flags get clear errors', () => {

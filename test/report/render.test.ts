@@ -61,3 +61,15 @@ test('layoutTree: leaves left to right in creation order, parents centred, depth
   assert.deepEqual(layoutTree([-1]), { x: [0.5], depth: [1], maxDepth: 1 });
   assert.deepEqual(layoutTree([]), { x: [], depth: [], maxDepth: 0 });
 });
+
+test('evaluations beside the run: one row each with its weights and headline Pass@1; none, no section', () => {
+  const last = records[records.length - 1];
+  const standalone = [
+    { v: 1 as const, workflowId: 'r-scheduled-eval-1', startedAt: '2026-11-23T10:00:00.123Z', versions: { a: 3 }, problems: 8, eval: last.eval! },
+  ];
+  const html = renderReport({ runId: 'r', records, standalone });
+  assert.deepEqual(wellFormedProblems(html), []);
+  const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+  assert.ok(html.includes(`<tr><td>2026-11-23 10:00:00Z</td><td>a v3</td><td class="n">8</td><td class="n">${pct(last.eval!.system!.system.pass1Mcts)}</td></tr>`));
+  assert.doesNotMatch(renderReport({ runId: 'r', records }), /Evaluations beside the run/);
+});

@@ -13,7 +13,8 @@ import { prepareTrainingRun } from '../../src/run/prepare';
 import { trainingRun } from '../../src/workflows';
 import type { EvaluationResult } from '../../src/workflows/evaluation';
 import { treeQuery, progressQuery } from '../../src/workflows/shared';
-import { evaluatesAfter, headlinePass1 } from '../../src/workflows/trainingRun';
+import { headlinePass1 } from '../../src/rl/metrics';
+import { evaluatesAfter } from '../../src/workflows/trainingRun';
 import { MBPP, writeRunConfig } from '../helpers/runConfig';
 import { treeFixture, type TreeFixture } from '../helpers/searchTree';
 
