@@ -5,6 +5,7 @@
 // passes; helpers/models.ts), so the advantages are non-zero and every trained checkpoint differs
 // from its base; losses and KL are finite. The worker's engine runs in deterministic mode, so the
 // seeded trees (which agent searched where, which node passed) are the same on every run of the test.
+// With an evaluation set the comment model passes, stop.targetPass1 ends a run early.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -15,6 +16,7 @@ import { parseMetrics, type IterationMetrics } from '../../src/report/metrics';
 import type { RunConfigInput } from '../../src/run/configSchema';
 import { checkNodes } from '../../src/run/nodes';
 import { up } from '../../src/stack';
+import { progressQuery } from '../../src/workflows/shared';
 import { commentModel } from '../helpers/models';
 import { treeFixture, type TreeFixture } from '../helpers/searchTree';
 import { changedTensors, commentDataset, startRun, treeOf, versions } from '../helpers/trainRun';
@@ -145,4 +147,30 @@ test('homogeneous: two roles share one set of weights (one chain fed by both) wi
       }
     }
   }
+});
+
+test('stop.targetPass1: the run ends at the first evaluation that reaches it', async () => {
+  const runId = `test-target-${Date.now()}`;
+  const dataset = commentDataset(join(f.cfg.home, 'datasets'), 4);
+  const file = writeRunConfig(f, {
+    runId,
+    seed: 3,
+    setup: 'single',
+    datasets: { train: { path: dataset, format: 'native' }, eval: { path: dataset, format: 'native' } },
+    agents: [{ name: 'coder', model: coder }],
+    search: { budget: 2 },
+    rollout: { problemsPerIteration: 2, maxNewTokens: 8, promptMaxTokens: 1024 },
+    optimization: { trainBatchSize: 1, lr: 1e-3, schedule: { kind: 'constant', warmupRatio: 0 } },
+    evaluation: { everyIterations: 1, atStart: false, budget: 2, modes: ['agent'] },
+    stop: { maxIterations: 4, targetPass1: 0.25 },
+  });
+  const handle = await startRun(f, file);
+  const result = await handle.result();
+  assert.equal(result.stoppedEarly, 'targetPass1');
+  assert.ok(result.iterations < 4, `ended before its 4 planned iterations, after ${result.iterations}`);
+  assert.ok(result.pass1 !== null && result.pass1.value >= 0.25 && result.pass1.iteration === result.iterations - 1);
+  const records = parseMetrics(readFileSync(metricsPath(f.store, runId), 'utf8'));
+  assert.deepEqual(records.map((r) => r.iteration), Array.from({ length: result.iterations }, (_, i) => i));
+  assert.ok(records.every((r) => r.eval !== null), 'an evaluation after every iteration');
+  assert.deepEqual((await handle.query(progressQuery)).stoppedEarly, 'targetPass1');
 });
