@@ -6,6 +6,7 @@
 //   trainingRun-last.bin   iteration 1: trees, a trainStep, the evaluation after it, metrics, completion
 //   evaluation-both.bin    an evaluation in both modes (agent trees and joint trees as children)
 //   runEvaluation.bin      `mars2 eval --run` of that run: plan, inline evaluation, append
+//   ping.bin               `mars2 ping`: one activity
 // and each one's workflow id in workflow-ids.json (child ids derive from it, so replay needs it).
 // Run it after an intended, compatible change to one of these workflows' commands:
 //   node --import tsx scripts/histories/record-runs.ts
@@ -14,7 +15,7 @@ import { join } from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { prepareTrainingRun } from '../../src/run/prepare';
-import { evaluation, runEvaluation, trainingRun } from '../../src/workflows';
+import { evaluation, pingWorkflow, runEvaluation, trainingRun } from '../../src/workflows';
 import { MBPP, writeRunConfig } from '../../test/helpers/runConfig';
 import { treeFixture } from '../../test/helpers/searchTree';
 
@@ -75,6 +76,10 @@ async function main(): Promise<void> {
   });
   await re.result();
   await save('runEvaluation.bin', re);
+
+  const ping = await f.client.workflow.start(pingWorkflow, { taskQueue: f.cfg.taskQueue, workflowId: `history-ping-${Date.now()}`, args: ['replay'] });
+  await ping.result();
+  await save('ping.bin', ping);
   await f.client.connection.close();
 }
 

@@ -1,8 +1,9 @@
-// Replay (temporal.md §5.4) of the run-level workflows: recorded histories of trainingRun (its first
-// execution, with the evaluation before training and continue-as-new, and its last, with the
-// evaluation after the last iteration and completion), evaluation (both modes) and runEvaluation replay
-// against today's workflow code; a version with one more command first (fixtures/runsChanged.ts) fails
-// with a determinism violation. No server needed. Re-record: node --import tsx scripts/histories/record-runs.ts
+// Replay (temporal.md §5.4) of every workflow but searchTree (replay.test.ts has it): recorded
+// histories of trainingRun (its first execution, with the evaluation before training and
+// continue-as-new, and its last, with the evaluation after the last iteration and completion),
+// evaluation (both modes), runEvaluation and pingWorkflow replay against today's workflow code; a
+// version with one more command first (fixtures/runsChanged.ts) fails with a determinism violation.
+// No server needed. Re-record: node --import tsx scripts/histories/record-runs.ts
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -13,7 +14,7 @@ import { temporal } from '@temporalio/proto';
 
 const HISTORIES = join(__dirname, '..', 'fixtures', 'histories');
 const REGENERATE = 'node --import tsx scripts/histories/record-runs.ts';
-const FIXTURES = ['trainingRun-first.bin', 'trainingRun-last.bin', 'evaluation-both.bin', 'runEvaluation.bin'];
+const FIXTURES = ['trainingRun-first.bin', 'trainingRun-last.bin', 'evaluation-both.bin', 'runEvaluation.bin', 'ping.bin'];
 
 const load = (name: string) => temporal.api.history.v1.History.decode(readFileSync(join(HISTORIES, name)));
 /** The recorded workflow ids (child ids derive from the parent's, so replay must use the same). */
