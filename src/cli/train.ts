@@ -73,15 +73,16 @@ export const trainCommand: Command = {
 
 export const runsCommand: Command = {
   name: 'runs',
-  summary: 'list training runs (newest first): run id, status, iteration',
+  summary: 'list training runs (newest first): run id, status, iteration, latest Pass@1',
   usage: 'usage: mars2 runs [--json]',
   async run(argv) {
     const { values } = parseFlags(argv, { json: { type: 'boolean' } });
     return withClient(async (client) => {
-      const runs: { runId: string; status: string; iteration: number | null; startTime: string }[] = [];
+      const runs: { runId: string; status: string; iteration: number | null; pass1: number | null; startTime: string }[] = [];
       for await (const wf of client.workflow.list({ query: `Mars2Kind = 'train'` })) {
         const it = wf.searchAttributes.Mars2Iteration as number[] | undefined;
-        runs.push({ runId: wf.workflowId, status: wf.status.name, iteration: it?.[0] ?? null, startTime: wf.startTime.toISOString() });
+        const pass1 = wf.searchAttributes.Mars2Pass1 as number[] | undefined;
+        runs.push({ runId: wf.workflowId, status: wf.status.name, iteration: it?.[0] ?? null, pass1: pass1?.[0] ?? null, startTime: wf.startTime.toISOString() });
       }
       // One entry per run: continue-as-new leaves one closed execution per iteration.
       const latest = new Map<string, (typeof runs)[number]>();
@@ -89,7 +90,7 @@ export const runsCommand: Command = {
       const list = [...latest.values()].sort((a, b) => b.startTime.localeCompare(a.startTime));
       if (values.json) console.log(JSON.stringify({ runs: list }));
       else if (list.length === 0) console.log('no training runs; start one with: mars2 train --config FILE');
-      else for (const r of list) console.log(`${r.runId}  ${r.status.toLowerCase()}  iteration ${r.iteration ?? '-'}`);
+      else for (const r of list) console.log(`${r.runId}  ${r.status.toLowerCase()}  iteration ${r.iteration ?? '-'}  Pass@1 ${r.pass1?.toFixed(3) ?? '-'}`);
       return 0;
     });
   },

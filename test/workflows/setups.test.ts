@@ -8,6 +8,7 @@
 // With an evaluation set the comment model passes, stop.targetPass1 ends a run early.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkpointRoot, metricsPath } from '../../src/activities/training';
@@ -173,4 +174,8 @@ test('stop.targetPass1: the run ends at the first evaluation that reaches it', a
   assert.deepEqual(records.map((r) => r.iteration), Array.from({ length: result.iterations }, (_, i) => i));
   assert.ok(records.every((r) => r.eval !== null), 'an evaluation after every iteration');
   assert.deepEqual((await handle.query(progressQuery)).stoppedEarly, 'targetPass1');
+  const runs = spawnSync(join(__dirname, '..', '..', 'mars2'), ['runs', '--json'], { encoding: 'utf8', env: { ...process.env, MARS2_STACK: 'test' } });
+  assert.equal(runs.status, 0, runs.stderr);
+  const listed = JSON.parse(runs.stdout).runs.find((r: { runId: string }) => r.runId === runId);
+  assert.equal(listed?.pass1, result.pass1.value, 'mars2 runs shows the latest Pass@1 (Mars2Pass1)');
 });
