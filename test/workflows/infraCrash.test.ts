@@ -1,8 +1,11 @@
-// Durability across a dev-server crash (issue 8 tests; temporal.md §5.5): a 2-iteration training run
+// Durability across infrastructure crashes: a dev-server crash (issue 8 tests; temporal.md §5.5): a 2-iteration training run
 // whose Temporal dev server is SIGKILLed while a search tree is mid-way (some of its nodes done, the
 // tree still open) and brought back with `up`. The run finishes; every trainStep is counted exactly
 // once (checkpoints v1, v2; one scheduled and completed trainStep each), the metrics file has one line
 // per iteration, and every tree holds exactly `budget` nodes, each generated and tested once.
+// The same for sandbox containers: every container of the worker's pool is killed (docker kill) twice
+// while trees are mid-way; the sandbox retries on fresh containers, no node gets an IE or a score
+// from the dead ones, and the run ends as an uninterrupted one would.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -10,6 +13,8 @@ import { join } from 'node:path';
 import { checkpointRoot, metricsPath } from '../../src/activities/training';
 import { parseMetrics } from '../../src/report/metrics';
 import { checkNodes } from '../../src/run/nodes';
+import Docker from 'dockerode';
+import { ownerTag } from '../../src/sandbox/pool';
 import { crashServer, up } from '../../src/stack';
 import { commentModel } from '../helpers/models';
 import { treeFixture, type TreeFixture } from '../helpers/searchTree';
@@ -38,37 +43,36 @@ async function completedActivities(workflowId: string): Promise<{ completed: num
   }
 }
 
-test('a run survives a dev server killed mid-tree: it finishes, every step counted once', async () => {
-  const runId = `test-server-crash-${Date.now()}`;
-  const file = writeRunConfig(f, {
+function config(runId: string) {
+  return {
     runId,
     seed: 2,
-    setup: 'single',
-    datasets: { train: { path: commentDataset(join(f.cfg.home, 'datasets'), 4), format: 'native' } },
+    setup: 'single' as const,
+    datasets: { train: { path: commentDataset(join(f.cfg.home, 'datasets'), 4), format: 'native' as const } },
     agents: [{ name: 'coder', model: commentModel(f.cfg.home) }],
     search: { budget: BUDGET },
     rollout: { problemsPerIteration: 2, maxNewTokens: 32, promptMaxTokens: 1024 },
     rewards: { overlong: null },
-    optimization: { trainBatchSize: 2, lr: 1e-3, schedule: { kind: 'constant', warmupRatio: 0 } },
+    optimization: { trainBatchSize: 2, lr: 1e-3, schedule: { kind: 'constant' as const, warmupRatio: 0 } },
     evaluation: null,
     stop: { maxIterations: 2 },
-  });
-  const handle = await startRun(f, file);
-  const tree = `${runId}-it0-p0`;
-  const midway = await waitFor(
+  };
+}
+
+/** Waits until `tree` is open with at least one node done and not all; false if the run ended first. */
+function midway(runId: string, tree: string): Promise<boolean> {
+  return waitFor(
     async () => {
       const t = await completedActivities(tree);
-      return t.running && t.completed >= 2 && t.completed < 2 * BUDGET; // at least one node done, not all
+      return t.running && t.completed >= 1 && t.completed < BUDGET;
     },
     async () => !(await open(f.client, runId)),
   );
-  assert.ok(midway, `tree ${tree} was caught mid-way`);
-  const killed = await crashServer(f.cfg);
-  assert.ok(killed, 'the dev server was killed');
-  const restarted = await up(f.cfg);
-  assert.notEqual(restarted.server?.pid, killed.pid);
+}
 
-  assert.deepEqual(await handle.result(), { runId, iterations: 2, versions: { coder: 2 }, pass1: null });
+/** What an uninterrupted run leaves: v1, v2 once each, a metrics line per iteration, `budget` nodes a tree. */
+async function checkRun(runId: string, result: unknown): Promise<void> {
+  assert.deepEqual(result, { runId, iterations: 2, versions: { coder: 2 }, pass1: null });
   assert.deepEqual(versions(checkpointRoot(f.store, runId), 'coder'), ['v1', 'v2'], 'one checkpoint per training step, contiguous');
   assert.deepEqual(await trainSteps(f.client, runId), { scheduled: 2, completed: 2, retried: 0 });
   const records = parseMetrics(readFileSync(metricsPath(f.store, runId), 'utf8'));
@@ -81,7 +85,34 @@ test('a run survives a dev server killed mid-tree: it finishes, every step count
       checkNodes(nodes);
       assert.deepEqual(nodes.map((n) => n.nodeId), [0, 1, 2, 3], 'no node twice, none missing');
       assert.deepEqual(scheduled, { expand: BUDGET }, 'one expand (generate + tests) per node');
+      assert.ok(nodes.every((n) => n.publicTests.verdict !== 'IE'), 'no infrastructure failure became a verdict');
       assert.deepEqual(records[i].trees[k].scores, nodes.map((n) => n.score), 'the metrics line holds the tree as searched');
     }
   }
+}
+
+test('a run survives a dev server killed mid-tree: it finishes, every step counted once', async () => {
+  const runId = `test-server-crash-${Date.now()}`;
+  const handle = await startRun(f, writeRunConfig(f, config(runId)));
+  assert.ok(await midway(runId, `${runId}-it0-p0`), 'the first tree was caught mid-way');
+  const killed = await crashServer(f.cfg);
+  assert.ok(killed, 'the dev server was killed');
+  const restarted = await up(f.cfg);
+  assert.notEqual(restarted.server?.pid, killed.pid);
+  await checkRun(runId, await handle.result());
+});
+
+test('a run survives its sandbox containers killed mid-tree: no IE, no node twice, every step once', async () => {
+  const runId = `test-container-kill-${Date.now()}`;
+  const status = await up(f.cfg);
+  const owner = ownerTag(status.worker!.pid);
+  const docker = new Docker();
+  const handle = await startRun(f, writeRunConfig(f, config(runId)));
+  for (const tree of [`${runId}-it0-p0`, `${runId}-it1-p1`]) {
+    assert.ok(await midway(runId, tree), `tree ${tree} was caught mid-way`);
+    const list = await docker.listContainers({ filters: { label: [`mars2.sandbox.owner=${owner}`] } });
+    assert.ok(list.length > 0, "the worker's sandbox has containers");
+    await Promise.all(list.map((c) => docker.getContainer(c.Id).kill().catch(() => undefined)));
+  }
+  await checkRun(runId, await handle.result());
 });
