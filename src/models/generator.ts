@@ -1,10 +1,12 @@
 // Continuous batching over one loaded model (runs where the ModelRuntime is, i.e. in an engine worker).
-// Each loop iteration is one step boundary: queued requests are admitted (prefilled in chunks through
-// the delta-KV graph on their own cache row, first token sampled), then one decode step runs every
+// Each loop iteration is one step boundary: queued requests are admitted (prompts up to `prefillChunk`
+// tokens prefilled together in left-padded groups, prefill.ts; longer ones alone in chunks, through the
+// delta-KV graph on their own cache rows; first token sampled), then one decode step runs every
 // active row (last-position logits only), each row samples with its own seeded PRNG, and finished rows
 // are freed (the last row moves into the hole). Deterministic mode admits one request at a time, so a
 // seed's output never depends on what else is queued.
 import { KvCache } from './kvcache';
+import { prefillGroups, prefillRows } from './prefill';
 import type { ModelRuntime } from './runtime';
 import { Rng, sampleToken, type SamplingParams } from './sampling';
 
@@ -33,8 +35,10 @@ export interface GeneratorOptions {
   maxBatch?: number;
   /** One request at a time (default false). */
   deterministic?: boolean;
-  /** Prompt tokens per prefill step (default 512). */
+  /** Prompt tokens per prefill step (default 512); longer prompts are prefilled alone, in chunks. */
   prefillChunk?: number;
+  /** Most padded tokens (rows × longest prompt) in one batched prefill run (default 4096). */
+  prefillTokens?: number;
 }
 
 interface Row {
@@ -56,10 +60,12 @@ export class Generator {
   private running = false;
   private readonly maxBatch: number;
   private readonly chunk: number;
+  private readonly prefillTokens: number;
 
   constructor(private readonly rt: ModelRuntime, private readonly decode: (ids: number[]) => string, opts: GeneratorOptions = {}) {
     this.maxBatch = opts.deterministic ? 1 : Math.max(1, opts.maxBatch ?? 32);
     this.chunk = opts.prefillChunk ?? 512;
+    this.prefillTokens = Math.max(1, opts.prefillTokens ?? 4096);
     this.cache = new KvCache(rt.cfg.numLayers, rt.cfg.numKvHeads, rt.cfg.headDim);
   }
 
@@ -87,7 +93,9 @@ export class Generator {
     this.running = true;
     try {
       while (this.queue.length > 0 || this.rows.length > 0) {
-        while (this.queue.length > 0 && this.rows.length < this.maxBatch) await this.admit(this.queue.shift()!);
+        const admitted: Row[] = [];
+        while (this.queue.length > 0 && this.rows.length + admitted.length < this.maxBatch) admitted.push(this.queue.shift()!);
+        if (admitted.length > 0) await this.admitAll(admitted);
         if (this.rows.length > 0) await this.decodeStep();
         await new Promise((r) => setImmediate(r)); // let new requests arrive at the step boundary
       }
@@ -101,6 +109,26 @@ export class Generator {
     }
   }
 
+  /** Prefills the rows admitted at one step boundary: short prompts in batched groups, long ones alone. */
+  private async admitAll(admitted: Row[]): Promise<void> {
+    const short = admitted.filter((r) => r.job.promptIds.length <= this.chunk);
+    for (const row of admitted) if (row.job.promptIds.length > this.chunk) await this.admit(row);
+    for (const group of prefillGroups(short.map((r) => r.job.promptIds.length), this.prefillTokens)) {
+      const rows = group.map((i) => short[i]!);
+      const from = this.cache.rows;
+      for (const row of rows) {
+        this.cache.addRow();
+        this.rows.push(row);
+      }
+      this.cache.ensureCap(Math.max(...rows.map((r) => r.job.promptIds.length)) + 1);
+      const logits = await prefillRows(this.rt, this.cache, from, rows.map((r) => r.job.promptIds));
+      const V = this.rt.cfg.vocabSize;
+      const finished = rows.map((row, b) => (this.take(row, logits.subarray(b * V, (b + 1) * V)) ? from + b : -1)).filter((i) => i >= 0);
+      for (const i of finished.reverse()) this.finish(i);
+    }
+  }
+
+  /** Prefills one row alone, in chunks of `prefillChunk` tokens. */
   private async admit(row: Row): Promise<void> {
     const ids = row.job.promptIds;
     const r = this.cache.addRow();

@@ -95,21 +95,25 @@ export class KvCache {
     return m;
   }
 
-  /** Writes new rows kv (count, nkv, S, hd) per layer at each row's current length, then advances it. */
-  append(from: number, count: number, S: number, kv: KvRows): void {
+  /**
+   * Writes new rows kv (count, nkv, S, hd) per layer at each row's current length, then advances it.
+   * `skip[b]` leading positions of row b are left out (the left padding of a batched prefill).
+   */
+  append(from: number, count: number, S: number, kv: KvRows, skip?: readonly number[]): void {
     const { nkv, hd } = this;
     const capF = this.cap * hd;
     for (let l = 0; l < this.layers; l++) {
       for (const [slab, src] of [[this.k[l]!, kv.k[l]!], [this.v[l]!, kv.v[l]!]] as const) {
         for (let b = 0; b < count; b++) {
           const at = this.lengths[from + b]! * hd;
+          const pad = skip?.[b] ?? 0;
           for (let h = 0; h < nkv; h++) {
-            const s = ((b * nkv + h) * S) * hd;
-            slab.set(src.subarray(s, s + S * hd), (((from + b) * nkv + h) * capF) + at);
+            const s = ((b * nkv + h) * S + pad) * hd;
+            slab.set(src.subarray(s, s + (S - pad) * hd), (((from + b) * nkv + h) * capF) + at);
           }
         }
       }
     }
-    for (let b = 0; b < count; b++) this.lengths[from + b]! += S;
+    for (let b = 0; b < count; b++) this.lengths[from + b]! += S - (skip?.[b] ?? 0);
   }
 }
