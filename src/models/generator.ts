@@ -7,7 +7,7 @@
 // seed's output never depends on what else is queued.
 import { KvCache } from './kvcache';
 import { prefillGroups, prefillRows } from './prefill';
-import type { ModelRuntime } from './runtime';
+import type { ModelRuntime, StepOut } from './runtime';
 import { Rng, sampleToken, type SamplingParams } from './sampling';
 
 export type FinishReason = 'eos' | 'stop' | 'length';
@@ -85,12 +85,15 @@ export class Generator {
         job, rng: new Rng(job.seed), tokens: [], logprobs: [], raw: [], eos: new Set(job.eosIds),
         maxStopLen: Math.max(0, ...job.stop.map((s) => s.length)), done: resolve, fail: reject,
       });
-      if (!this.running) void this.loop();
+      if (!this.running) {
+        // start at the next macrotask, so requests submitted together are admitted (and prefilled) together
+        this.running = true;
+        setImmediate(() => void this.loop());
+      }
     });
   }
 
   private async loop(): Promise<void> {
-    this.running = true;
     try {
       while (this.queue.length > 0 || this.rows.length > 0) {
         const admitted: Row[] = [];
@@ -121,9 +124,9 @@ export class Generator {
         this.rows.push(row);
       }
       this.cache.ensureCap(Math.max(...rows.map((r) => r.job.promptIds.length)) + 1);
-      const logits = await prefillRows(this.rt, this.cache, from, rows.map((r) => r.job.promptIds));
+      const out = await prefillRows(this.rt, this.cache, from, rows.map((r) => r.job.promptIds));
       const V = this.rt.cfg.vocabSize;
-      const finished = rows.map((row, b) => (this.take(row, logits.subarray(b * V, (b + 1) * V)) ? from + b : -1)).filter((i) => i >= 0);
+      const finished = rows.map((row, b) => (this.take(row, out.logits.subarray(b * V, (b + 1) * V), out.lse[b]!) ? from + b : -1)).filter((i) => i >= 0);
       for (const i of finished.reverse()) this.finish(i);
     }
   }
@@ -134,7 +137,7 @@ export class Generator {
     const r = this.cache.addRow();
     this.rows.push(row);
     this.cache.ensureCap(ids.length + 1);
-    let logits: Float32Array | null = null;
+    let last: StepOut | null = null;
     for (let start = 0; start < ids.length; start += this.chunk) {
       const piece = ids.slice(start, start + this.chunk);
       const S = piece.length;
@@ -145,9 +148,9 @@ export class Generator {
         ? await this.rt.stepRun(piece, pos, new BigInt64Array(S).fill(1n), 1, S, 0, this.rt.emptyPast())
         : await this.rt.stepRun(piece, pos, this.cache.mask(r, 1, S), 1, S, this.cache.cap, this.cache.past(r, 1));
       this.cache.append(r, 1, S, out.kv);
-      logits = out.logits;
+      last = out;
     }
-    if (this.take(row, logits!)) this.finish(r);
+    if (this.take(row, last!.logits, last!.lse[0]!)) this.finish(r);
   }
 
   private async decodeStep(): Promise<void> {
@@ -159,13 +162,13 @@ export class Generator {
     this.cache.append(0, B, 1, out.kv);
     const V = this.rt.cfg.vocabSize;
     const finished: number[] = [];
-    for (let b = 0; b < B; b++) if (this.take(this.rows[b]!, out.logits.subarray(b * V, (b + 1) * V))) finished.push(b);
+    for (let b = 0; b < B; b++) if (this.take(this.rows[b]!, out.logits.subarray(b * V, (b + 1) * V), out.lse[b]!)) finished.push(b);
     for (const b of finished.reverse()) this.finish(b);
   }
 
   /** Samples the row's next token from `logits`; returns true when the row is finished. */
-  private take(row: Row, logits: Float32Array): boolean {
-    const s = sampleToken(logits, row.job.sampling, row.job.sampling.temperature > 0 ? row.rng.next() : 0);
+  private take(row: Row, logits: Float32Array, lse: number): boolean {
+    const s = sampleToken(logits, row.job.sampling, row.job.sampling.temperature > 0 ? row.rng.next() : 0, lse);
     row.tokens.push(s.token);
     row.logprobs.push(s.logprob);
     row.raw.push(s.rawLogprob);

@@ -96,7 +96,7 @@ export class KvCache {
   }
 
   /**
-   * Writes new rows kv (count, nkv, S, hd) per layer at each row's current length, then advances it.
+   * Writes new rows kv (count, nkv, S, hd) — or (count, S, nkv, hd), kv.layout 'bsnh' — per layer at each row's current length, then advances it.
    * `skip[b]` leading positions of row b are left out (the left padding of a batched prefill).
    */
   append(from: number, count: number, S: number, kv: KvRows, skip?: readonly number[]): void {
@@ -108,8 +108,16 @@ export class KvCache {
           const at = this.lengths[from + b]! * hd;
           const pad = skip?.[b] ?? 0;
           for (let h = 0; h < nkv; h++) {
-            const s = ((b * nkv + h) * S + pad) * hd;
-            slab.set(src.subarray(s, s + (S - pad) * hd), (((from + b) * nkv + h) * capF) + at);
+            const dst = (((from + b) * nkv + h) * capF) + at;
+            if (kv.layout !== 'bsnh') {
+              const s = ((b * nkv + h) * S + pad) * hd;
+              slab.set(src.subarray(s, s + (S - pad) * hd), dst);
+            } else {
+              for (let t = pad; t < S; t++) {
+                const s = ((b * S + t) * nkv + h) * hd;
+                slab.set(src.subarray(s, s + hd), dst + (t - pad) * hd);
+              }
+            }
           }
         }
       }

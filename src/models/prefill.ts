@@ -5,7 +5,7 @@
 // row's real tokens see exactly what they would see alone: the pads' scores get −3e38 and their
 // probabilities underflow to exactly 0. The pads' K/V rows are dropped when appending to the cache.
 import type { KvCache } from './kvcache';
-import type { ModelRuntime } from './runtime';
+import type { ModelRuntime, StepOut } from './runtime';
 
 /**
  * Splits prompts (by length) into prefill groups: longest first, a group grows while its padded size
@@ -34,10 +34,10 @@ export function prefillGroups(lengths: readonly number[], budget: number, maxPad
 
 /**
  * Prefills `prompts` into the fresh (empty) cache rows from, from + 1, … in one left-padded run on an
- * empty past; appends their K/V and returns the last-position logits (n, V), row b at b·V.
+ * empty past; appends their K/V and returns the step output (last-position logits (n, V), row b at b·V).
  * The rows must exist and the cache must have room for the longest prompt.
  */
-export async function prefillRows(rt: ModelRuntime, cache: KvCache, from: number, prompts: readonly number[][]): Promise<Float32Array> {
+export async function prefillRows(rt: ModelRuntime, cache: KvCache, from: number, prompts: readonly number[][]): Promise<StepOut> {
   const B = prompts.length;
   const S = Math.max(...prompts.map((p) => p.length));
   const ids = new Array<number>(B * S).fill(0);
@@ -54,5 +54,5 @@ export async function prefillRows(rt: ModelRuntime, cache: KvCache, from: number
   });
   const out = await rt.stepRun(ids, pos, mask, B, S, 0, rt.emptyPast());
   cache.append(from, B, S, out.kv, pads);
-  return out.logits;
+  return out;
 }

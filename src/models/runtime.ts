@@ -18,12 +18,25 @@ export interface RuntimeOptions {
   rope?: 'ms' | 'primitive';
   /** Inference kernel fusions in both graphs (DecoderOptions.fused; default true). */
   fused?: boolean;
+  /** Attention kernels of the step graph (DecoderOptions.attention; default 'primitive'). */
+  attention?: 'primitive' | 'onnx';
+  /** ORT session options merged over the defaults (for measurements, e.g. `enableProfiling`, `extra`). */
+  session?: ort.InferenceSession.SessionOptions;
 }
 
-/** Per-layer K/V rows: k[l], v[l] each (B, nkv, S, hd) row-major. */
+/** Per-layer K/V rows: k[l], v[l] each (B, nkv, S, hd) row-major, or (B, S, nkv, hd) when `layout` is 'bsnh'. */
 export interface KvRows {
   k: Float32Array[];
   v: Float32Array[];
+  layout?: 'bnsh' | 'bsnh';
+}
+
+export interface StepOut {
+  /** (B, V) last-position logits. */
+  logits: Float32Array;
+  /** (B) log Σ_v exp logits[b, v]. */
+  lse: Float32Array;
+  kv: KvRows;
 }
 
 function i64(values: ArrayLike<number>, dims: number[]): ort.Tensor {
@@ -40,6 +53,7 @@ export class ModelRuntime {
     readonly params: ParamStore,
     private readonly step: ort.InferenceSession,
     private readonly full: ort.InferenceSession,
+    private readonly kvLayout: 'bnsh' | 'bsnh',
   ) {}
 
   static async load(dir: string, opts: RuntimeOptions = {}): Promise<ModelRuntime> {
@@ -49,7 +63,7 @@ export class ModelRuntime {
     const P = (g: Parameters<typeof bindParams>[0]) => bindParams(g, params, 'initializer');
     const rope = opts.rope ?? 'ms';
     const fused = opts.fused ?? true;
-    const stepBytes = buildInferenceGraph(cfg, P, { kv: 'delta', logits: 'last', rope, fused });
+    const stepBytes = buildInferenceGraph(cfg, P, { kv: 'delta', logits: 'last', rope, fused, attention: opts.attention });
     const fullBytes = buildInferenceGraph(cfg, P, { kv: 'none', logits: 'all', rope, fused });
     const so: ort.InferenceSession.SessionOptions = {
       executionProviders: [opts.executionProvider ?? 'cpu'],
@@ -57,9 +71,10 @@ export class ModelRuntime {
       logSeverityLevel: 3,
       externalData: [{ path: WEIGHTS_LOCATION, data: params.bytes() }],
       ...(opts.threads ? { intraOpNumThreads: opts.threads, interOpNumThreads: 1 } : {}),
+      ...opts.session,
     };
     const [step, full] = await Promise.all([ort.InferenceSession.create(stepBytes, so), ort.InferenceSession.create(fullBytes, so)]);
-    return new ModelRuntime(dir, cfg, gen, params, step, full);
+    return new ModelRuntime(dir, cfg, gen, params, step, full, opts.attention === 'onnx' ? 'bsnh' : 'bnsh');
   }
 
   /** Full forward of equal-length rows `ids` (B, S) → logits (B, S, V). */
@@ -78,9 +93,10 @@ export class ModelRuntime {
   /**
    * One delta-KV step for B rows of S new tokens each. `past` holds per layer (B, nkv, cap, hd) buffers
    * (zero-copy), `mask` (B, cap + S) marks valid cache slots and the new tokens, `positions` (B, S).
-   * Returns last-position logits (B, V) and the new K/V rows (B, nkv, S, hd) per layer.
+   * Returns last-position logits (B, V), their log-sum-exp (B) and the new K/V rows per layer
+   * ((B, nkv, S, hd), or (B, S, nkv, hd) with attention 'onnx': `kv.layout`).
    */
-  async stepRun(ids: ArrayLike<number>, positions: ArrayLike<number>, mask: BigInt64Array, B: number, S: number, cap: number, past: KvRows): Promise<{ logits: Float32Array; kv: KvRows }> {
+  async stepRun(ids: ArrayLike<number>, positions: ArrayLike<number>, mask: BigInt64Array, B: number, S: number, cap: number, past: KvRows): Promise<StepOut> {
     const { numLayers: L, numKvHeads: nkv, headDim: hd } = this.cfg;
     const feeds: Record<string, ort.Tensor> = {
       input_ids: i64(ids, [B, S]),
@@ -92,12 +108,12 @@ export class ModelRuntime {
       feeds[`past_key_values.${l}.value`] = new ort.Tensor('float32', past.v[l]!, [B, nkv, cap, hd]);
     }
     const out = await this.step.run(feeds);
-    const kv: KvRows = { k: [], v: [] };
+    const kv: KvRows = { k: [], v: [], layout: this.kvLayout };
     for (let l = 0; l < L; l++) {
       kv.k.push(out[`new.${l}.key`]!.data as Float32Array);
       kv.v.push(out[`new.${l}.value`]!.data as Float32Array);
     }
-    return { logits: out.logits!.data as Float32Array, kv };
+    return { logits: out.logits!.data as Float32Array, lse: out.logits_lse!.data as Float32Array, kv };
   }
 
   /** Empty per-layer K/V (cap 0) for a prefill of B rows. */

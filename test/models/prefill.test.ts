@@ -61,14 +61,14 @@ for (const name of ['llama', 'qwen2', 'qwen3']) {
       const together = new KvCache(L, nkv, hd);
       for (const _ of PROMPTS) together.addRow();
       together.ensureCap(maxLen + 1);
-      const logits = await prefillRows(rt, together, 0, PROMPTS);
+      const { logits, lse } = await prefillRows(rt, together, 0, PROMPTS);
       assert.equal(logits.length, PROMPTS.length * V);
       assert.deepEqual(together.lengths, PROMPTS.map((p) => p.length));
       for (let b = 0; b < PROMPTS.length; b++) {
         const alone = new KvCache(L, nkv, hd);
         alone.addRow();
         alone.ensureCap(maxLen + 1);
-        const one = await prefillRows(rt, alone, 0, [PROMPTS[b]!]);
+        const one = (await prefillRows(rt, alone, 0, [PROMPTS[b]!])).logits;
         const dl = maxAbsDiff(logits.subarray(b * V, (b + 1) * V), one);
         assert.ok(dl <= 1e-5, `row ${b}: max |Δlogit| = ${dl}`);
         const dk = maxAbsDiff(rowKv(together, b, nkv, hd), rowKv(alone, 0, nkv, hd));
@@ -80,6 +80,11 @@ for (const name of ['llama', 'qwen2', 'qwen3']) {
         const full = await rt.forwardAll([PROMPTS[b]!]);
         const d = maxAbsDiff(logits.subarray(b * V, (b + 1) * V), full.subarray((S - 1) * V, S * V));
         assert.ok(d <= 1e-5, `row ${b} vs full forward: max |Δlogit| = ${d}`);
+        // the graph's log-sum-exp (the raw log-prob's normalizer) against float64 in JS
+        let m = -Infinity, sum = 0;
+        for (let v = 0; v < V; v++) m = Math.max(m, logits[b * V + v]!);
+        for (let v = 0; v < V; v++) sum += Math.exp(logits[b * V + v]! - m);
+        assert.ok(Math.abs(lse[b]! - (m + Math.log(sum))) <= 1e-5, `row ${b}: lse ${lse[b]} vs ${m + Math.log(sum)}`);
       }
       await rt.release();
     });
