@@ -8,7 +8,7 @@
 //     ONNXRUNTIME_NODE_INSTALL=skip: nothing is downloaded besides the locked npm packages);
 //   - the transformers.js folders (.mars2/bench-models-tjs, bench/tjs/export.ts; rewritten every run).
 // Run by hand, on a quiet machine:
-//   node --import tsx bench/engine.ts [--threads 2] [--runs 5] [--prompt 128] [--new 64] [--models tiny5m,small25m] [--batches 1,8,32] [--no-tjs] [--no-torch] [--best] [--attention onnx]
+//   node --import tsx bench/engine.ts [--threads 2] [--runs 5] [--prompt 128] [--new 64] [--models tiny5m,small25m] [--batches 1,8,32] [--no-tjs] [--no-torch] [--best] [--attention onnx|auto]
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
@@ -43,7 +43,7 @@ function setUp(s: BenchSettings, tjs: boolean): void {
   for (const m of s.models) exportTjs(join(MODELS_DIR, m), join(TJS_MODELS_DIR, m));
 }
 
-/** mars2-only flags passed through to its child: `--attention onnx|primitive`. */
+/** mars2-only flags passed through to its child: `--attention onnx|primitive|auto`. */
 function mars2Args(s: BenchSettings & { rest?: string[] }): string[] {
   const i = s.rest?.indexOf('--attention') ?? -1;
   return i >= 0 ? ['--attention', s.rest![i + 1] ?? ''] : [];

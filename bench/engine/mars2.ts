@@ -11,7 +11,7 @@ async function main() {
   const s = parseSettings(process.argv.slice(2));
   const ai = s.rest.indexOf('--attention');
   const attention = ai >= 0 ? s.rest[ai + 1] : undefined;
-  if (attention !== undefined && attention !== 'onnx' && attention !== 'primitive') throw new Error(`--attention expects onnx or primitive, found '${attention}'`);
+  if (attention !== undefined && attention !== 'onnx' && attention !== 'primitive' && attention !== 'auto') throw new Error(`--attention expects onnx, primitive or auto, found '${attention}'`);
   const runtimes = new Map<string, ModelRuntime>();
   await serve(async (model, B, warm) => {
     let rt = runtimes.get(model);

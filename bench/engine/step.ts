@@ -25,6 +25,7 @@ const VARIANTS: Record<string, (threads: number) => RuntimeOptions> = {
   noarena_nospin: (t) => ({ threads: t, session: { enableCpuMemArena: false, extra: { session: { intra_op: { allow_spinning: '0' } } } } }),
   t1_noarena: () => ({ threads: 1, session: { enableCpuMemArena: false } }),
   onnxattn: (t) => ({ threads: t, attention: 'onnx' }),
+  auto: (t) => ({ threads: t, attention: 'auto' }),
   onnxattn_noarena: (t) => ({ threads: t, attention: 'onnx', session: { enableCpuMemArena: false } }),
   profile: (t) => ({ threads: t, session: { enableProfiling: true, profileFilePrefix: 'onnxruntime_profile' } }),
 };

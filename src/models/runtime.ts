@@ -18,8 +18,13 @@ export interface RuntimeOptions {
   rope?: 'ms' | 'primitive';
   /** Inference kernel fusions in both graphs (DecoderOptions.fused; default true). */
   fused?: boolean;
-  /** Attention kernels of the step graph (DecoderOptions.attention; default 'primitive'). */
-  attention?: 'primitive' | 'onnx';
+  /**
+   * Attention kernels of the step graph (DecoderOptions.attention; default 'primitive'). 'auto' loads
+   * both step graphs and runs the 'onnx' one for single-row steps (fewer kernels: faster at B = 1) and
+   * the 'primitive' one for batches (ORT's Attention copies the whole past into its present output, so
+   * it is slower at large B); it holds a second copy of the weights in ORT.
+   */
+  attention?: 'primitive' | 'onnx' | 'auto';
   /** ORT session options merged over the defaults (for measurements, e.g. `enableProfiling`, `extra`). */
   session?: ort.InferenceSession.SessionOptions;
 }
@@ -52,7 +57,10 @@ export class ModelRuntime {
     readonly gen: GenerationConfig,
     readonly params: ParamStore,
     private readonly step: ort.InferenceSession,
+    /** The 'onnx'-attention step graph run for single-row steps (attention 'auto'), else null. */
+    private readonly step1: ort.InferenceSession | null,
     private readonly full: ort.InferenceSession,
+    /** Layout of the new K/V rows `step` outputs. */
     private readonly kvLayout: 'bnsh' | 'bsnh',
   ) {}
 
@@ -63,7 +71,9 @@ export class ModelRuntime {
     const P = (g: Parameters<typeof bindParams>[0]) => bindParams(g, params, 'initializer');
     const rope = opts.rope ?? 'ms';
     const fused = opts.fused ?? true;
-    const stepBytes = buildInferenceGraph(cfg, P, { kv: 'delta', logits: 'last', rope, fused, attention: opts.attention });
+    const attention = opts.attention ?? 'primitive';
+    const stepBytes = buildInferenceGraph(cfg, P, { kv: 'delta', logits: 'last', rope, fused, attention: attention === 'onnx' ? 'onnx' : 'primitive' });
+    const step1Bytes = attention === 'auto' ? buildInferenceGraph(cfg, P, { kv: 'delta', logits: 'last', rope, fused, attention: 'onnx' }) : null;
     const fullBytes = buildInferenceGraph(cfg, P, { kv: 'none', logits: 'all', rope, fused });
     const so: ort.InferenceSession.SessionOptions = {
       executionProviders: [opts.executionProvider ?? 'cpu'],
@@ -73,8 +83,12 @@ export class ModelRuntime {
       ...(opts.threads ? { intraOpNumThreads: opts.threads, interOpNumThreads: 1 } : {}),
       ...opts.session,
     };
-    const [step, full] = await Promise.all([ort.InferenceSession.create(stepBytes, so), ort.InferenceSession.create(fullBytes, so)]);
-    return new ModelRuntime(dir, cfg, gen, params, step, full, opts.attention === 'onnx' ? 'bsnh' : 'bnsh');
+    const [step, step1, full] = await Promise.all([
+      ort.InferenceSession.create(stepBytes, so),
+      step1Bytes && ort.InferenceSession.create(step1Bytes, so),
+      ort.InferenceSession.create(fullBytes, so),
+    ]);
+    return new ModelRuntime(dir, cfg, gen, params, step, step1, full, attention === 'onnx' ? 'bsnh' : 'bnsh');
   }
 
   /** Full forward of equal-length rows `ids` (B, S) → logits (B, S, V). */
@@ -107,8 +121,9 @@ export class ModelRuntime {
       feeds[`past_key_values.${l}.key`] = new ort.Tensor('float32', past.k[l]!, [B, nkv, cap, hd]);
       feeds[`past_key_values.${l}.value`] = new ort.Tensor('float32', past.v[l]!, [B, nkv, cap, hd]);
     }
-    const out = await this.step.run(feeds);
-    const kv: KvRows = { k: [], v: [], layout: this.kvLayout };
+    const one = B === 1 && this.step1 !== null;
+    const out = await (one ? this.step1! : this.step).run(feeds);
+    const kv: KvRows = { k: [], v: [], layout: one ? 'bsnh' : this.kvLayout };
     for (let l = 0; l < L; l++) {
       kv.k.push(out[`new.${l}.key`]!.data as Float32Array);
       kv.v.push(out[`new.${l}.value`]!.data as Float32Array);
@@ -123,6 +138,6 @@ export class ModelRuntime {
   }
 
   async release(): Promise<void> {
-    await Promise.all([this.step.release(), this.full.release()]);
+    await Promise.all([this.step.release(), this.step1?.release(), this.full.release()]);
   }
 }

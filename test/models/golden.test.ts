@@ -143,6 +143,17 @@ for (const name of ['llama', 'qwen2', 'qwen3']) {
       }
     });
 
+    test("attention 'auto' (the 'onnx' step graph for single rows, 'primitive' for batches): alone and batched, transformers' greedy tokens", async () => {
+      const rt = await ModelRuntime.load(dir, { threads: 1, attention: 'auto' });
+      const gen = new Generator(rt, () => '', { maxBatch: 4 });
+      const job = { promptIds: ref.greedy.prompt_ids, sampling: { temperature: 0, topP: 1, topK: 0 }, seed: 0, maxNewTokens: 32, eosIds: rt.cfg.eosTokenIds, stop: [] };
+      assert.deepEqual((await gen.submit(job)).tokenIds, ref.greedy.new_ids, REGEN); // B = 1 throughout
+      const outs = await Promise.all([job, job, { ...job, maxNewTokens: 5 }].map((j) => gen.submit(j))); // B = 3, then 2
+      for (const o of outs) assert.deepEqual(o.tokenIds, ref.greedy.new_ids.slice(0, o.tokenIds.length), REGEN);
+      assert.equal(outs[0]!.tokenIds.length, 32);
+      await rt.release();
+    });
+
     test('sampled rollout log-probs equal a full forward of the same tokens', async () => {
       const rt = await ModelRuntime.load(dir, { threads: 1 });
       const gen = new Generator(rt, () => '', { maxBatch: 4 });
