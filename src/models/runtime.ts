@@ -1,6 +1,7 @@
 // One loaded model on onnxruntime-node: config, the shared float32 weight buffer, and two sessions built
-// from the same decoder builder — the delta-KV step graph (last-position logits, new K/V rows out) and
-// the full-forward graph (all logits; used for scoring and consistency checks). Runs synchronously on
+// from the same decoder builder — the delta-KV step graph (last-position logits and their log-sum-exp,
+// new K/V rows out; with attention 'auto' a second one for single-row steps) and the full-forward graph
+// (all logits; used for scoring and consistency checks). Runs synchronously on
 // the calling thread (ORT's `run` blocks it), so the engine calls it from a worker thread.
 import { existsSync } from 'node:fs';
 import * as ort from 'onnxruntime-node';

@@ -6,7 +6,12 @@
 //      one call) when there is no q/k RMSNorm (Qwen3 keeps two);
 //   3. com.microsoft.SkipSimplifiedLayerNormalization for each residual add + the RMSNorm after it;
 //   4. attention's 1/√hd folded into q's weights (q_norm's for Qwen3), and the past/new split sizes
-//      computed once for all layers.
+//      computed once for all layers;
+//   5. optionally (`attnOp`, DecoderOptions.attention 'onnx') one ONNX Attention node (opset 23: GQA,
+//      additive mask, past K/V inputs, scale 1) per layer on 3-D q|k|v instead of the MatMul/Softmax
+//      chain with its transposes (174 → 88 ORT kernels per decode step on tiny5m); new K/V leave as
+//      (B, S, nkv·hd). ORT's CPU kernel copies past + new into its present outputs every step, so it
+//      wins at batch 1 and loses at large batches (bench/README.md).
 // No saved records: the trainer's backward uses the unfused stack.
 import type { ModelConfig } from '../hf/config';
 import type { Graph, Value } from '../onnx/graph';
