@@ -98,6 +98,8 @@ async function runAll(engines: Engine[], s: BenchSettings, best: boolean): Promi
         for (let r = 0; r < s.runs; r++) {
           for (let i = 0; i < engines.length; i++) {
             const e = (i + r) % engines.length;
+            // a pause first, so the previous engine's spinning pool threads (ORT, OpenMP) are asleep
+            await new Promise((res) => setTimeout(res, 300));
             rs[e]!.push(await children[e]!.sample(model, B));
           }
         }

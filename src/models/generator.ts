@@ -119,6 +119,7 @@ export class Generator {
     for (const group of prefillGroups(short.map((r) => r.job.promptIds.length), this.prefillTokens)) {
       const rows = group.map((i) => short[i]!);
       const from = this.cache.rows;
+      this.cache.reserve(from + rows.length, Math.max(...rows.map((r) => r.job.promptIds.length)) + 1);
       for (const row of rows) {
         this.cache.addRow();
         this.rows.push(row);

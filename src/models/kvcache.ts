@@ -43,9 +43,14 @@ export class KvCache {
 
   /** Makes room for `slots` slots per row (grows by ≥ 25%, in multiples of 64). */
   ensureCap(slots: number): void {
-    if (slots <= this.cap) return;
-    const cap = Math.ceil(Math.max(slots, this.cap * 1.25) / 64) * 64;
-    this.relayout(Math.max(this.maxRows, 1), cap);
+    this.reserve(this.rows, slots);
+  }
+
+  /** Makes room for `rows` rows of `slots` slots in at most one re-layout (addRow and ensureCap grow step by step). */
+  reserve(rows: number, slots: number): void {
+    const cap = slots <= this.cap ? this.cap : Math.ceil(Math.max(slots, this.cap * 1.25) / 64) * 64;
+    const maxRows = rows <= this.maxRows ? this.maxRows : Math.max(4, rows, this.maxRows * 2);
+    if (cap !== this.cap || maxRows !== this.maxRows) this.relayout(Math.max(maxRows, 1), cap);
   }
 
   /** Appends an empty row and returns its index. */
