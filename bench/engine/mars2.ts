@@ -9,10 +9,13 @@ import { MODELS_DIR, parseSettings, promptIds, sample, serve } from './shared';
 
 async function main() {
   const s = parseSettings(process.argv.slice(2));
+  const ai = s.rest.indexOf('--attention');
+  const attention = ai >= 0 ? s.rest[ai + 1] : undefined;
+  if (attention !== undefined && attention !== 'onnx' && attention !== 'primitive' && attention !== 'auto') throw new Error(`--attention expects onnx, primitive or auto, found '${attention}'`);
   const runtimes = new Map<string, ModelRuntime>();
   await serve(async (model, B, warm) => {
     let rt = runtimes.get(model);
-    if (!rt) runtimes.set(model, rt = await ModelRuntime.load(join(MODELS_DIR, model), { threads: s.threads }));
+    if (!rt) runtimes.set(model, rt = await ModelRuntime.load(join(MODELS_DIR, model), { threads: s.threads, attention }));
     const gen = new Generator(rt, () => '', { maxBatch: 32 });
     const prompts = Array.from({ length: B }, (_, b) => promptIds(b, s.prompt));
     const run = async (n: number) => {

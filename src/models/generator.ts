@@ -1,11 +1,13 @@
 // Continuous batching over one loaded model (runs where the ModelRuntime is, i.e. in an engine worker).
-// Each loop iteration is one step boundary: queued requests are admitted (prefilled in chunks through
-// the delta-KV graph on their own cache row, first token sampled), then one decode step runs every
+// Each loop iteration is one step boundary: queued requests are admitted (prompts up to `prefillChunk`
+// tokens prefilled together in left-padded groups, prefill.ts; longer ones alone in chunks, through the
+// delta-KV graph on their own cache rows; first token sampled), then one decode step runs every
 // active row (last-position logits only), each row samples with its own seeded PRNG, and finished rows
 // are freed (the last row moves into the hole). Deterministic mode admits one request at a time, so a
 // seed's output never depends on what else is queued.
 import { KvCache } from './kvcache';
-import type { ModelRuntime } from './runtime';
+import { prefillGroups, prefillRows } from './prefill';
+import type { ModelRuntime, StepOut } from './runtime';
 import { Rng, sampleToken, type SamplingParams } from './sampling';
 
 export type FinishReason = 'eos' | 'stop' | 'length';
@@ -33,8 +35,10 @@ export interface GeneratorOptions {
   maxBatch?: number;
   /** One request at a time (default false). */
   deterministic?: boolean;
-  /** Prompt tokens per prefill step (default 512). */
+  /** Prompt tokens per prefill step (default 512); longer prompts are prefilled alone, in chunks. */
   prefillChunk?: number;
+  /** Most padded tokens (rows × longest prompt) in one batched prefill run (default 4096). */
+  prefillTokens?: number;
 }
 
 interface Row {
@@ -56,10 +60,12 @@ export class Generator {
   private running = false;
   private readonly maxBatch: number;
   private readonly chunk: number;
+  private readonly prefillTokens: number;
 
   constructor(private readonly rt: ModelRuntime, private readonly decode: (ids: number[]) => string, opts: GeneratorOptions = {}) {
     this.maxBatch = opts.deterministic ? 1 : Math.max(1, opts.maxBatch ?? 32);
     this.chunk = opts.prefillChunk ?? 512;
+    this.prefillTokens = Math.max(1, opts.prefillTokens ?? 4096);
     this.cache = new KvCache(rt.cfg.numLayers, rt.cfg.numKvHeads, rt.cfg.headDim);
   }
 
@@ -79,15 +85,20 @@ export class Generator {
         job, rng: new Rng(job.seed), tokens: [], logprobs: [], raw: [], eos: new Set(job.eosIds),
         maxStopLen: Math.max(0, ...job.stop.map((s) => s.length)), done: resolve, fail: reject,
       });
-      if (!this.running) void this.loop();
+      if (!this.running) {
+        // start at the next macrotask, so requests submitted together are admitted (and prefilled) together
+        this.running = true;
+        setImmediate(() => void this.loop());
+      }
     });
   }
 
   private async loop(): Promise<void> {
-    this.running = true;
     try {
       while (this.queue.length > 0 || this.rows.length > 0) {
-        while (this.queue.length > 0 && this.rows.length < this.maxBatch) await this.admit(this.queue.shift()!);
+        const admitted: Row[] = [];
+        while (this.queue.length > 0 && this.rows.length + admitted.length < this.maxBatch) admitted.push(this.queue.shift()!);
+        if (admitted.length > 0) await this.admitAll(admitted);
         if (this.rows.length > 0) await this.decodeStep();
         await new Promise((r) => setImmediate(r)); // let new requests arrive at the step boundary
       }
@@ -101,12 +112,33 @@ export class Generator {
     }
   }
 
+  /** Prefills the rows admitted at one step boundary: short prompts in batched groups, long ones alone. */
+  private async admitAll(admitted: Row[]): Promise<void> {
+    const short = admitted.filter((r) => r.job.promptIds.length <= this.chunk);
+    for (const row of admitted) if (row.job.promptIds.length > this.chunk) await this.admit(row);
+    for (const group of prefillGroups(short.map((r) => r.job.promptIds.length), this.prefillTokens)) {
+      const rows = group.map((i) => short[i]!);
+      const from = this.cache.rows;
+      this.cache.reserve(from + rows.length, Math.max(...rows.map((r) => r.job.promptIds.length)) + 1);
+      for (const row of rows) {
+        this.cache.addRow();
+        this.rows.push(row);
+      }
+      this.cache.ensureCap(Math.max(...rows.map((r) => r.job.promptIds.length)) + 1);
+      const out = await prefillRows(this.rt, this.cache, from, rows.map((r) => r.job.promptIds));
+      const V = this.rt.cfg.vocabSize;
+      const finished = rows.map((row, b) => (this.take(row, out.logits.subarray(b * V, (b + 1) * V), out.lse[b]!) ? from + b : -1)).filter((i) => i >= 0);
+      for (const i of finished.reverse()) this.finish(i);
+    }
+  }
+
+  /** Prefills one row alone, in chunks of `prefillChunk` tokens. */
   private async admit(row: Row): Promise<void> {
     const ids = row.job.promptIds;
     const r = this.cache.addRow();
     this.rows.push(row);
     this.cache.ensureCap(ids.length + 1);
-    let logits: Float32Array | null = null;
+    let last: StepOut | null = null;
     for (let start = 0; start < ids.length; start += this.chunk) {
       const piece = ids.slice(start, start + this.chunk);
       const S = piece.length;
@@ -117,9 +149,9 @@ export class Generator {
         ? await this.rt.stepRun(piece, pos, new BigInt64Array(S).fill(1n), 1, S, 0, this.rt.emptyPast())
         : await this.rt.stepRun(piece, pos, this.cache.mask(r, 1, S), 1, S, this.cache.cap, this.cache.past(r, 1));
       this.cache.append(r, 1, S, out.kv);
-      logits = out.logits;
+      last = out;
     }
-    if (this.take(row, logits!)) this.finish(r);
+    if (this.take(row, last!.logits, last!.lse[0]!)) this.finish(r);
   }
 
   private async decodeStep(): Promise<void> {
@@ -131,13 +163,13 @@ export class Generator {
     this.cache.append(0, B, 1, out.kv);
     const V = this.rt.cfg.vocabSize;
     const finished: number[] = [];
-    for (let b = 0; b < B; b++) if (this.take(this.rows[b]!, out.logits.subarray(b * V, (b + 1) * V))) finished.push(b);
+    for (let b = 0; b < B; b++) if (this.take(this.rows[b]!, out.logits.subarray(b * V, (b + 1) * V), out.lse[b]!)) finished.push(b);
     for (const b of finished.reverse()) this.finish(b);
   }
 
   /** Samples the row's next token from `logits`; returns true when the row is finished. */
-  private take(row: Row, logits: Float32Array): boolean {
-    const s = sampleToken(logits, row.job.sampling, row.job.sampling.temperature > 0 ? row.rng.next() : 0);
+  private take(row: Row, logits: Float32Array, lse: number): boolean {
+    const s = sampleToken(logits, row.job.sampling, row.job.sampling.temperature > 0 ? row.rng.next() : 0, lse);
     row.tokens.push(s.token);
     row.logprobs.push(s.logprob);
     row.raw.push(s.rawLogprob);

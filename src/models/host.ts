@@ -40,6 +40,8 @@ export interface HostOptions extends RuntimeOptions {
   maxBatch?: number;
   deterministic?: boolean;
   prefillChunk?: number;
+  /** Most padded tokens in one batched prefill run (GeneratorOptions.prefillTokens). */
+  prefillTokens?: number;
 }
 
 interface Loaded {

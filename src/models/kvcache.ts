@@ -43,9 +43,14 @@ export class KvCache {
 
   /** Makes room for `slots` slots per row (grows by ≥ 25%, in multiples of 64). */
   ensureCap(slots: number): void {
-    if (slots <= this.cap) return;
-    const cap = Math.ceil(Math.max(slots, this.cap * 1.25) / 64) * 64;
-    this.relayout(Math.max(this.maxRows, 1), cap);
+    this.reserve(this.rows, slots);
+  }
+
+  /** Makes room for `rows` rows of `slots` slots in at most one re-layout (addRow and ensureCap grow step by step). */
+  reserve(rows: number, slots: number): void {
+    const cap = slots <= this.cap ? this.cap : Math.ceil(Math.max(slots, this.cap * 1.25) / 64) * 64;
+    const maxRows = rows <= this.maxRows ? this.maxRows : Math.max(4, rows, this.maxRows * 2);
+    if (cap !== this.cap || maxRows !== this.maxRows) this.relayout(Math.max(maxRows, 1), cap);
   }
 
   /** Appends an empty row and returns its index. */
@@ -95,21 +100,33 @@ export class KvCache {
     return m;
   }
 
-  /** Writes new rows kv (count, nkv, S, hd) per layer at each row's current length, then advances it. */
-  append(from: number, count: number, S: number, kv: KvRows): void {
+  /**
+   * Writes new rows kv (count, nkv, S, hd) — or (count, S, nkv, hd), kv.layout 'bsnh' — per layer at each row's current length, then advances it.
+   * `skip[b]` leading positions of row b are left out (the left padding of a batched prefill).
+   */
+  append(from: number, count: number, S: number, kv: KvRows, skip?: readonly number[]): void {
     const { nkv, hd } = this;
     const capF = this.cap * hd;
     for (let l = 0; l < this.layers; l++) {
       for (const [slab, src] of [[this.k[l]!, kv.k[l]!], [this.v[l]!, kv.v[l]!]] as const) {
         for (let b = 0; b < count; b++) {
           const at = this.lengths[from + b]! * hd;
+          const pad = skip?.[b] ?? 0;
           for (let h = 0; h < nkv; h++) {
-            const s = ((b * nkv + h) * S) * hd;
-            slab.set(src.subarray(s, s + S * hd), (((from + b) * nkv + h) * capF) + at);
+            const dst = (((from + b) * nkv + h) * capF) + at;
+            if (kv.layout !== 'bsnh') {
+              const s = ((b * nkv + h) * S + pad) * hd;
+              slab.set(src.subarray(s, s + (S - pad) * hd), dst);
+            } else {
+              for (let t = pad; t < S; t++) {
+                const s = ((b * S + t) * nkv + h) * hd;
+                slab.set(src.subarray(s, s + hd), dst + (t - pad) * hd);
+              }
+            }
           }
         }
       }
     }
-    for (let b = 0; b < count; b++) this.lengths[from + b]! += S;
+    for (let b = 0; b < count; b++) this.lengths[from + b]! += S - (skip?.[b] ?? 0);
   }
 }

@@ -1,6 +1,7 @@
 // One loaded model on onnxruntime-node: config, the shared float32 weight buffer, and two sessions built
-// from the same decoder builder — the delta-KV step graph (last-position logits, new K/V rows out) and
-// the full-forward graph (all logits; used for scoring and consistency checks). Runs synchronously on
+// from the same decoder builder — the delta-KV step graph (last-position logits and their log-sum-exp,
+// new K/V rows out; with attention 'auto' a second one for single-row steps) and the full-forward graph
+// (all logits; used for scoring and consistency checks). Runs synchronously on
 // the calling thread (ORT's `run` blocks it), so the engine calls it from a worker thread.
 import { existsSync } from 'node:fs';
 import * as ort from 'onnxruntime-node';
@@ -18,12 +19,30 @@ export interface RuntimeOptions {
   rope?: 'ms' | 'primitive';
   /** Inference kernel fusions in both graphs (DecoderOptions.fused; default true). */
   fused?: boolean;
+  /**
+   * Attention kernels of the step graph (DecoderOptions.attention; default 'primitive'). 'auto' loads
+   * both step graphs and runs the 'onnx' one for single-row steps (fewer kernels: faster at B = 1) and
+   * the 'primitive' one for batches (ORT's Attention copies the whole past into its present output, so
+   * it is slower at large B); it holds a second copy of the weights in ORT.
+   */
+  attention?: 'primitive' | 'onnx' | 'auto';
+  /** ORT session options merged over the defaults (for measurements, e.g. `enableProfiling`, `extra`). */
+  session?: ort.InferenceSession.SessionOptions;
 }
 
-/** Per-layer K/V rows: k[l], v[l] each (B, nkv, S, hd) row-major. */
+/** Per-layer K/V rows: k[l], v[l] each (B, nkv, S, hd) row-major, or (B, S, nkv, hd) when `layout` is 'bsnh'. */
 export interface KvRows {
   k: Float32Array[];
   v: Float32Array[];
+  layout?: 'bnsh' | 'bsnh';
+}
+
+export interface StepOut {
+  /** (B, V) last-position logits. */
+  logits: Float32Array;
+  /** (B) log Σ_v exp logits[b, v]. */
+  lse: Float32Array;
+  kv: KvRows;
 }
 
 function i64(values: ArrayLike<number>, dims: number[]): ort.Tensor {
@@ -39,7 +58,11 @@ export class ModelRuntime {
     readonly gen: GenerationConfig,
     readonly params: ParamStore,
     private readonly step: ort.InferenceSession,
+    /** The 'onnx'-attention step graph run for single-row steps (attention 'auto'), else null. */
+    private readonly step1: ort.InferenceSession | null,
     private readonly full: ort.InferenceSession,
+    /** Layout of the new K/V rows `step` outputs. */
+    private readonly kvLayout: 'bnsh' | 'bsnh',
   ) {}
 
   static async load(dir: string, opts: RuntimeOptions = {}): Promise<ModelRuntime> {
@@ -49,7 +72,9 @@ export class ModelRuntime {
     const P = (g: Parameters<typeof bindParams>[0]) => bindParams(g, params, 'initializer');
     const rope = opts.rope ?? 'ms';
     const fused = opts.fused ?? true;
-    const stepBytes = buildInferenceGraph(cfg, P, { kv: 'delta', logits: 'last', rope, fused });
+    const attention = opts.attention ?? 'primitive';
+    const stepBytes = buildInferenceGraph(cfg, P, { kv: 'delta', logits: 'last', rope, fused, attention: attention === 'onnx' ? 'onnx' : 'primitive' });
+    const step1Bytes = attention === 'auto' ? buildInferenceGraph(cfg, P, { kv: 'delta', logits: 'last', rope, fused, attention: 'onnx' }) : null;
     const fullBytes = buildInferenceGraph(cfg, P, { kv: 'none', logits: 'all', rope, fused });
     const so: ort.InferenceSession.SessionOptions = {
       executionProviders: [opts.executionProvider ?? 'cpu'],
@@ -57,9 +82,14 @@ export class ModelRuntime {
       logSeverityLevel: 3,
       externalData: [{ path: WEIGHTS_LOCATION, data: params.bytes() }],
       ...(opts.threads ? { intraOpNumThreads: opts.threads, interOpNumThreads: 1 } : {}),
+      ...opts.session,
     };
-    const [step, full] = await Promise.all([ort.InferenceSession.create(stepBytes, so), ort.InferenceSession.create(fullBytes, so)]);
-    return new ModelRuntime(dir, cfg, gen, params, step, full);
+    const [step, step1, full] = await Promise.all([
+      ort.InferenceSession.create(stepBytes, so),
+      step1Bytes && ort.InferenceSession.create(step1Bytes, so),
+      ort.InferenceSession.create(fullBytes, so),
+    ]);
+    return new ModelRuntime(dir, cfg, gen, params, step, step1, full, attention === 'onnx' ? 'bsnh' : 'bnsh');
   }
 
   /** Full forward of equal-length rows `ids` (B, S) → logits (B, S, V). */
@@ -78,9 +108,10 @@ export class ModelRuntime {
   /**
    * One delta-KV step for B rows of S new tokens each. `past` holds per layer (B, nkv, cap, hd) buffers
    * (zero-copy), `mask` (B, cap + S) marks valid cache slots and the new tokens, `positions` (B, S).
-   * Returns last-position logits (B, V) and the new K/V rows (B, nkv, S, hd) per layer.
+   * Returns last-position logits (B, V), their log-sum-exp (B) and the new K/V rows per layer
+   * ((B, nkv, S, hd), or (B, S, nkv, hd) with attention 'onnx': `kv.layout`).
    */
-  async stepRun(ids: ArrayLike<number>, positions: ArrayLike<number>, mask: BigInt64Array, B: number, S: number, cap: number, past: KvRows): Promise<{ logits: Float32Array; kv: KvRows }> {
+  async stepRun(ids: ArrayLike<number>, positions: ArrayLike<number>, mask: BigInt64Array, B: number, S: number, cap: number, past: KvRows): Promise<StepOut> {
     const { numLayers: L, numKvHeads: nkv, headDim: hd } = this.cfg;
     const feeds: Record<string, ort.Tensor> = {
       input_ids: i64(ids, [B, S]),
@@ -91,13 +122,14 @@ export class ModelRuntime {
       feeds[`past_key_values.${l}.key`] = new ort.Tensor('float32', past.k[l]!, [B, nkv, cap, hd]);
       feeds[`past_key_values.${l}.value`] = new ort.Tensor('float32', past.v[l]!, [B, nkv, cap, hd]);
     }
-    const out = await this.step.run(feeds);
-    const kv: KvRows = { k: [], v: [] };
+    const one = B === 1 && this.step1 !== null;
+    const out = await (one ? this.step1! : this.step).run(feeds);
+    const kv: KvRows = { k: [], v: [], layout: one ? 'bsnh' : this.kvLayout };
     for (let l = 0; l < L; l++) {
       kv.k.push(out[`new.${l}.key`]!.data as Float32Array);
       kv.v.push(out[`new.${l}.value`]!.data as Float32Array);
     }
-    return { logits: out.logits!.data as Float32Array, kv };
+    return { logits: out.logits!.data as Float32Array, lse: out.logits_lse!.data as Float32Array, kv };
   }
 
   /** Empty per-layer K/V (cap 0) for a prefill of B rows. */
@@ -107,6 +139,6 @@ export class ModelRuntime {
   }
 
   async release(): Promise<void> {
-    await Promise.all([this.step.release(), this.full.release()]);
+    await Promise.all([this.step.release(), this.step1?.release(), this.full.release()]);
   }
 }

@@ -55,18 +55,11 @@ export class Rng {
   }
 }
 
-function logSumExp(z: ArrayLike<number>, scale: number): { max: number; lse: number } {
-  let max = -Infinity;
-  for (let i = 0; i < z.length; i++) if (z[i]! > max) max = z[i]!;
+/** log Σ exp z_i given max = max_i z_i (float64 accumulation). */
+function logSumExp(z: ArrayLike<number>, max: number): number {
   let sum = 0;
-  for (let i = 0; i < z.length; i++) sum += Math.exp((z[i]! - max) * scale);
-  return { max, lse: max * scale + Math.log(sum) };
-}
-
-function argmax(z: ArrayLike<number>): number {
-  let best = 0;
-  for (let i = 1; i < z.length; i++) if (z[i]! > z[best]!) best = i;
-  return best;
+  for (let i = 0; i < z.length; i++) sum += Math.exp(z[i]! - max);
+  return max + Math.log(sum);
 }
 
 /** Indices of the k largest entries, descending (ties: lower index first). */
@@ -100,78 +93,88 @@ function topKIndices(z: ArrayLike<number>, k: number): number[] {
 }
 
 /**
- * The kept token set, descending by probability, and the normalizer of exp((z − max)/T) over it.
+ * The kept token set, descending by probability, given the weights w_i = exp((z_i − max)/T).
  * Without top-k/top-p the set is the whole vocabulary (returned as null: iterate in id order).
  */
-function keptSet(z: ArrayLike<number>, p: SamplingParams, max: number): { kept: number[] | null; w: (i: number) => number } {
-  const inv = 1 / p.temperature;
-  const w = (i: number) => Math.exp((z[i]! - max) * inv);
-  const useK = p.topK > 0 && p.topK < z.length;
+function keptSet(z: ArrayLike<number>, p: SamplingParams, w: Float64Array, total: number): number[] | null {
+  const V = z.length;
+  const useK = p.topK > 0 && p.topK < V;
   const useP = p.topP < 1;
-  if (!useK && !useP) return { kept: null, w };
+  if (!useK && !useP) return null;
   let cand: number[];
-  let total = 0;
   if (useK) {
     cand = topKIndices(z, p.topK);
   } else {
     // Candidates with weight ≥ t; if they hold ≥ top_p of the mass, the nucleus lies within them.
-    for (let i = 0; i < z.length; i++) total += w(i);
     cand = [];
     for (let t = 1e-3; ; t /= 100) {
       cand = [];
       let mass = 0;
-      for (let i = 0; i < z.length; i++) {
-        const wi = w(i);
-        if (wi >= t) {
+      for (let i = 0; i < V; i++) {
+        if (w[i]! >= t) {
           cand.push(i);
-          mass += wi;
+          mass += w[i]!;
         }
       }
       if (mass / total >= p.topP || t < 1e-30) break;
     }
     cand.sort((a, b) => z[b]! - z[a]! || a - b);
   }
-  if (!useP) return { kept: cand, w };
+  if (!useP) return cand;
   // top-p normalizes over what top-k left (everything when top-k is off)
-  let candMass = total;
-  if (useK) for (const i of cand) candMass += w(i);
+  let candMass = 0;
+  if (useK) for (const i of cand) candMass += w[i]!;
+  else candMass = total;
   const kept: number[] = [];
   let before = 0;
   for (const i of cand) {
     if (kept.length > 0 && before / candMass >= p.topP) break;
     kept.push(i);
-    before += w(i);
+    before += w[i]!;
   }
-  return { kept, w };
+  return kept;
 }
 
-/** Samples one token from logits z (length V) with uniform draw u ∈ [0, 1). */
-export function sampleToken(z: ArrayLike<number>, p: SamplingParams, u: number): Sampled {
-  const { lse: rawLse } = logSumExp(z, 1);
-  if (p.temperature <= 0) {
-    const token = argmax(z);
-    return { token, logprob: 0, rawLogprob: z[token]! - rawLse };
-  }
+let weights = new Float64Array(0);
+
+/**
+ * Samples one token from logits z (length V) with uniform draw u ∈ [0, 1). `rawLse`, when the caller
+ * has it (the step graph outputs it), is log Σ_v exp z_v; otherwise it is computed here.
+ */
+export function sampleToken(z: ArrayLike<number>, p: SamplingParams, u: number, rawLse?: number): Sampled {
+  const V = z.length;
   let max = -Infinity;
-  for (let i = 0; i < z.length; i++) if (z[i]! > max) max = z[i]!;
-  const { kept, w } = keptSet(z, p, max);
-  const ids = kept ?? null;
+  let arg = 0;
+  for (let i = 0; i < V; i++) {
+    if (z[i]! > max) {
+      max = z[i]!;
+      arg = i;
+    }
+  }
+  const lse = rawLse ?? logSumExp(z, max);
+  if (p.temperature <= 0) return { token: arg, logprob: 0, rawLogprob: z[arg]! - lse };
+  if (weights.length < V) weights = new Float64Array(V);
+  const w = weights;
+  const inv = 1 / p.temperature;
+  let all = 0;
+  for (let i = 0; i < V; i++) all += (w[i] = Math.exp((z[i]! - max) * inv));
+  const ids = keptSet(z, p, w, all);
   let total = 0;
-  if (ids) for (const i of ids) total += w(i);
-  else for (let i = 0; i < z.length; i++) total += w(i);
+  if (ids) for (const i of ids) total += w[i]!;
+  else total = all;
   const target = u * total;
   let acc = 0;
   let token = -1;
-  const n = ids ? ids.length : z.length;
+  const n = ids ? ids.length : V;
   for (let j = 0; j < n; j++) {
     const i = ids ? ids[j]! : j;
-    const wi = w(i);
+    const wi = w[i]!;
     acc += wi;
     if (acc > target && wi > 0) {
       token = i;
       break;
     }
   }
-  if (token < 0) token = ids ? ids[ids.length - 1]! : argmax(z); // u·total at the rounding edge
-  return { token, logprob: Math.log(w(token) / total), rawLogprob: z[token]! - rawLse };
+  if (token < 0) token = ids ? ids[ids.length - 1]! : arg; // u·total at the rounding edge
+  return { token, logprob: Math.log(w[token]! / total), rawLogprob: z[token]! - lse };
 }

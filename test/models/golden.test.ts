@@ -114,6 +114,46 @@ for (const name of ['llama', 'qwen2', 'qwen3']) {
       await rt.release();
     });
 
+    test("attention 'onnx' (one ONNX Attention node per layer): prefill + decode equal the full forward within 1e-5, greedy equals transformers", async () => {
+      for (const rope of ['ms', 'primitive'] as const) {
+        const rt = await ModelRuntime.load(dir, { threads: 1, attention: 'onnx', rope });
+        const V = rt.cfg.vocabSize;
+        const seq = [...ref.greedy.prompt_ids, ...ref.greedy.new_ids];
+        const full = await rt.forwardAll([seq]);
+        const cache = new KvCache(rt.cfg.numLayers, rt.cfg.numKvHeads, rt.cfg.headDim);
+        cache.addRow();
+        cache.ensureCap(seq.length);
+        let worst = 0;
+        for (let s = 0; s < seq.length; s += s < 7 ? 7 : 1) { // a 7-token prefill on an empty past, then single steps
+          const piece = seq.slice(s, s < 7 ? 7 : s + 1);
+          const o = s === 0
+            ? await rt.stepRun(piece, piece.map((_, i) => i), new BigInt64Array(piece.length).fill(1n), 1, piece.length, 0, rt.emptyPast())
+            : await rt.stepRun(piece, [s], cache.mask(0, 1, 1), 1, 1, cache.cap, cache.past(0, 1));
+          cache.append(0, 1, piece.length, o.kv);
+          const last = s + piece.length - 1;
+          worst = Math.max(worst, maxAbsDiff(o.logits, full.subarray(last * V, (last + 1) * V)));
+        }
+        assert.ok(worst <= 1e-5, `rope ${rope}: incremental vs full forward: max |Δlogit| = ${worst}`);
+        const gen = new Generator(rt, () => '');
+        const out = await gen.submit({
+          promptIds: ref.greedy.prompt_ids, sampling: { temperature: 0, topP: 1, topK: 0 }, seed: 0, maxNewTokens: 32, eosIds: rt.cfg.eosTokenIds, stop: [],
+        });
+        assert.deepEqual(out.tokenIds, ref.greedy.new_ids, REGEN);
+        await rt.release();
+      }
+    });
+
+    test("attention 'auto' (the 'onnx' step graph for single rows, 'primitive' for batches): alone and batched, transformers' greedy tokens", async () => {
+      const rt = await ModelRuntime.load(dir, { threads: 1, attention: 'auto' });
+      const gen = new Generator(rt, () => '', { maxBatch: 4 });
+      const job = { promptIds: ref.greedy.prompt_ids, sampling: { temperature: 0, topP: 1, topK: 0 }, seed: 0, maxNewTokens: 32, eosIds: rt.cfg.eosTokenIds, stop: [] };
+      assert.deepEqual((await gen.submit(job)).tokenIds, ref.greedy.new_ids, REGEN); // B = 1 throughout
+      const outs = await Promise.all([job, job, { ...job, maxNewTokens: 5 }].map((j) => gen.submit(j))); // B = 3, then 2
+      for (const o of outs) assert.deepEqual(o.tokenIds, ref.greedy.new_ids.slice(0, o.tokenIds.length), REGEN);
+      assert.equal(outs[0]!.tokenIds.length, 32);
+      await rt.release();
+    });
+
     test('sampled rollout log-probs equal a full forward of the same tokens', async () => {
       const rt = await ModelRuntime.load(dir, { threads: 1 });
       const gen = new Generator(rt, () => '', { maxBatch: 4 });

@@ -5,6 +5,7 @@
 //   inputs  input_ids, position_ids (B, S) int64; attention_mask (B, cap+S) int64;
 //           past_key_values.{l}.key|value (B, nkv, cap, hd)          [delta only]
 //   outputs logits (B, V) last position | (B, S, V) all positions;
+//           logits_lse (B) log Σ_v exp logits (B, v)                [last only: the raw log-prob's normalizer]
 //           new.{l}.key|value (B, nkv, S, hd)                        [delta only]
 import type { ModelConfig } from '../hf/config';
 import { Graph, type DType, type Value } from '../onnx/graph';
@@ -25,6 +26,12 @@ export interface DecoderOptions {
    * Default false: the standard one-op-per-projection graph (also what bench/tjs exports).
    */
   fused?: boolean;
+  /**
+   * Attention kernels (fused graphs only): 'primitive' (default) MatMul/Softmax over [past | new] scores
+   * (layers.ts attention), new K/V out as (B, nkv, S, hd); 'onnx' one ONNX Attention node per layer
+   * (opset 23, GQA, additive mask, past K/V as inputs), new K/V out as (B, S, nkv·hd).
+   */
+  attention?: 'primitive' | 'onnx';
 }
 
 export interface DecoderIO {
@@ -53,12 +60,15 @@ export interface LayerSaved {
 
 /** Builds the decoder on `g` (fused or not, as `opts.fused`); returns logits (or hidden states) and new K/V per layer. */
 export function buildDecoderOutputs(g: Graph, cfg: ModelConfig, P: ParamFn, io: DecoderIO, opts: DecoderOptions): { out: Value; newKv: { k: Value; v: Value }[] } {
-  if (!opts.fused) return buildDecoder(g, cfg, P, io, opts);
+  if (!opts.fused) {
+    if (opts.attention === 'onnx') throw new Error("DecoderOptions.attention 'onnx' needs fused: true");
+    return buildDecoder(g, cfg, P, io, opts);
+  }
   const tables = ropeTables(cfg);
   const ropeIn = g.scope('rope', () => ropeInputs(g, io.positionIds, tables.invFreq, tables.attentionFactor, opts.rope ?? 'ms', opts.dtype ?? 'float32'));
   const bias = g.scope('mask', () => attentionBias(g, io.attentionMask, io.positionIds, opts.dtype ?? 'float32'));
   const emb = g.scope('embed', () => embedding(g, P('model.embed_tokens.weight'), io.inputIds));
-  const st = fusedStack(g, cfg, P, emb.y, ropeIn, bias, io.past);
+  const st = fusedStack(g, cfg, P, emb.y, ropeIn, bias, io.past, opts.attention === 'onnx');
   return { out: g.scope('final', () => logitsHead(g, cfg, P, st.y, opts.logits)), newKv: st.newKv };
 }
 
@@ -127,7 +137,7 @@ function logitsHead(g: Graph, cfg: ModelConfig, P: ParamFn, nf: Value, logits: D
 
 /** The inference graph: inputs and outputs as in the header; returns the serialized model. */
 export function buildInferenceGraph(cfg: ModelConfig, P: (g: Graph) => ParamFn, opts: DecoderOptions): Uint8Array {
-  const g = new Graph({ name: `${cfg.arch}_${opts.kv}_${opts.logits}` });
+  const g = new Graph({ name: `${cfg.arch}_${opts.kv}_${opts.logits}`, opset: opts.attention === 'onnx' ? 23 : 21 });
   const dtype = opts.dtype ?? 'float32';
   const cap = opts.kv === 'delta' ? 'cap' : 0;
   const T = opts.kv === 'delta' ? 'cap+S' : 'S';
@@ -147,6 +157,7 @@ export function buildInferenceGraph(cfg: ModelConfig, P: (g: Graph) => ParamFn, 
   }
   const { out, newKv } = buildDecoderOutputs(g, cfg, P(g), io, opts);
   g.output(out, 'logits');
+  if (opts.logits === 'last') g.output(op.reduceLogSumExp(g, out, [-1], false, 'lse'), 'logits_lse');
   if (opts.kv === 'delta') {
     newKv.forEach((kv, l) => {
       g.output(kv.k, `new.${l}.key`);

@@ -199,6 +199,7 @@ function reduce(op: string) {
 export const reduceSum = reduce('ReduceSum');
 export const reduceMean = reduce('ReduceMean');
 export const reduceMax = reduce('ReduceMax');
+export const reduceLogSumExp = reduce('ReduceLogSumExp');
 
 export function cumSum(g: Graph, x: Value, axis: number, hint?: string): Value {
   return g.node('CumSum', [x, g.ints(axis)], [{ dtype: x.dtype, shape: x.shape, hint }])[0]!;
