@@ -12,6 +12,7 @@ import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { status } from '../src/stack';
 import { searchTree } from '../src/workflows';
+import type { SearchTreeInput } from '../src/workflows/searchTree';
 import { treeFixture, type TreeFixture } from '../test/helpers/searchTree';
 import { GAPS, median, treeTimes, unionLength, type TreeTimes } from './searchTreeHistory';
 
@@ -43,13 +44,13 @@ const cpuLine = (c: { serverMs: number; workerMs: number }, nodes: number) =>
   `CPU per node: Temporal server ${f1(c.serverMs / nodes)} ms, worker ${f1(c.workerMs / nodes)} ms (activities included)`;
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 
-async function runTrees(f: TreeFixture, n: number, budget: number, maxNewTokens: number, tag: string): Promise<TreeTimes[]> {
+async function runTrees(f: TreeFixture, n: number, budget: number, maxNewTokens: number, tag: string, extra: Partial<SearchTreeInput> = {}): Promise<TreeTimes[]> {
   const handles = await Promise.all(
     Array.from({ length: n }, (_, k) =>
       f.client.workflow.start(searchTree, {
         taskQueue: f.cfg.taskQueue,
         workflowId: `bench-${tag}-${Date.now()}-${k}`,
-        args: [f.input('tplus', budget, { maxNewTokens, seed: k })],
+        args: [f.input('tplus', budget, { maxNewTokens, seed: k, ...extra })],
       }),
     ),
   );
@@ -89,6 +90,27 @@ async function main(): Promise<void> {
       `overhead/node ${f1(median(single.map(perNode)))} ms = ${pct(median(single.map(share)))} of wall`,
   );
   console.log(cpuLine(singleCpu, trees * budget));
+
+  // The same trees (seed 0: the same nodes) with expand as a local activity: no server round trip per
+  // node. The history has no activity intervals (markers only), so the time inside expand is taken from
+  // the trees above: the same work.
+  const insideLocal = median(single.map((t) => t.inside));
+  console.log(`\n${trees} trees one after another with expandAs 'local' (time inside expand: ${f1(insideLocal / budget)} ms/node, from the trees above)`);
+  console.log('tree     wall ovh/node  share  workflow tasks  events');
+  const local: TreeTimes[] = [];
+  const localCpu = await cpuOf(f, async () => {
+    for (let i = 0; i < trees; i++) {
+      const [t] = await runTrees(f, 1, budget, maxNewTokens, 'local', { expandAs: 'local' });
+      local.push(t);
+      const over = t.wall - insideLocal;
+      console.log(`${String(i).padEnd(6)} ${t.wall.toFixed(0).padStart(6)} ${f1(over / budget).padStart(8)} ${pct(over / t.wall).padStart(6)}  ${String(t.workflowTasks).padStart(14)}  ${t.events}`);
+    }
+  });
+  console.log(
+    `median: wall/node ${f1(median(local.map((t) => t.wall / budget)))} ms, overhead/node ${f1(median(local.map((t) => (t.wall - insideLocal) / budget)))} ms = ` +
+      `${pct(median(local.map((t) => (t.wall - insideLocal) / t.wall)))} of wall`,
+  );
+  console.log(cpuLine(localCpu, trees * budget));
 
   console.log(`\n${trees} rounds of ${concurrent} trees at once`);
   const rounds: { trees: TreeTimes[]; wall: number; idle: number }[] = [];

@@ -11,6 +11,8 @@ import { searchTree } from '../../src/workflows';
 import { treeFixture } from '../../test/helpers/searchTree';
 
 export const SEARCH_TREE_HISTORY = join(__dirname, '..', '..', 'test', 'fixtures', 'histories', 'searchTree-tplus.bin');
+/** The same tree with expandAs 'local' (the expands as local activities, recorded as markers). */
+export const SEARCH_TREE_LOCAL_HISTORY = join(__dirname, '..', '..', 'test', 'fixtures', 'histories', 'searchTree-local.bin');
 
 async function main(): Promise<void> {
   const f = await treeFixture();
@@ -23,6 +25,14 @@ async function main(): Promise<void> {
   const nodes = await handle.result();
   writeFileSync(SEARCH_TREE_HISTORY, temporal.api.history.v1.History.encode(await handle.fetchHistory()).finish());
   console.log(`${SEARCH_TREE_HISTORY}: ${workflowId}, ${nodes.length} nodes`);
+  const local = await f.client.workflow.start(searchTree, {
+    taskQueue: f.cfg.taskQueue,
+    workflowId: `${workflowId}-local`,
+    args: [f.input('tplus', 3, { runId: 'history', expandAs: 'local' })],
+  });
+  await local.result();
+  writeFileSync(SEARCH_TREE_LOCAL_HISTORY, temporal.api.history.v1.History.encode(await local.fetchHistory()).finish());
+  console.log(`${SEARCH_TREE_LOCAL_HISTORY}: ${workflowId}-local`);
   await f.client.connection.close();
 }
 

@@ -119,6 +119,7 @@ export function evaluationInput(
     treeMode: c.search.feedback === 'tplus' ? 'tplus' : 'training',
     search,
     includeProblem: c.search.includeProblem,
+    expandAs: c.search.expandAs,
     sampling: { temperature: ev.temperature, topP: ev.topP },
     maxNewTokens: c.rollout.maxNewTokens,
   };

@@ -76,6 +76,10 @@ const searchSchema = z.strictObject({
   feedback: z.enum(['marti', 'tplus']).default('marti'),
   /** Repeat the problem statement in refinement prompts (false = MARTI's exact text, papers.md §6.5.5). */
   includeProblem: z.boolean().default(true),
+  /** How a tree runs each node's expand (src/workflows/searchTree): 'activity' (a durable activity per
+   * node; right when a node takes seconds) | 'local' (a local activity: no server round trip per node,
+   * for sub-second nodes of tiny models; a worker crash redoes the unrecorded nodes). */
+  expandAs: z.enum(['activity', 'local']).default('activity'),
 });
 
 const rolloutSchema = z.strictObject({
@@ -299,7 +303,7 @@ function crossCheck(c: Base, ctx: Ctx): void {
 
 /** The search's own validation (prior fields, reward-average priors per agent, γ range). */
 function searchCheck(c: Base, ctx: Ctx): void {
-  const { budget: _b, feedback: _f, includeProblem: _i, ...search } = c.search;
+  const { budget: _b, feedback: _f, includeProblem: _i, expandAs: _e, ...search } = c.search;
   const parsed = searchConfigSchema.safeParse({ ...search, agents: c.agents.map((a) => a.name) });
   if (parsed.success) return;
   for (const i of parsed.error.issues) {

@@ -50,6 +50,8 @@ export interface EvaluationInput {
   treeMode?: TreeMode;
   search?: SearchTreeInput['search'];
   includeProblem?: boolean;
+  /** How each tree runs its expands (default 'activity'). */
+  expandAs?: SearchTreeInput['expandAs'];
   sampling?: SearchTreeInput['sampling'];
   maxNewTokens?: number;
   timeouts?: SearchTreeInput['timeouts'];
@@ -113,6 +115,7 @@ export async function evaluation(input: EvaluationInput): Promise<EvaluationResu
           privateTests: true,
           ...(input.search && { search: input.search }),
           ...(input.includeProblem !== undefined && { includeProblem: input.includeProblem }),
+          ...(input.expandAs && { expandAs: input.expandAs }),
           ...(input.sampling && { sampling: input.sampling }),
           ...(input.maxNewTokens !== undefined && { maxNewTokens: input.maxNewTokens }),
           ...(input.runId && { runId: input.runId }),

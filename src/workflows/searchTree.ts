@@ -12,7 +12,15 @@
 // says otherwise). Strategy 'iid' (the vanilla GRPO baseline) skips the search: every node is a fresh
 // sample from the root by the first agent, so the "tree" is GRPO's group of i.i.d. samples and the same
 // tree-group advantage is GRPO's group normalisation.
-import { proxyActivities, setHandler, upsertSearchAttributes, workflowInfo, type ActivityOptions } from '@temporalio/workflow';
+//
+// expandAs 'local' runs expand as a local activity: the worker runs it inside the open workflow task and
+// the next selection follows in the same task, with no server round trip per node; the results are
+// recorded (as markers) when the task completes, at the latest every ~8 s (the SDK heartbeats long
+// tasks). For sub-second nodes (tiny models) this removes most of the orchestration cost (bench/README,
+// "searchTree"). The price: a worker crash redoes the nodes since the last completed task (the same
+// nodes: seeded, content-addressed); a node never counts twice. Default 'activity': one durable step
+// per node, the right choice when a node takes seconds.
+import { proxyActivities, proxyLocalActivities, setHandler, upsertSearchAttributes, workflowInfo, type ActivityOptions } from '@temporalio/workflow';
 import type { Duration, SearchAttributeUpdatePair } from '@temporalio/common';
 import type { Activities } from '../activities';
 import type { AgentSpec } from '../activities/records';
@@ -27,6 +35,7 @@ import { treeQuery } from './shared';
 
 export type TreeMode = 'training' | 'tplus';
 export type TreeStrategy = 'abmcts' | 'iid';
+export type ExpandAs = 'activity' | 'local';
 
 export interface ActivityTimeouts {
   startToCloseTimeout: Duration;
@@ -55,6 +64,8 @@ export interface SearchTreeInput {
   runId?: string;
   /** The expand activity's timeouts (tests shorten them so crash recovery is quick). */
   timeouts?: { expand?: Partial<ActivityTimeouts> };
+  /** 'activity' (default): each node a durable activity; 'local': a local activity (see above). */
+  expandAs?: ExpandAs;
 }
 
 const DEFAULT_TIMEOUTS: { expand: ActivityTimeouts } = {
@@ -68,7 +79,11 @@ function activityOptions(t: ActivityTimeouts): ActivityOptions {
 }
 
 export async function searchTree(input: SearchTreeInput): Promise<NodeSummary[]> {
-  const { expand } = proxyActivities<Activities>(activityOptions({ ...DEFAULT_TIMEOUTS.expand, ...input.timeouts?.expand }));
+  const options = activityOptions({ ...DEFAULT_TIMEOUTS.expand, ...input.timeouts?.expand });
+  const { expand } =
+    input.expandAs === 'local'
+      ? proxyLocalActivities<Activities>({ startToCloseTimeout: options.startToCloseTimeout, retry: options.retry })
+      : proxyActivities<Activities>(options);
   const treeId = workflowInfo().workflowId;
   const attributes: SearchAttributeUpdatePair[] = [{ key: KIND, value: 'search' }];
   if (input.runId) attributes.push({ key: RUN_ID, value: input.runId });

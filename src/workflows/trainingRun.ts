@@ -237,6 +237,7 @@ export async function trainingRun(input: TrainingRunInput, prior?: TrainingRunSt
             mode: config.search.feedback === 'tplus' ? 'tplus' : 'training',
             search,
             includeProblem: config.search.includeProblem,
+            expandAs: config.search.expandAs,
             sampling: { temperature: config.rollout.temperature, topP: config.rollout.topP },
             maxNewTokens: config.rollout.maxNewTokens,
             runId: input.runId,

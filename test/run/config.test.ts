@@ -85,6 +85,7 @@ test("the defaults are MARTI's shipped MARS² values", () => {
   assert.equal(c.search.budget, 8); // max_num_nodes
   assert.equal(c.search.dist, 'gaussian'); // TreeQuest defaults, as MARTI builds it
   assert.equal(c.search.agentSelection, 'thompson');
+  assert.equal(c.search.expandAs, 'activity'); // mars2: a durable activity per node
   assert.deepEqual(c.rollout, {
     problemsPerIteration: 16,
     samplesPerProblem: 1,
@@ -154,7 +155,7 @@ describe('errors name the file, the field and what was expected', () => {
       (r) => ({ ...r, search: { budgte: 4 } }),
       [
         'a.json: search.budgte: unknown key (expected one of: dist, prior, agentSelection, rewardAveragePriors, depthGamma, ' +
-          'budget, feedback, includeProblem)',
+          'budget, feedback, includeProblem, expandAs)',
       ],
     ],
     [

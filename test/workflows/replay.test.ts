@@ -11,13 +11,25 @@ import { DeterminismViolationError } from '@temporalio/workflow';
 import { temporal } from '@temporalio/proto';
 
 const HISTORY = join(__dirname, '..', 'fixtures', 'histories', 'searchTree-tplus.bin');
+const LOCAL_HISTORY = join(__dirname, '..', 'fixtures', 'histories', 'searchTree-local.bin');
 const REGENERATE = 'node --import tsx scripts/histories/record-searchTree.ts';
 
 describe('searchTree replay', () => {
   let history: temporal.api.history.v1.History;
+  let local: temporal.api.history.v1.History;
   before(() => {
     Runtime.install({ logger: new DefaultLogger('ERROR') });
     history = temporal.api.history.v1.History.decode(readFileSync(HISTORY));
+    local = temporal.api.history.v1.History.decode(readFileSync(LOCAL_HISTORY));
+  });
+
+  test("the recorded expandAs 'local' history (expands as markers) replays; the changed workflow fails it", async () => {
+    assert.ok(local.events?.some((e) => e.markerRecordedEventAttributes), 'the fixture records local activities');
+    await Worker.runReplayHistory({ workflowsPath: require.resolve('../../src/workflows') }, local);
+    await assert.rejects(
+      Worker.runReplayHistory({ workflowsPath: require.resolve('./fixtures/searchTreeChanged') }, local),
+      (err: Error) => err instanceof DeterminismViolationError,
+    );
   });
 
   test('the recorded history replays against the current workflow', async () => {

@@ -1,7 +1,9 @@
 // Crash test (temporal.md §5.5, DESIGN §5 "crash anywhere, lose nothing"): the background worker is
 // killed with SIGKILL while an `expand` generates, `up` starts a new one, and the tree still ends with
 // exactly `budget` nodes, each expanded once into the tree: the history schedules one expand per node,
-// and the interrupted one completes on a later attempt.
+// and the interrupted one completes on a later attempt. With expandAs 'local' the expands run inside
+// the open workflow task: a worker killed there loses the nodes not yet recorded, the next worker redoes
+// them, and the history records exactly one expand per node.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { crashWorker, up } from '../../src/stack';
@@ -64,4 +66,45 @@ test('a tree survives a worker killed during generate: exactly budget nodes, non
     assert.ok(await f.store.has(node.refs.generation));
     assert.ok(await f.store.has(node.refs.publicTests));
   }
+});
+
+test("expandAs 'local': a worker killed mid-tree loses only unrecorded nodes, which are redone; exactly budget nodes", async () => {
+  await crashWorker(f.cfg);
+  await up(f.cfg);
+  const workflowId = `test-crash-local-${Date.now()}`;
+  const handle = await f.client.workflow.start(searchTree, {
+    taskQueue: f.cfg.taskQueue,
+    workflowId,
+    args: [f.input('tplus', 4, { maxNewTokens: 64, expandAs: 'local' })],
+  });
+  // The fresh worker's first local expand loads the engine and the models: kill it while its workflow
+  // task is open (started, not completed), i.e. while the tree's local expands run inside it.
+  let killedPid: number | undefined;
+  for (let i = 0; i < 3000 && killedPid === undefined; i++) {
+    const events = (await handle.fetchHistory()).events ?? [];
+    const last = events.at(-1);
+    if (last?.workflowTaskStartedEventAttributes && !events.some((e) => e.markerRecordedEventAttributes)) {
+      await new Promise((r) => setTimeout(r, 200));
+      killedPid = (await crashWorker(f.cfg))?.pid;
+    } else if ((await handle.describe()).status.name !== 'RUNNING') break;
+    else await new Promise((r) => setTimeout(r, 10));
+  }
+  assert.ok(killedPid, 'the worker was killed inside the open workflow task');
+  const restarted = await up(f.cfg);
+  assert.notEqual(restarted.worker?.pid, killedPid);
+
+  const nodes = await handle.result();
+  assert.equal(nodes.length, 4);
+  checkNodes(nodes);
+  assert.deepEqual(nodes.map((n) => n.nodeId), [0, 1, 2, 3]);
+  const events = (await handle.fetchHistory()).events ?? [];
+  assert.ok(events.some((e) => e.workflowTaskFailedEventAttributes || e.workflowTaskTimedOutEventAttributes), 'the interrupted workflow task is in the history');
+  const markers = events.flatMap((e) => {
+    const m = e.markerRecordedEventAttributes;
+    if (!m) return [];
+    return [JSON.parse(Buffer.from(m.details!.data.payloads![0].data!).toString()) as { seq: number; activity_type: string }];
+  });
+  assert.deepEqual(markers.map((m) => m.activity_type), ['expand', 'expand', 'expand', 'expand'], 'one recorded expand per node');
+  assert.equal(new Set(markers.map((m) => m.seq)).size, 4);
+  assert.equal(events.filter((e) => e.activityTaskScheduledEventAttributes).length, 0, 'no regular activity');
 });

@@ -3,7 +3,8 @@
 // last iteration (everyIterations 2) on 2 held-out problems in both modes. Checks: the GRPO groups are
 // flat (every node a child of the root), the metrics lines are −1 (eval only), 0 (no eval), 1 (eval),
 // the eval children exist under their ids and evaluated the weights of their time (v0 before training,
-// v2 after), progress and Mars2Pass1 carry the headline Pass@1.
+// v2 after), progress and Mars2Pass1 carry the headline Pass@1. The run sets search.expandAs 'local',
+// which reaches both kinds of trees.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -46,7 +47,7 @@ test('a GRPO run with evaluations before training and after the last iteration, 
     seed: 3,
     setup: 'grpo',
     datasets: { train: { path: MBPP, format: 'mbpp', limit: 2 }, eval: { path: MBPP, format: 'mbpp', limit: 4 } },
-    search: {},
+    search: { expandAs: 'local' },
     rollout: { problemsPerIteration: 2, samplesPerProblem: 2, maxNewTokens: 16, promptMaxTokens: 1024 },
     evaluation: { everyIterations: 2, atStart: true, problems: 2, budget: 1, modes: ['agent', 'system'] },
   });
@@ -80,6 +81,13 @@ test('a GRPO run with evaluations before training and after the last iteration, 
   assert.deepEqual(await versionsOf(`${runId}-eval-start-sys-p0`), [0]);
   assert.deepEqual(await versionsOf(`${runId}-eval-it1-agent-qwen2-p1`), [2]);
   await assert.rejects(f.client.workflow.getHandle(`${runId}-eval-it0`).describe(), /not found/i, 'no evaluation after iteration 0');
+
+  // search.expandAs 'local' reaches the training trees and the evaluation trees: markers, no activities.
+  for (const tree of [`${runId}-it0-p0`, `${runId}-eval-it1-sys-p0`]) {
+    const events = (await f.client.workflow.getHandle(tree).fetchHistory()).events ?? [];
+    assert.ok(events.some((e) => e.markerRecordedEventAttributes), `${tree} ran its expands as local activities`);
+    assert.ok(!events.some((e) => e.activityTaskScheduledEventAttributes), `${tree} scheduled no activity`);
+  }
 
   const progress = await handle.query(progressQuery);
   assert.deepEqual(progress.pass1, result.pass1);
