@@ -6,6 +6,7 @@
 // them, and the history records exactly one expand per node.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import type { WorkflowHandle } from '@temporalio/client';
 import { crashWorker, up } from '../../src/stack';
 import { checkNodes } from '../../src/run/nodes';
 import { searchTree } from '../../src/workflows';
@@ -20,6 +21,21 @@ before(async () => {
 after(async () => {
   await f.client.connection.close();
 });
+
+/** Starts a new worker; the tree ends with exactly its 4 nodes, each once. Returns the history's events. */
+async function restartAndFinish(handle: WorkflowHandle<typeof searchTree>, killedPid: number) {
+  const restarted = await up(f.cfg);
+  assert.notEqual(restarted.worker?.pid, killedPid);
+  const nodes = await handle.result();
+  assert.equal(nodes.length, 4);
+  checkNodes(nodes);
+  assert.deepEqual(nodes.map((n) => n.nodeId), [0, 1, 2, 3]);
+  for (const node of nodes) {
+    assert.ok(await f.store.has(node.refs.generation));
+    assert.ok(await f.store.has(node.refs.publicTests));
+  }
+  return (await handle.fetchHistory()).events ?? [];
+}
 
 test('a tree survives a worker killed during generate: exactly budget nodes, none twice', async () => {
   // A fresh worker, so the first expand also starts the engine and loads the models: a wide window in
@@ -43,15 +59,7 @@ test('a tree survives a worker killed during generate: exactly budget nodes, non
     else await new Promise((r) => setTimeout(r, 10));
   }
   assert.ok(killedPid, 'the worker was killed while an expand ran');
-  const restarted = await up(f.cfg);
-  assert.notEqual(restarted.worker?.pid, killedPid);
-
-  const nodes = await handle.result();
-  assert.equal(nodes.length, 4);
-  checkNodes(nodes);
-  assert.deepEqual(nodes.map((n) => n.nodeId), [0, 1, 2, 3]);
-
-  const events = (await handle.fetchHistory()).events ?? [];
+  const events = await restartAndFinish(handle, killedPid);
   const scheduled = new Map<string, string>(); // scheduled event id → activity type
   for (const e of events) {
     const a = e.activityTaskScheduledEventAttributes;
@@ -62,10 +70,6 @@ test('a tree survives a worker killed during generate: exactly budget nodes, non
   assert.equal(completed.length, 4);
   const retried = events.filter((e) => (e.activityTaskStartedEventAttributes?.attempt ?? 0) >= 2);
   assert.equal(retried.length, 1, 'the interrupted expand completed on a later attempt');
-  for (const node of nodes) {
-    assert.ok(await f.store.has(node.refs.generation));
-    assert.ok(await f.store.has(node.refs.publicTests));
-  }
 });
 
 test("expandAs 'local': a worker killed mid-tree loses only unrecorded nodes, which are redone; exactly budget nodes", async () => {
@@ -90,14 +94,7 @@ test("expandAs 'local': a worker killed mid-tree loses only unrecorded nodes, wh
     else await new Promise((r) => setTimeout(r, 10));
   }
   assert.ok(killedPid, 'the worker was killed inside the open workflow task');
-  const restarted = await up(f.cfg);
-  assert.notEqual(restarted.worker?.pid, killedPid);
-
-  const nodes = await handle.result();
-  assert.equal(nodes.length, 4);
-  checkNodes(nodes);
-  assert.deepEqual(nodes.map((n) => n.nodeId), [0, 1, 2, 3]);
-  const events = (await handle.fetchHistory()).events ?? [];
+  const events = await restartAndFinish(handle, killedPid);
   assert.ok(events.some((e) => e.workflowTaskFailedEventAttributes || e.workflowTaskTimedOutEventAttributes), 'the interrupted workflow task is in the history');
   const markers = events.flatMap((e) => {
     const m = e.markerRecordedEventAttributes;

@@ -7,7 +7,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkpointRoot, metricsPath } from '../../src/activities/training';
 import { parseMetrics } from '../../src/report/metrics';
@@ -15,7 +15,7 @@ import { prepareTrainingRun } from '../../src/run/prepare';
 import { crashWorker, up } from '../../src/stack';
 import type { Store } from '../../src/store';
 import { trainingRun } from '../../src/workflows';
-import { SHARED_DATA } from '../helpers/data';
+import { writeRunConfig } from '../helpers/runConfig';
 import { treeFixture, type TreeFixture } from '../helpers/searchTree';
 import { PENDING_ACTIVITY_STATE_STARTED, trainSteps } from '../helpers/trainRun';
 
@@ -30,30 +30,6 @@ before(async () => {
 after(async () => {
   await f.client.connection.close();
 });
-
-function writeConfig(runId: string): string {
-  const dir = join(f.cfg.home, 'train-configs');
-  mkdirSync(dir, { recursive: true });
-  const model = f.input('training', 1).agents.find((a) => a.name === 'qwen2')!.model;
-  const file = join(dir, `${runId}.json`);
-  writeFileSync(
-    file,
-    JSON.stringify({
-      runId,
-      seed: 5,
-      setup: 'single',
-      datasets: { train: { path: join(SHARED_DATA, 'mbpp', 'mbpp.jsonl'), format: 'mbpp', limit: 2 } },
-      agents: [{ name: 'qwen2', model }],
-      search: { budget: 2 },
-      rollout: { problemsPerIteration: 2, maxNewTokens: 16, promptMaxTokens: 1024 },
-      rewards: { overlong: null },
-      optimization: { trainBatchSize: 2, lr: 1e-4, schedule: { kind: 'constant' } },
-      evaluation: null,
-      stop: { maxIterations: 2 },
-    }),
-  );
-  return file;
-}
 
 /** Checks the run's checkpoints and metrics: versions v1, v2 once each, one metrics line per iteration. */
 function checkRun(store: Store, runId: string): void {
@@ -71,7 +47,7 @@ function checkRun(store: Store, runId: string): void {
 
 test('mars2 train runs 2 iterations to the end; a second start attaches; status and runs answer', async () => {
   const runId = `test-train-${Date.now()}`;
-  const file = writeConfig(runId);
+  const file = writeRunConfig(f, { runId });
   const first = mars2('train', '--config', file, '--wait', '--json');
   assert.equal(first.status, 0, first.stderr);
   const started = JSON.parse(first.stdout);
@@ -106,7 +82,7 @@ test('mars2 train runs 2 iterations to the end; a second start attaches; status 
 
 test('a run survives a worker killed during trainStep: every training step counted exactly once', async () => {
   const runId = `test-train-crash-${Date.now()}`;
-  const { input } = await prepareTrainingRun(f.store, writeConfig(runId));
+  const { input } = await prepareTrainingRun(f.store, writeRunConfig(f, { runId }));
   const handle = await f.client.workflow.start(trainingRun, {
     taskQueue: f.cfg.taskQueue,
     workflowId: runId,
