@@ -2,17 +2,18 @@
 // run, list runs, and show one run's progress (its `progress` query) and latest metrics.
 //
 // Starting is idempotent: the workflow id is the config's runId, so a second `train` with the same
-// config attaches to the run instead of starting another; a different config under a used runId is an
-// error. The resolved config is copied into the store and the workflow gets its ref.
+// config attaches to the run instead of starting another (the same resolved config, or the same file
+// with the same contents: a newer mars2 may resolve it with new defaults); a different config under a
+// used runId is an error. The resolved config is copied into the store and the workflow gets its ref.
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import { metricsPath } from '../activities/training';
 import { parseMetrics } from '../report/metrics';
 import { ConfigError } from '../run/config';
 import { prepareTrainingRun } from '../run/prepare';
-import { Store } from '../store';
+import { refOf, Store } from '../store';
 import { trainingRun } from '../workflows';
 import { progressQuery, type RunProgress } from '../workflows/shared';
 import type { TrainingRunInput } from '../workflows/trainingRun';
@@ -35,20 +36,23 @@ export const trainCommand: Command = {
         if (err instanceof ConfigError || (err as Error).name === 'DatasetError') throw new UserError((err as Error).message);
         throw err;
       }
+      // What the user wrote (the document and where it lives, since its paths are relative to it).
+      const source = refOf(new TextEncoder().encode(JSON.stringify({ file: resolve(values.config!), document: JSON.parse(readFileSync(values.config!, 'utf8')) })));
       let attached = false;
       try {
         await client.workflow.start(trainingRun, {
           taskQueue: cfg.taskQueue,
           workflowId: input.runId,
           args: [input],
-          memo: { config: input.config },
+          memo: { config: input.config, source },
           workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
         });
       } catch (err) {
         if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
         const desc = await client.workflow.getHandle(input.runId).describe();
-        const memo = (desc.memo ?? {}) as { config?: string };
-        if (desc.type !== 'trainingRun' || memo.config !== input.config) {
+        const memo = (desc.memo ?? {}) as { config?: string; source?: string };
+        // The same file attaches even when a newer mars2 resolves it differently (new defaults).
+        if (desc.type !== 'trainingRun' || (memo.config !== input.config && memo.source !== source)) {
           throw new UserError(
             `run id '${input.runId}' is already used by a ${desc.type} workflow with a different config (${memo.config ?? 'none'}, this config is ${input.config}); ` +
               `give the config another runId, or attach with the config it was started with`,

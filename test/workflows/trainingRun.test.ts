@@ -58,6 +58,9 @@ test('mars2 train runs 2 iterations to the end; a second start attaches; status 
   const again = mars2('train', '--config', file, '--json');
   assert.equal(again.status, 0, again.stderr);
   assert.equal(JSON.parse(again.stdout).attached, true, 'the same run id attaches');
+  const other = mars2('train', '--config', writeRunConfig(f, { runId, seed: 6 }), '--json');
+  assert.equal(other.status, 1, 'a different config under a used run id is refused');
+  assert.match(other.stderr, new RegExp(`run id '${runId}' is already used by a trainingRun workflow with a different config`));
 
   checkRun(f.store, runId);
   assert.deepEqual(await trainSteps(f.client, runId), { scheduled: 2, completed: 2, retried: 0 });
