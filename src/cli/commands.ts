@@ -17,6 +17,7 @@ export const commands: Record<string, () => Promise<Command>> = {
   train: async () => (await import('./train')).trainCommand,
   runs: async () => (await import('./train')).runsCommand,
   status: async () => (await import('./train')).statusCommand,
+  cancel: async () => (await import('./train')).cancelCommand,
   report: async () => (await import('./report')).reportCommand,
   eval: async () => (await import('./eval')).evalCommand,
   'schedule eval': async () => (await import('./schedule')).scheduleEvalCommand,

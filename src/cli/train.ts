@@ -143,3 +143,45 @@ export const statusCommand: Command = {
     });
   },
 };
+
+export const cancelCommand: Command = {
+  name: 'cancel',
+  summary: 'stop a training run: its open trees, evaluations and training step are cancelled; checkpoints and metrics written so far stay',
+  usage: 'usage: mars2 cancel RUN_ID [--json]',
+  async run(argv) {
+    const { values, positionals } = parseFlags(argv, { json: { type: 'boolean' } }, true);
+    if (positionals.length !== 1) throw new UsageError(`expected one run id, found ${positionals.length}`);
+    const [runId] = positionals;
+    return withClient(async (client, cfg) => {
+      const handle = client.workflow.getHandle<typeof trainingRun>(runId);
+      const describe = async () => {
+        try {
+          return await handle.describe();
+        } catch (err) {
+          if (err instanceof WorkflowNotFoundError) throw new UserError(`no run '${runId}' in namespace ${cfg.namespace}; list runs with: mars2 runs`);
+          throw err;
+        }
+      };
+      const desc = await describe();
+      if (desc.type !== 'trainingRun') throw new UserError(`${runId} is a '${desc.type}' workflow, not a training run; list runs with: mars2 runs`);
+      let status = desc.status.name;
+      const wasOpen = status === 'RUNNING';
+      if (wasOpen) {
+        await handle.cancel();
+        // The run closes once its children and activities have acknowledged the cancellation.
+        for (let i = 0; i < 600 && status === 'RUNNING'; i++) {
+          await new Promise((r) => setTimeout(r, 100));
+          status = (await describe()).status.name;
+        }
+      }
+      const progress: RunProgress = await handle.query(progressQuery);
+      if (values.json) console.log(JSON.stringify({ runId, cancelled: wasOpen, status, iteration: progress.iteration, versions: progress.versions }));
+      else if (!wasOpen) console.log(`run ${runId} is already ${status.toLowerCase()}; nothing to cancel`);
+      else {
+        const versions = Object.entries(progress.versions).map(([o, v]) => `${o}=v${v}`).join(' ');
+        console.log(`cancelled run ${runId} in iteration ${progress.iteration + 1} of ${progress.iterations} (${progress.phase}); status ${status.toLowerCase()}, weights ${versions}`);
+      }
+      return 0;
+    });
+  },
+};

@@ -3,7 +3,8 @@
 // buffer fires every iteration. Through the CLI: the run finishes, a second `train` attaches instead of
 // starting another, `status` and `runs` answer; checkpoints v1, v2 exist (exactly one per step), the
 // metrics file has one line per iteration. Crash: the worker is SIGKILLed during a trainStep and
-// started again; the run finishes and every training step is counted exactly once.
+// started again; the run finishes and every training step is counted exactly once. Cancel: `mars2
+// cancel` mid-tree ends the run and its open trees cancelled, before any training step.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -17,7 +18,7 @@ import type { Store } from '../../src/store';
 import { trainingRun } from '../../src/workflows';
 import { writeRunConfig } from '../helpers/runConfig';
 import { treeFixture, type TreeFixture } from '../helpers/searchTree';
-import { PENDING_ACTIVITY_STATE_STARTED, trainSteps } from '../helpers/trainRun';
+import { PENDING_ACTIVITY_STATE_STARTED, activityRunning, trainSteps } from '../helpers/trainRun';
 
 const ROOT = join(__dirname, '..', '..');
 const mars2 = (...args: string[]) =>
@@ -112,4 +113,34 @@ test('a run survives a worker killed during trainStep: every training step count
   assert.equal(steps.scheduled, 2, 'one trainStep per update');
   assert.equal(steps.completed, 2);
   assert.equal(steps.retried, 1, 'the interrupted trainStep completed on a later attempt');
+});
+
+test('mars2 cancel stops a run mid-tree: the run and its open trees end cancelled; again says so', async () => {
+  const runId = `test-cancel-${Date.now()}`;
+  // Trees of 32 nodes: open for seconds, longer than the CLI takes to start.
+  const { input } = await prepareTrainingRun(f.store, writeRunConfig(f, { runId, search: { budget: 32 }, stop: { maxIterations: 4 } }));
+  await f.client.workflow.start(trainingRun, { taskQueue: f.cfg.taskQueue, workflowId: runId, args: [input] });
+  const tree = `${runId}-it0-p0`;
+  const deadline = Date.now() + 120_000;
+  while (!(await activityRunning(f.client, tree, 'expand')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+
+  const cancelled = mars2('cancel', runId, '--json');
+  assert.equal(cancelled.status, 0, cancelled.stderr);
+  assert.deepEqual(
+    (({ cancelled: c, status, iteration }) => ({ c, status, iteration }))(JSON.parse(cancelled.stdout)),
+    { c: true, status: 'CANCELLED', iteration: 0 },
+  );
+  const trees: string[] = [];
+  for await (const wf of f.client.workflow.list({ query: `Mars2RunId = '${runId}'` })) {
+    trees.push((await f.client.workflow.getHandle(wf.workflowId).describe()).status.name); // not the list's possibly older view
+  }
+  assert.ok(trees.includes('CANCELLED') && !trees.includes('RUNNING'), `the open trees were cancelled with their run: ${trees.join(', ')}`);
+  assert.ok(!existsSync(join(checkpointRoot(f.store, runId), 'qwen2', 'v1')), 'no training step after the cancellation');
+
+  const again = mars2('cancel', runId);
+  assert.equal(again.status, 0, again.stderr);
+  assert.match(again.stdout, new RegExp(`run ${runId} is already cancelled; nothing to cancel`));
+  const missing = mars2('cancel', 'no-such-run');
+  assert.equal(missing.status, 1);
+  assert.match(missing.stderr, /no run 'no-such-run'.*mars2 runs/);
 });
