@@ -7,12 +7,13 @@
 // used runId is an error. The resolved config is copied into the store and the workflow gets its ref.
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import { metricsPath } from '../activities/training';
 import { parseMetrics } from '../report/metrics';
 import { ConfigError } from '../run/config';
 import { prepareTrainingRun } from '../run/prepare';
+import type { StackConfig } from '../stack';
 import { refOf, Store } from '../store';
 import { trainingRun } from '../workflows';
 import { progressQuery, type RunProgress } from '../workflows/shared';
@@ -100,25 +101,34 @@ export const runsCommand: Command = {
   },
 };
 
+/** `RUN_ID [--json]`: the arguments of status and cancel. */
+function runArgs(argv: string[]) {
+  const { values, positionals } = parseFlags(argv, { json: { type: 'boolean' } }, true);
+  if (positionals.length !== 1) throw new UsageError(`expected one run id, found ${positionals.length}`);
+  return { values, runId: positionals[0] };
+}
+
+/** The run's workflow status; a UserError when there is no such run or the id is another workflow's. */
+async function runStatus(handle: WorkflowHandle<typeof trainingRun>, cfg: StackConfig): Promise<string> {
+  try {
+    const desc = await handle.describe();
+    if (desc.type !== 'trainingRun') throw new UserError(`${handle.workflowId} is a '${desc.type}' workflow, not a training run; list runs with: mars2 runs`);
+    return desc.status.name;
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) throw new UserError(`no run '${handle.workflowId}' in namespace ${cfg.namespace}; list runs with: mars2 runs`);
+    throw err;
+  }
+}
+
 export const statusCommand: Command = {
   name: 'status',
   summary: "a training run's progress: iteration, phase, policy versions, buffers, last metrics",
   usage: 'usage: mars2 status RUN_ID [--json]',
   async run(argv) {
-    const { values, positionals } = parseFlags(argv, { json: { type: 'boolean' } }, true);
-    if (positionals.length !== 1) throw new UsageError(`expected one run id, found ${positionals.length}`);
-    const [runId] = positionals;
+    const { values, runId } = runArgs(argv);
     return withClient(async (client, cfg) => {
       const handle = client.workflow.getHandle<typeof trainingRun>(runId);
-      let status: string;
-      try {
-        const desc = await handle.describe();
-        if (desc.type !== 'trainingRun') throw new UserError(`${runId} is a '${desc.type}' workflow, not a training run; list runs with: mars2 runs`);
-        status = desc.status.name;
-      } catch (err) {
-        if (err instanceof WorkflowNotFoundError) throw new UserError(`no run '${runId}' in namespace ${cfg.namespace}; list runs with: mars2 runs`);
-        throw err;
-      }
+      const status = await runStatus(handle, cfg);
       const progress: RunProgress = await handle.query(progressQuery);
       const store = new Store(join(cfg.home, 'store'));
       let last = null;
@@ -149,29 +159,17 @@ export const cancelCommand: Command = {
   summary: 'stop a training run: its open trees, evaluations and training step are cancelled; checkpoints and metrics written so far stay',
   usage: 'usage: mars2 cancel RUN_ID [--json]',
   async run(argv) {
-    const { values, positionals } = parseFlags(argv, { json: { type: 'boolean' } }, true);
-    if (positionals.length !== 1) throw new UsageError(`expected one run id, found ${positionals.length}`);
-    const [runId] = positionals;
+    const { values, runId } = runArgs(argv);
     return withClient(async (client, cfg) => {
       const handle = client.workflow.getHandle<typeof trainingRun>(runId);
-      const describe = async () => {
-        try {
-          return await handle.describe();
-        } catch (err) {
-          if (err instanceof WorkflowNotFoundError) throw new UserError(`no run '${runId}' in namespace ${cfg.namespace}; list runs with: mars2 runs`);
-          throw err;
-        }
-      };
-      const desc = await describe();
-      if (desc.type !== 'trainingRun') throw new UserError(`${runId} is a '${desc.type}' workflow, not a training run; list runs with: mars2 runs`);
-      let status = desc.status.name;
+      let status = await runStatus(handle, cfg);
       const wasOpen = status === 'RUNNING';
       if (wasOpen) {
         await handle.cancel();
         // The run closes once its children and activities have acknowledged the cancellation.
         for (let i = 0; i < 600 && status === 'RUNNING'; i++) {
           await new Promise((r) => setTimeout(r, 100));
-          status = (await describe()).status.name;
+          status = await runStatus(handle, cfg);
         }
       }
       const progress: RunProgress = await handle.query(progressQuery);
