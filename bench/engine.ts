@@ -6,11 +6,13 @@
 //   - the HF model dirs (.mars2/bench-models, by bench/make_bench_models.py in .mars2/golden-venv);
 //   - transformers.js in bench/tjs/node_modules (`npm ci --prefix bench/tjs --ignore-scripts`,
 //     ONNXRUNTIME_NODE_INSTALL=skip: nothing is downloaded besides the locked npm packages);
-//   - the transformers.js folders (.mars2/bench-models-tjs, bench/tjs/export.ts; rewritten every run).
+//   - the transformers.js folders (.mars2/bench-models-tjs, bench/tjs/export.ts; rewritten every run);
+//   - with --baseline REF: a detached git worktree of REF in .mars2/bench-baseline (node_modules and the
+//     bench models linked from this checkout), whose mars2 runs as one more engine, for before/after figures.
 // Run by hand, on a quiet machine:
-//   node --import tsx bench/engine.ts [--threads 2] [--runs 5] [--prompt 128] [--new 64] [--models tiny5m,small25m] [--batches 1,8,32] [--no-tjs] [--no-torch] [--best] [--attention onnx|auto]
+//   node --import tsx bench/engine.ts [--threads 2] [--runs 5] [--prompt 128] [--new 64] [--models tiny5m,small25m] [--batches 1,8,32] [--no-tjs] [--no-torch] [--best] [--attention onnx|auto] [--baseline REF]
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -19,6 +21,7 @@ import { exportTjs } from './tjs/export';
 
 const PYTHON = join(ROOT, '.mars2', 'golden-venv', 'bin', 'python');
 const TJS_DIR = join(ROOT, 'bench', 'tjs');
+const BASELINE_DIR = join(ROOT, '.mars2', 'bench-baseline');
 type Engine = BenchResult['engine'];
 
 function sh(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): string {
@@ -27,7 +30,7 @@ function sh(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): string {
   return r.stdout;
 }
 
-function setUp(s: BenchSettings, tjs: boolean): void {
+function setUp(s: BenchSettings, tjs: boolean, baseline: string | undefined): void {
   if (!s.models.every((m) => existsSync(join(MODELS_DIR, m, 'config.json')))) {
     if (!existsSync(PYTHON)) {
       throw new Error(`the bench models are missing from ${MODELS_DIR} and ${PYTHON} is not there to write them; create it with\n`
@@ -35,12 +38,27 @@ function setUp(s: BenchSettings, tjs: boolean): void {
     }
     sh(PYTHON, ['bench/make_bench_models.py']);
   }
+  if (baseline) setUpBaseline(baseline);
   if (!tjs) return;
   if (!existsSync(join(TJS_DIR, 'node_modules', '@huggingface', 'transformers', 'package.json'))) {
     console.error('installing transformers.js into bench/tjs/node_modules (npm ci, install scripts off) …');
     sh('npm', ['ci', '--prefix', TJS_DIR, '--ignore-scripts', '--no-audit', '--no-fund'], { ONNXRUNTIME_NODE_INSTALL: 'skip' });
   }
   for (const m of s.models) exportTjs(join(MODELS_DIR, m), join(TJS_MODELS_DIR, m));
+}
+
+/** A detached worktree of `ref` in BASELINE_DIR (moved there when it exists), sharing this checkout's node_modules and bench models. */
+function setUpBaseline(ref: string): void {
+  if (existsSync(join(BASELINE_DIR, '.git'))) sh('git', ['-C', BASELINE_DIR, 'checkout', '--quiet', '--detach', ref]);
+  else sh('git', ['worktree', 'add', '--quiet', '--detach', BASELINE_DIR, ref]);
+  const link = (target: string, path: string) => {
+    if (existsSync(path)) return;
+    mkdirSync(join(path, '..'), { recursive: true });
+    symlinkSync(target, path);
+  };
+  link(join(ROOT, 'node_modules'), join(BASELINE_DIR, 'node_modules'));
+  link(MODELS_DIR, join(BASELINE_DIR, '.mars2', 'bench-models'));
+  console.error(`baseline: ${ref} = ${sh('git', ['-C', BASELINE_DIR, 'log', '-1', '--format=%h %s']).trim()}`);
 }
 
 /** mars2-only flags passed through to its child: `--attention onnx|primitive|auto`. */
@@ -56,8 +74,8 @@ class Child {
 
   constructor(readonly engine: Engine, s: BenchSettings) {
     const args = settingsArgs(s);
-    const [cmd, argv, env]: [string, string[], NodeJS.ProcessEnv] = engine === 'mars2'
-      ? [process.execPath, ['--import', 'tsx', 'bench/engine/mars2.ts', ...args, ...mars2Args(s)], {}]
+    const [cmd, argv, env]: [string, string[], NodeJS.ProcessEnv] = engine === 'mars2' || engine === 'baseline'
+      ? [process.execPath, ['--import', 'tsx', engine === 'mars2' ? 'bench/engine/mars2.ts' : join(BASELINE_DIR, 'bench', 'engine', 'mars2.ts'), ...args, ...mars2Args(s)], {}]
       : engine === 'transformers.js'
         ? [process.execPath, ['--import', 'tsx', 'bench/tjs/run.ts', ...args], {}]
         : [PYTHON, ['bench/make_bench_models.py', '--serve', ...args], { OMP_NUM_THREADS: String(s.threads), MKL_NUM_THREADS: String(s.threads), HF_HUB_OFFLINE: '1' }];
@@ -69,7 +87,7 @@ class Child {
     this.proc.stdin!.write(`${model} ${B}\n`);
     const next = await this.lines.next();
     if (next.done) throw new Error(`${this.engine} child exited (code ${this.proc.exitCode}) before answering '${model} ${B}'`);
-    return JSON.parse(next.value) as BenchResult;
+    return { ...JSON.parse(next.value) as BenchResult, engine: this.engine };
   }
 
   /** Ends the child and waits for it to exit. */
@@ -118,10 +136,12 @@ async function runAll(engines: Engine[], s: BenchSettings, best: boolean): Promi
 const f0 = (x: number | undefined) => (x === undefined ? '—' : Math.round(x).toLocaleString('en-US'));
 const ratio = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined ? '—' : `${(a / b).toFixed(2)}×`);
 
-function table(all: BenchResult[], engines: Engine[], s: BenchSettings): string[] {
+function table(all: BenchResult[], engines: Engine[], s: BenchSettings, baseline: string | undefined): string[] {
   const get = (e: Engine, m: string, B: number) => all.find((r) => r.engine === e && r.model === m && r.batch === B);
   const cell = (r: BenchResult | undefined, key: 'decodeTokS' | 'prefillTokS', e: Engine) => (!engines.includes(e) ? 'not run' : r?.note ?? f0(r?.[key]));
-  const lines = ['| model | figure (tok/s) | mars2 | transformers.js | PyTorch | mars2 / transformers.js | mars2 / PyTorch |', '|---|---|--:|--:|--:|--:|--:|'];
+  const extra = baseline ? [` mars2@${baseline} |`, ` mars2 / mars2@${baseline} |`] : ['', ''];
+  const lines = [`| model | figure (tok/s) | mars2 |${extra[0]} transformers.js | PyTorch |${extra[1]} mars2 / transformers.js | mars2 / PyTorch |`,
+    `|---|---|--:|${baseline ? '--:|' : ''}--:|--:|${baseline ? '--:|' : ''}--:|--:|`];
   for (const m of s.models) {
     const params = all.find((r) => r.model === m)?.params;
     for (const key of ['decodeTokS', 'prefillTokS'] as const) {
@@ -129,7 +149,9 @@ function table(all: BenchResult[], engines: Engine[], s: BenchSettings): string[
         const [a, t, p] = (['mars2', 'transformers.js', 'pytorch'] as const).map((e) => get(e, m, B));
         const label = `${key === 'decodeTokS' ? 'decode' : 'prefill'} B=${B}`;
         const name = key === 'decodeTokS' && B === s.batches[0] ? `${m} (${((params ?? 0) / 1e6).toFixed(1)}M)` : '';
-        lines.push(`| ${name} | ${label} | ${cell(a, key, 'mars2')} | ${cell(t, key, 'transformers.js')} | ${cell(p, key, 'pytorch')} | ${ratio(a?.[key], t?.[key])} | ${ratio(a?.[key], p?.[key])} |`);
+        const base = get('baseline', m, B);
+        const [bCell, bRatio] = baseline ? [` ${cell(base, key, 'baseline')} |`, ` ${ratio(a?.[key], base?.[key])} |`] : ['', ''];
+        lines.push(`| ${name} | ${label} | ${cell(a, key, 'mars2')} |${bCell} ${cell(t, key, 'transformers.js')} | ${cell(p, key, 'pytorch')} |${bRatio} ${ratio(a?.[key], t?.[key])} | ${ratio(a?.[key], p?.[key])} |`);
       }
     }
   }
@@ -180,7 +202,11 @@ async function main() {
     if (existsSync(PYTHON)) engines.push('pytorch');
     else console.error(`PyTorch skipped: ${PYTHON} is missing`);
   }
-  setUp(s, engines.includes('transformers.js'));
+  const bi = s.rest.indexOf('--baseline');
+  const baseline = bi >= 0 ? s.rest[bi + 1] : undefined;
+  if (bi >= 0 && !baseline) throw new Error('--baseline expects a git ref (a commit, branch or tag)');
+  if (baseline) engines.splice(1, 0, 'baseline');
+  setUp(s, engines.includes('transformers.js'), baseline);
   const loadBefore = loadavg();
   const best = s.rest.includes('--best');
   const all = await runAll(engines, s, best);
@@ -194,7 +220,7 @@ async function main() {
   console.log(`mars2: Generator + ModelRuntime in-process, onnxruntime-node ${ortVersion}; transformers.js ${ver('transformers.js') ?? '—'} (model.generate, `
     + `its own onnxruntime-node, mars2's decoder exported by bench/tjs/export.ts); PyTorch ${ver('pytorch') ?? '—'} (transformers generate, eager, CPU).`);
   console.log(`load average before/after: ${loadBefore[0]!.toFixed(2)} / ${loadAfter[0]!.toFixed(2)} (${availableParallelism()} cores)\n`);
-  for (const l of table(all, engines, s)) console.log(l);
+  for (const l of table(all, engines, s, baseline)) console.log(l);
   console.log(`\n${agreement(all)}\n\nGoals (issue 6):`);
   for (const l of goals(all, s)) console.log(`  ${l}`);
 }

@@ -23,7 +23,9 @@ function floorGraph(d: number, ff: number, nq: number, nkv: number, hd: number, 
     n += rows * cols;
     const raw = new Uint8Array(rows * cols * 4);
     const f = new Float32Array(raw.buffer);
-    for (let i = 0; i < f.length; i++) f[i] = ((i * 2654435761) % 1000) / 1e5;
+    // distinct contents per matrix: ORT dedupes identical initializers, which would leave one
+    // cache-resident copy per shape and measure the cache, not the memory (before 2026-11-24 it did)
+    for (let i = 0, x = n; i < f.length; i++) f[i] = ((x = (x * 1103515245 + 12345) >>> 0) % 1000) / 1e5;
     return g.initializer(`w${n}`, 'float32', [rows, cols], { raw });
   };
   const outs: Value[] = [];

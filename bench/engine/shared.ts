@@ -33,7 +33,8 @@ export const DEFAULTS: BenchSettings = { threads: 2, prompt: 128, newTokens: 64,
 
 /** One engine × model × batch figure (a sample, or the medians). `note` replaces the figures when the engine cannot run it. */
 export interface BenchResult {
-  engine: 'mars2' | 'transformers.js' | 'pytorch';
+  /** 'baseline': mars2 at another commit (bench/engine.ts --baseline). */
+  engine: 'mars2' | 'baseline' | 'transformers.js' | 'pytorch';
   model: string;
   params: number;
   batch: number;

@@ -56,6 +56,28 @@ describe('onnx graph builder', () => {
     assert.deepEqual(Array.from(out.y!.data as Float32Array), [-1, 2]);
   });
 
+  test('an output under another name renames its producer instead of adding an Identity, unless the value is needed under its own name', async () => {
+    const g = new Graph();
+    const x = g.input('x', 'float32', [2]);
+    const y = op.neg(g, x, 'y_inner');
+    const z = op.exp(g, y, 'z_inner'); // consumes y under its old name
+    g.output(y, 'y');
+    g.output(z, 'z');
+    g.output(z, 'z_again'); // a second name for z: that one stays an Identity
+    g.output(x, 'x_copy'); // a graph input is never renamed
+    const spec = g.toSpec();
+    const ops = spec.nodes.map((n) => n.opType);
+    assert.deepEqual(ops, ['Neg', 'Exp', 'Identity', 'Identity']);
+    assert.deepEqual(spec.nodes[0]!.outputs, ['y']);
+    assert.deepEqual(spec.nodes[1]!.inputs, ['y']);
+    assert.deepEqual(spec.nodes[2]!.inputs, ['z']);
+    assert.deepEqual(spec.nodes[3]!.inputs, ['x']);
+    const out = await run(g, { x: f32([0, 1], [2]) });
+    assert.deepEqual(Array.from(out.y!.data as Float32Array), [-0, -1]);
+    assert.deepEqual(Array.from(out.z_again!.data as Float32Array), [1, Math.fround(Math.exp(-1))]);
+    assert.deepEqual(Array.from(out.x_copy!.data as Float32Array), [0, 1]);
+  });
+
   test('external initializers read from one shared buffer at their offsets', async () => {
     const buf = new Float32Array([0, 0, 0, 1, 2, 3, 4, 5, 6]);
     const bytes = new Uint8Array(buf.buffer);

@@ -2,21 +2,24 @@
 // same math as the unfused stack in decoder.ts, in fewer ORT kernels per token:
 //   1. one MatMul for q|k|v and one for gate|up (weights concatenated in-graph; ORT folds the Concat and
 //      Transpose of the initializers once, at session load), then Split;
-//   2. one com.microsoft.RotaryEmbedding over q|k together (RoPE is per head, so q and k heads can share
-//      one call) when there is no q/k RMSNorm (Qwen3 keeps two);
+//   2. head-major q|k|v: one Reshape + Transpose of the q|k|v projection to (B, heads, S, hd), then one
+//      com.microsoft.RotaryEmbedding over the q and k heads together (RoPE is per head; Qwen3, with its
+//      q/k RMSNorm, keeps two), so q, k and v reach attention without a transpose each and the new
+//      K/V leave in cache layout (B, nkv, S, hd) straight from the Split;
 //   3. com.microsoft.SkipSimplifiedLayerNormalization for each residual add + the RMSNorm after it;
-//   4. attention's 1/√hd folded into q's weights (q_norm's for Qwen3), and the past/new split sizes
-//      computed once for all layers;
+//   4. attention's 1/√hd folded into q's weights (q_norm's for Qwen3), kᵀ folded into FusedMatMul, and
+//      the past/new split sizes computed once for all layers (groupedAttention);
 //   5. optionally (`attnOp`, DecoderOptions.attention 'onnx') one ONNX Attention node (opset 23: GQA,
 //      additive mask, past K/V inputs, scale 1) per layer on 3-D q|k|v instead of the MatMul/Softmax
-//      chain with its transposes (174 → 88 ORT kernels per decode step on tiny5m); new K/V leave as
-//      (B, S, nkv·hd). ORT's CPU kernel copies past + new into its present outputs every step, so it
-//      wins at batch 1 and loses at large batches (bench/README.md).
+//      chain; new K/V leave as (B, S, nkv·hd). ORT's CPU kernel copies past + new into its present
+//      outputs every step, so it loses at large batches (bench/README.md).
+// Items 2 and 4 and the folded output Identity nodes (graph.ts) took a decode step from 174 to 153 ORT
+// kernels on tiny5m, 246 to 215 on small25m.
 // No saved records: the trainer's backward uses the unfused stack.
 import type { ModelConfig } from '../hf/config';
-import type { Graph, Value } from '../onnx/graph';
+import type { Dim, Graph, Value } from '../onnx/graph';
 import * as op from '../onnx/ops';
-import { attention, linear, rmsNorm, rope, type RopeInputs } from './layers';
+import { linear, rmsNorm, rope, type RopeInputs } from './layers';
 
 type ParamFn = (name: string) => Value;
 
@@ -27,11 +30,44 @@ function stackedLinear(g: Graph, x: Value, ws: Value[], bs: (Value | undefined)[
   return linear(g, x, w, b, hint).y;
 }
 
-/** RoPE on x (B, S, nh·hd) → (B, S, nh, hd). */
-function rope3(g: Graph, x: Value, nh: number, hd: number, r: RopeInputs, hint: string): Value {
-  const [B, S] = x.shape;
-  if (r.kind === 'ms') return op.reshape(g, op.msRotary(g, x, r.ids!, r.cos, r.sin, nh, hint), [B!, S!, nh, hd]);
-  return rope(g, op.reshape(g, x, [B!, S!, nh, hd]), r, hint).y;
+/** RoPE on head-major x (B, nh, S, hd); `r` as from `headMajorRope`. */
+function ropeHeads(g: Graph, x: Value, r: RopeInputs, hint: string): Value {
+  return r.kind === 'ms' ? op.msRotaryHeads(g, x, r.ids!, r.cos, r.sin, hint) : rope(g, x, r, hint).y;
+}
+
+/** The RoPE inputs for head-major tensors: the primitive (B, S, 1, hd) tables become (B, 1, S, hd); 'ms' caches are layout-free. */
+function headMajorRope(g: Graph, r: RopeInputs): RopeInputs {
+  if (r.kind === 'ms') return r;
+  return { ...r, cos: op.transpose(g, r.cos, [0, 2, 1, 3], 'rope_cos_hm'), sin: op.transpose(g, r.sin, [0, 2, 1, 3], 'rope_sin_hm') };
+}
+
+/**
+ * Causal GQA attention on head-major tensors: q (B, nq, S, hd) already scaled by 1/√hd, k and v
+ * (B, nkv, S, hd) after RoPE, past k/v (B, nkv, cap, hd), bias (B, 1, 1, S, cap+S). The rep = nq/nkv
+ * query heads of a kv head share a broadcast axis, (B, nkv, rep, S, ·) against (B, nkv, 1, ·, ·), so at
+ * decode (S = 1) every product is one GEMV per (row, query head) straight over the cache (kᵀ folded
+ * into FusedMatMul); a (rep·S)-row GEMM instead makes MLAS pack the cache's V block per head and step
+ * (that MatMul profiled 1.7× slower at batch 32). The past is never concatenated: scores against past and new are, and the
+ * probabilities are split. Returns (B, S, nq·hd).
+ */
+function groupedAttention(g: Graph, q: Value, k: Value, v: Value, bias: Value, past: { k: Value; v: Value } | null, splitSizes?: Value): Value {
+  const [B, nq, S, hd] = q.shape as [Dim, number, Dim, number];
+  const nkv = k.shape[1] as number;
+  const q5 = op.reshape(g, q, [B, nkv, nq / nkv, S, hd], 'q5'); // (B, nkv, rep, S, hd)
+  const kv5 = (x: Value) => op.unsqueeze(g, x, [2]); // (B, nkv, 1, ·, hd)
+  const v5 = kv5(v);
+  const sNew = op.matmulTransB(g, q5, kv5(k), 'scores_new'); // (B, nkv, rep, S, S)
+  const scores = past ? op.concat(g, [op.matmulTransB(g, q5, kv5(past.k), 'scores_past'), sNew], -1, 'scores') : sNew;
+  const probs = op.softmax(g, op.add(g, scores, bias, 'scores_masked'), -1, 'probs');
+  let ctx: Value; // (B, nkv, rep, S, hd)
+  if (past) {
+    const sizes = splitSizes ?? op.concat(g, [op.dimOf(g, past.k, 2), op.dimOf(g, k, 2)], 0, 'split_sizes');
+    const [pPast, pNew] = op.split(g, probs, -1, [past.k.shape[2]!, S], sizes);
+    ctx = op.add(g, op.matmul(g, pPast!, kv5(past.v)), op.matmul(g, pNew!, v5), 'ctx');
+  } else {
+    ctx = op.matmul(g, probs, v5, 'ctx');
+  }
+  return op.reshape(g, op.transpose(g, op.reshape(g, ctx, [B, nq, S, hd], 'ctx_heads'), [0, 2, 1, 3]), [B, S, nq * hd], 'attn');
 }
 
 /**
@@ -56,6 +92,7 @@ export function fusedStack(g: Graph, cfg: ModelConfig, P: ParamFn, x: Value, rop
   const splitSizes = past && !attnOp && g.scope('attn_split', () => op.concat(g, [op.dimOf(g, past[0]!.k, 2), op.dimOf(g, x, 1)], 0, 'split_sizes'));
   // ONNX Attention (opset 23) takes the bias as (B, 1, S, T)
   const bias4 = attnOp ? op.raw(g, 'Squeeze', [bias, g.ints([2])], { dtype: bias.dtype, shape: [B!, 1, S!, bias.shape[4]!] }) : bias;
+  const ropeHd = attnOp ? ropeIn : g.scope('rope', () => headMajorRope(g, ropeIn));
   for (let l = 0; l < cfg.numLayers; l++) {
     const p = `model.layers.${l}.`;
     g.scope(`layers.${l}`, () => {
@@ -96,22 +133,22 @@ export function fusedStack(g: Graph, cfg: ModelConfig, P: ParamFn, x: Value, rop
         ], { q_num_heads: nq, kv_num_heads: nkv, scale: { float: 1 } });
         pending = linear(g, y!, P(`${p}self_attn.o_proj.weight`), bOpt(`${p}self_attn.o_proj.bias`, cfg.oBias), 'o_proj').y;
         newKv.push({ k: k3, v: v3 });
-      } else if (!cfg.qkNorm) {
-        const [qk, v3] = op.split(g, qkv, -1, [(nq + nkv) * hd, nkv * hd]);
-        [q, k] = op.split(g, rope3(g, qk!, nq + nkv, hd, ropeIn, 'qk_rope'), 2, [nq, nkv]) as [Value, Value];
-        v = op.reshape(g, v3!, [B!, S!, nkv, hd], 'v_proj4');
       } else {
-        const [q3, k3, v3] = op.split(g, qkv, -1, [nq * hd, nkv * hd, nkv * hd]);
-        const qn = rmsNorm(g, op.reshape(g, q3!, [B!, S!, nq, hd]), sc(P(`${p}self_attn.q_norm.weight`))!, eps, 'q_norm').y;
-        const kn = rmsNorm(g, op.reshape(g, k3!, [B!, S!, nkv, hd]), P(`${p}self_attn.k_norm.weight`), eps, 'k_norm').y;
-        q = rope(g, qn, ropeIn, 'q_rope').y;
-        k = rope(g, kn, ropeIn, 'k_rope').y;
-        v = op.reshape(g, v3!, [B!, S!, nkv, hd], 'v_proj4');
-      }
-      if (!attnOp) {
-        const att = attention(g, q!, k!, v!, bias, past ? past[l]! : null, 'attn', { qScaled: true, splitSizes: splitSizes || undefined });
-        pending = linear(g, att.y, P(`${p}self_attn.o_proj.weight`), bOpt(`${p}self_attn.o_proj.bias`, cfg.oBias), 'o_proj').y;
-        newKv.push({ k: att.kNew, v: att.vNew });
+        // head-major q|k|v: one Reshape + Transpose for all heads, RoPE over q|k heads together
+        const heads = op.transpose(g, op.reshape(g, qkv, [B!, S!, nq + 2 * nkv, hd], 'qkv4'), [0, 2, 1, 3], 'qkv_heads'); // (B, H, S, hd)
+        if (!cfg.qkNorm) {
+          const [qk, vh] = op.split(g, heads, 1, [nq + nkv, nkv]);
+          [q, k] = op.split(g, ropeHeads(g, qk!, ropeHd, 'qk_rope'), 1, [nq, nkv]) as [Value, Value];
+          v = vh!;
+        } else {
+          const [qh, kh, vh] = op.split(g, heads, 1, [nq, nkv, nkv]);
+          q = ropeHeads(g, rmsNorm(g, qh!, sc(P(`${p}self_attn.q_norm.weight`))!, eps, 'q_norm').y, ropeHd, 'q_rope');
+          k = ropeHeads(g, rmsNorm(g, kh!, P(`${p}self_attn.k_norm.weight`), eps, 'k_norm').y, ropeHd, 'k_rope');
+          v = vh!;
+        }
+        const att = groupedAttention(g, q, k, v, bias, past ? past[l]! : null, splitSizes || undefined);
+        pending = linear(g, att, P(`${p}self_attn.o_proj.weight`), bOpt(`${p}self_attn.o_proj.bias`, cfg.oBias), 'o_proj').y;
+        newKv.push({ k, v });
       }
       const n2 = norm(P(`${p}post_attention_layernorm.weight`), 'post_attn_norm');
       const m = (n: string) => P(`${p}mlp.${n}.weight`);

@@ -128,7 +128,7 @@ export class Graph {
     return { name, dtype, shape: [...shape] };
   }
 
-  /** Declares `v` a graph output called `name` (adds an Identity when the names differ). */
+  /** Declares `v` a graph output called `name` (an Identity when the names differ, folded away by toSpec where it can be). */
   output(v: Value, name: string = v.name, shape: readonly Dim[] = v.shape): Value {
     let out = v;
     if (name !== v.name) {
@@ -216,7 +216,7 @@ export class Graph {
     kept.reverse();
     return {
       name: this.name,
-      nodes: kept,
+      nodes: foldOutputIdentities(kept, this.outputs),
       inputs: this.inputs,
       outputs: this.outputs,
       initializers: this.inits.filter((t) => needed.has(t.name)),
@@ -238,6 +238,30 @@ export class Graph {
 }
 
 /** The names a subgraph reads but does not define (its implicit inputs from the outer scope). */
+/**
+ * Drops the Identity that `output` adds to rename a value and gives the value the output's name at its
+ * producer instead (one ORT kernel less per output and run). Kept when the value is a graph output of
+ * its own, an input or initializer, or referenced by a subgraph.
+ */
+function foldOutputIdentities(nodes: NodeSpec[], outputs: ValueInfoSpec[]): NodeSpec[] {
+  const isOutput = new Set(outputs.map((o) => o.name));
+  const produced = new Set(nodes.flatMap((n) => n.outputs));
+  const outer = new Set<string>();
+  for (const n of nodes) for (const a of Object.values(n.attrs)) if (a.kind === 'graph') for (const x of outerNames(a.v)) outer.add(x);
+  const rename = new Map<string, string>();
+  const dropped = new Set<NodeSpec>();
+  for (const n of nodes) {
+    const src = n.inputs[0]!;
+    if (n.opType !== 'Identity' || n.domain !== '' || !isOutput.has(n.outputs[0]!)) continue;
+    if (!produced.has(src) || isOutput.has(src) || outer.has(src) || rename.has(src)) continue;
+    rename.set(src, n.outputs[0]!);
+    dropped.add(n);
+  }
+  if (rename.size === 0) return nodes;
+  const r = (x: string) => rename.get(x) ?? x;
+  return nodes.filter((n) => !dropped.has(n)).map((n) => ({ ...n, inputs: n.inputs.map(r), outputs: n.outputs.map(r) }));
+}
+
 function outerNames(g: GraphSpec): string[] {
   const defined = new Set([...g.inputs.map((v) => v.name), ...g.initializers.map((t) => t.name), ...g.nodes.flatMap((n) => n.outputs)]);
   const out: string[] = [];

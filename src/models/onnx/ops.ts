@@ -255,6 +255,22 @@ export function msRotary(g: Graph, x: Value, positionIds: Value, cosCache: Value
     { num_heads: numHeads, interleaved: 0 }, 'com.microsoft')[0]!;
 }
 
+/** com.microsoft.RotaryEmbedding on head-major x [B, N, S, H] (the kernel reads N and S from the shape). */
+export function msRotaryHeads(g: Graph, x: Value, positionIds: Value, cosCache: Value, sinCache: Value, hint?: string): Value {
+  if (x.shape.length !== 4) fail('RotaryEmbedding', `input ${shapeStr(x.shape)} must be [B, N, S, H]`);
+  return g.node('RotaryEmbedding', [x, positionIds, cosCache, sinCache], [{ dtype: x.dtype, shape: x.shape, hint }], { interleaved: 0 }, 'com.microsoft')[0]!;
+}
+
+/** com.microsoft.FusedMatMul a · bᵀ over the last two axes (batch axes broadcast): (…, M, K) × (…, N, K) → (…, M, N). */
+export function matmulTransB(g: Graph, a: Value, b: Value, hint?: string): Value {
+  const op = 'FusedMatMul';
+  if (a.shape.length < 2 || b.shape.length < 2) fail(op, `rank < 2: ${shapeStr(a.shape)} x ${shapeStr(b.shape)}ᵀ`);
+  if (!dimEq(a.shape[a.shape.length - 1]!, b.shape[b.shape.length - 1]!)) fail(op, `inner dims differ: ${shapeStr(a.shape)} x ${shapeStr(b.shape)}ᵀ`);
+  const batch = broadcast(op, a.shape.slice(0, -2), b.shape.slice(0, -2));
+  const shape = [...batch, a.shape[a.shape.length - 2]!, b.shape[b.shape.length - 2]!];
+  return g.node(op, [a, b], [{ dtype: sameDtype(op, a, b), shape, hint }], { transB: 1, alpha: { float: 1 } }, 'com.microsoft')[0]!;
+}
+
 export function range(g: Graph, start: Value, limit: Value, delta: Value, len: Dim, hint?: string): Value {
   return g.node('Range', [start, limit, delta], [{ dtype: start.dtype, shape: [len], hint }])[0]!;
 }
