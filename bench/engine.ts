@@ -8,9 +8,12 @@
 //     ONNXRUNTIME_NODE_INSTALL=skip: nothing is downloaded besides the locked npm packages);
 //   - the transformers.js folders (.mars2/bench-models-tjs, bench/tjs/export.ts; rewritten every run);
 //   - with --baseline REF: a detached git worktree of REF in .mars2/bench-baseline (node_modules and the
-//     bench models linked from this checkout), whose mars2 runs as one more engine, for before/after figures.
+//     bench models linked from this checkout), whose mars2 runs as one more engine, for before/after figures;
+//   - with --int8: int8 projections in both ONNX engines, the same codes (mars2 RuntimeOptions.weights
+//     'int8'; transformers.js dtype 'q8' on onnx/model_quantized.onnx from bench/tjs/export.ts); PyTorch
+//     is not run then (no like-for-like int8 path).
 // Run by hand, on a quiet machine:
-//   node --import tsx bench/engine.ts [--threads 2] [--runs 5] [--prompt 128] [--new 64] [--models tiny5m,small25m] [--batches 1,8,32] [--no-tjs] [--no-torch] [--best] [--attention onnx|auto] [--baseline REF]
+//   node --import tsx bench/engine.ts [--threads 2] [--runs 5] [--prompt 128] [--new 64] [--models tiny5m,small25m] [--batches 1,8,32] [--no-tjs] [--no-torch] [--best] [--attention onnx|auto] [--baseline REF] [--int8]
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
@@ -30,7 +33,7 @@ function sh(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): string {
   return r.stdout;
 }
 
-function setUp(s: BenchSettings, tjs: boolean, baseline: string | undefined): void {
+function setUp(s: BenchSettings, tjs: boolean, baseline: string | undefined, int8: boolean): void {
   if (!s.models.every((m) => existsSync(join(MODELS_DIR, m, 'config.json')))) {
     if (!existsSync(PYTHON)) {
       throw new Error(`the bench models are missing from ${MODELS_DIR} and ${PYTHON} is not there to write them; create it with\n`
@@ -44,7 +47,7 @@ function setUp(s: BenchSettings, tjs: boolean, baseline: string | undefined): vo
     console.error('installing transformers.js into bench/tjs/node_modules (npm ci, install scripts off) …');
     sh('npm', ['ci', '--prefix', TJS_DIR, '--ignore-scripts', '--no-audit', '--no-fund'], { ONNXRUNTIME_NODE_INSTALL: 'skip' });
   }
-  for (const m of s.models) exportTjs(join(MODELS_DIR, m), join(TJS_MODELS_DIR, m));
+  for (const m of s.models) exportTjs(join(MODELS_DIR, m), join(TJS_MODELS_DIR, m), int8 ? 'int8' : 'float32');
 }
 
 /** A detached worktree of `ref` in BASELINE_DIR (moved there when it exists), sharing this checkout's node_modules and bench models. */
@@ -61,10 +64,11 @@ function setUpBaseline(ref: string): void {
   console.error(`baseline: ${ref} = ${sh('git', ['-C', BASELINE_DIR, 'log', '-1', '--format=%h %s']).trim()}`);
 }
 
-/** mars2-only flags passed through to its child: `--attention onnx|primitive|auto`. */
-function mars2Args(s: BenchSettings & { rest?: string[] }): string[] {
+/** Flags passed through to the children: mars2's `--attention onnx|primitive|auto`, and `--int8` (mars2 and transformers.js). */
+function childArgs(s: BenchSettings & { rest?: string[] }, engine: Engine): string[] {
   const i = s.rest?.indexOf('--attention') ?? -1;
-  return i >= 0 ? ['--attention', s.rest![i + 1] ?? ''] : [];
+  const attention = i >= 0 && engine !== 'transformers.js' ? ['--attention', s.rest![i + 1] ?? ''] : [];
+  return [...attention, ...(s.rest?.includes('--int8') ? ['--int8'] : [])];
 }
 
 /** An engine child process speaking the line protocol of ./engine/shared. */
@@ -75,9 +79,9 @@ class Child {
   constructor(readonly engine: Engine, s: BenchSettings) {
     const args = settingsArgs(s);
     const [cmd, argv, env]: [string, string[], NodeJS.ProcessEnv] = engine === 'mars2' || engine === 'baseline'
-      ? [process.execPath, ['--import', 'tsx', engine === 'mars2' ? 'bench/engine/mars2.ts' : join(BASELINE_DIR, 'bench', 'engine', 'mars2.ts'), ...args, ...mars2Args(s)], {}]
+      ? [process.execPath, ['--import', 'tsx', engine === 'mars2' ? 'bench/engine/mars2.ts' : join(BASELINE_DIR, 'bench', 'engine', 'mars2.ts'), ...args, ...childArgs(s, engine)], {}]
       : engine === 'transformers.js'
-        ? [process.execPath, ['--import', 'tsx', 'bench/tjs/run.ts', ...args], {}]
+        ? [process.execPath, ['--import', 'tsx', 'bench/tjs/run.ts', ...args, ...childArgs(s, engine)], {}]
         : [PYTHON, ['bench/make_bench_models.py', '--serve', ...args], { OMP_NUM_THREADS: String(s.threads), MKL_NUM_THREADS: String(s.threads), HF_HUB_OFFLINE: '1' }];
     this.proc = spawn(cmd, argv, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'inherit'] });
     this.lines = createInterface({ input: this.proc.stdout! })[Symbol.asyncIterator]();
@@ -183,13 +187,18 @@ function agreement(all: BenchResult[]): string {
   const parts: string[] = [];
   for (const e of ['transformers.js', 'pytorch'] as const) {
     let same = 0, n = 0;
+    const prefixes: number[] = [];
     for (const r of all.filter((x) => x.engine === e && x.firstRow)) {
       const ref = all.find((x) => x.engine === 'mars2' && x.model === r.model && x.batch === r.batch)?.firstRow;
       if (!ref) continue;
       n++;
       if (ref.join() === r.firstRow!.join()) same++;
+      let i = 0;
+      while (i < ref.length && ref[i] === r.firstRow![i]) i++;
+      prefixes.push(i);
     }
-    if (n) parts.push(`${e} ${same}/${n}`);
+    // where rows differ (int8: activation rounding flips near-tied argmaxes of the random models), how far they agree
+    if (n) parts.push(`${e} ${same}/${n}${same < n ? ` (tokens in common from the start: ${prefixes.join(', ')} of ${all[0]!.firstRow?.length ?? '?'})` : ''}`);
   }
   return `greedy new tokens of row 0 identical to mars2's: ${parts.join(', ') || '—'}`;
 }
@@ -198,7 +207,9 @@ async function main() {
   const s = parseSettings(process.argv.slice(2));
   const engines: Engine[] = ['mars2'];
   if (!s.rest.includes('--no-tjs')) engines.push('transformers.js');
-  if (!s.rest.includes('--no-torch')) {
+  const int8 = s.rest.includes('--int8');
+  if (int8 && !s.rest.includes('--no-torch')) console.error('PyTorch skipped: --int8 has no like-for-like PyTorch path');
+  else if (!s.rest.includes('--no-torch')) {
     if (existsSync(PYTHON)) engines.push('pytorch');
     else console.error(`PyTorch skipped: ${PYTHON} is missing`);
   }
@@ -206,7 +217,7 @@ async function main() {
   const baseline = bi >= 0 ? s.rest[bi + 1] : undefined;
   if (bi >= 0 && !baseline) throw new Error('--baseline expects a git ref (a commit, branch or tag)');
   if (baseline) engines.splice(1, 0, 'baseline');
-  setUp(s, engines.includes('transformers.js'), baseline);
+  setUp(s, engines.includes('transformers.js'), baseline, int8);
   const loadBefore = loadavg();
   const best = s.rest.includes('--best');
   const all = await runAll(engines, s, best);
@@ -219,6 +230,7 @@ async function main() {
   console.log(`decode tok/s = B·${s.newTokens} / (t(${s.newTokens + 1} new) − t(1 new)); prefill tok/s = B·${s.prompt} / t(1 new).`);
   console.log(`mars2: Generator + ModelRuntime in-process, onnxruntime-node ${ortVersion}; transformers.js ${ver('transformers.js') ?? '—'} (model.generate, `
     + `its own onnxruntime-node, mars2's decoder exported by bench/tjs/export.ts); PyTorch ${ver('pytorch') ?? '—'} (transformers generate, eager, CPU).`);
+  if (int8) console.log('weights: int8 projections in mars2 and transformers.js, the same codes (MatMulNBits, 8 bits, block 32, accuracy level 4); embeddings and norms float32.');
   console.log(`load average before/after: ${loadBefore[0]!.toFixed(2)} / ${loadAfter[0]!.toFixed(2)} (${availableParallelism()} cores)\n`);
   for (const l of table(all, engines, s, baseline)) console.log(l);
   console.log(`\n${agreement(all)}\n\nGoals (issue 6):`);

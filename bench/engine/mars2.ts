@@ -1,7 +1,7 @@
 // mars2's side of bench/engine.ts: the continuous-batching generator (delta-KV graph, last-position
 // logits, JS sampling) on ModelRuntime in this process, greedy, B concurrent requests. A child process
 // serving the line protocol of ./shared (stdin `MODEL B` → one JSON sample per line), e.g.
-//   echo 'tiny5m 8' | node --import tsx bench/engine/mars2.ts [--threads 2] [--prompt 128] [--new 64]
+//   echo 'tiny5m 8' | node --import tsx bench/engine/mars2.ts [--threads 2] [--prompt 128] [--new 64] [--attention A] [--int8]
 import { join } from 'node:path';
 import { Generator } from '../../src/models/generator';
 import { ModelRuntime } from '../../src/models/runtime';
@@ -15,7 +15,7 @@ async function main() {
   const runtimes = new Map<string, ModelRuntime>();
   await serve(async (model, B, warm) => {
     let rt = runtimes.get(model);
-    if (!rt) runtimes.set(model, rt = await ModelRuntime.load(join(MODELS_DIR, model), { threads: s.threads, attention }));
+    if (!rt) runtimes.set(model, rt = await ModelRuntime.load(join(MODELS_DIR, model), { threads: s.threads, attention, weights: s.rest.includes('--int8') ? 'int8' : 'float32' }));
     const gen = new Generator(rt, () => '', { maxBatch: 32 });
     const prompts = Array.from({ length: B }, (_, b) => promptIds(b, s.prompt));
     const run = async (n: number) => {

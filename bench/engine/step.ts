@@ -6,7 +6,8 @@
 //   node --import tsx bench/engine/step.ts [--models tiny5m] [--threads 2] [--runs 7] [--batches 1] [--variants base,t1,nospin]
 // Variants: base (the default options), t1 (1 intra-op thread), nospin (session.intra_op.allow_spinning
 // = 0), noarena (enableCpuMemArena false), nopattern (enableMemPattern false), extended
-// (graphOptimizationLevel 'extended'), unfused (DecoderOptions.fused false), nopack (session.disable_prepacking = 1), profile (enableProfiling:
+// (graphOptimizationLevel 'extended'), unfused (DecoderOptions.fused false), nopack (session.disable_prepacking = 1), int8
+// (RuntimeOptions.weights 'int8'), profile (enableProfiling:
 // writes onnxruntime_profile_*.json in the working directory, for a per-kernel breakdown).
 import { join } from 'node:path';
 import { Generator } from '../../src/models/generator';
@@ -27,6 +28,7 @@ const VARIANTS: Record<string, (threads: number) => RuntimeOptions> = {
   onnxattn: (t) => ({ threads: t, attention: 'onnx' }),
   auto: (t) => ({ threads: t, attention: 'auto' }),
   onnxattn_noarena: (t) => ({ threads: t, attention: 'onnx', session: { enableCpuMemArena: false } }),
+  int8: (t) => ({ threads: t, weights: 'int8' }),
   nopack: (t) => ({ threads: t, session: { extra: { session: { disable_prepacking: '1' } } } }),
   profile: (t) => ({ threads: t, session: { enableProfiling: true, profileFilePrefix: 'onnxruntime_profile' } }),
 };

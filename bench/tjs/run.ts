@@ -21,7 +21,7 @@ async function main() {
   const models = new Map<string, { m: any; params: number }>();
   const load = async (model: string) => {
     const m = await tjs.AutoModelForCausalLM.from_pretrained(model, {
-      dtype: 'fp32', device: 'cpu', session_options: { intraOpNumThreads: s.threads, interOpNumThreads: 1 },
+      dtype: s.rest.includes('--int8') ? 'q8' : 'fp32', device: 'cpu', session_options: { intraOpNumThreads: s.threads, interOpNumThreads: 1 },
     });
     const c = JSON.parse(readFileSync(join(TJS_MODELS_DIR, model, 'config.json'), 'utf8'));
     const d = c.hidden_size, hd = c.head_dim;

@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import * as ort from 'onnxruntime-node';
 import { buildInferenceGraph } from './arch/decoder';
+import { QUANT_LOCATION, QuantStore, type QuantOptions } from './arch/quant';
 import { bindParams, loadParams, WEIGHTS_LOCATION, type ParamStore } from './arch/weights';
 import { readGenerationConfig, readModelConfig, type GenerationConfig, type ModelConfig } from './hf/config';
 
@@ -26,6 +27,15 @@ export interface RuntimeOptions {
    * it is slower at large B); it holds a second copy of the weights in ORT.
    */
   attention?: 'primitive' | 'onnx' | 'auto';
+  /**
+   * Projection weights of the inference graphs (default 'float32', exact). 'int8': block-quantized at
+   * load (arch/quant.ts) and multiplied by MatMulNBits: a quarter of the bytes per decode step, logits
+   * within quantization error of the float32 ones, so opt-in (evaluation, `mars2 solve`, benchmarks),
+   * not for rollouts whose log-probs train the same weights in float32.
+   */
+  weights?: 'float32' | 'int8';
+  /** Int8 block size and accuracy level (quant.ts; defaults 32 and 4). */
+  quant?: QuantOptions;
   /** ORT session options merged over the defaults (for measurements, e.g. `enableProfiling`, `extra`). */
   session?: ort.InferenceSession.SessionOptions;
 }
@@ -73,14 +83,16 @@ export class ModelRuntime {
     const rope = opts.rope ?? 'ms';
     const fused = opts.fused ?? true;
     const attention = opts.attention ?? 'primitive';
-    const stepBytes = buildInferenceGraph(cfg, P, { kv: 'delta', logits: 'last', rope, fused, attention: attention === 'onnx' ? 'onnx' : 'primitive' });
-    const step1Bytes = attention === 'auto' ? buildInferenceGraph(cfg, P, { kv: 'delta', logits: 'last', rope, fused, attention: 'onnx' }) : null;
-    const fullBytes = buildInferenceGraph(cfg, P, { kv: 'none', logits: 'all', rope, fused });
+    const qs = opts.weights === 'int8' ? new QuantStore(params, opts.quant) : null;
+    const quant = qs?.linear;
+    const stepBytes = buildInferenceGraph(cfg, P, { kv: 'delta', logits: 'last', rope, fused, quant, attention: attention === 'onnx' ? 'onnx' : 'primitive' });
+    const step1Bytes = attention === 'auto' ? buildInferenceGraph(cfg, P, { kv: 'delta', logits: 'last', rope, fused, quant, attention: 'onnx' }) : null;
+    const fullBytes = buildInferenceGraph(cfg, P, { kv: 'none', logits: 'all', rope, fused, quant });
     const so: ort.InferenceSession.SessionOptions = {
       executionProviders: [opts.executionProvider ?? 'cpu'],
       graphOptimizationLevel: 'all',
       logSeverityLevel: 3,
-      externalData: [{ path: WEIGHTS_LOCATION, data: params.bytes() }],
+      externalData: [{ path: WEIGHTS_LOCATION, data: params.bytes() }, ...(qs ? [{ path: QUANT_LOCATION, data: qs.bytes() }] : [])],
       ...(opts.threads ? { intraOpNumThreads: opts.threads, interOpNumThreads: 1 } : {}),
       ...opts.session,
     };

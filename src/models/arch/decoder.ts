@@ -12,6 +12,7 @@ import { Graph, type DType, type Value } from '../onnx/graph';
 import * as op from '../onnx/ops';
 import { fusedStack } from './fused';
 import { attention, attentionBias, embedding, linear, rmsNorm, rope, ropeInputs, swiglu } from './layers';
+import type { QuantLinear } from './quant';
 import { ropeTables } from './rope';
 
 export interface DecoderOptions {
@@ -32,6 +33,8 @@ export interface DecoderOptions {
    * (opset 23, GQA, additive mask, past K/V as inputs), new K/V out as (B, S, nkv·hd).
    */
   attention?: 'primitive' | 'onnx';
+  /** Int8 projections (quant.ts; inference graphs only): every q/k/v, o, gate/up, down and LM head MatMul becomes MatMulNBits. */
+  quant?: QuantLinear;
 }
 
 export interface DecoderIO {
@@ -68,8 +71,8 @@ export function buildDecoderOutputs(g: Graph, cfg: ModelConfig, P: ParamFn, io: 
   const ropeIn = g.scope('rope', () => ropeInputs(g, io.positionIds, tables.invFreq, tables.attentionFactor, opts.rope ?? 'ms', opts.dtype ?? 'float32'));
   const bias = g.scope('mask', () => attentionBias(g, io.attentionMask, io.positionIds, opts.dtype ?? 'float32'));
   const emb = g.scope('embed', () => embedding(g, P('model.embed_tokens.weight'), io.inputIds));
-  const st = fusedStack(g, cfg, P, emb.y, ropeIn, bias, io.past, opts.attention === 'onnx');
-  return { out: g.scope('final', () => logitsHead(g, cfg, P, st.y, opts.logits)), newKv: st.newKv };
+  const st = fusedStack(g, cfg, P, emb.y, ropeIn, bias, io.past, opts.attention === 'onnx', opts.quant);
+  return { out: g.scope('final', () => logitsHead(g, cfg, P, st.y, opts.logits, opts.quant)), newKv: st.newKv };
 }
 
 /** Builds the unfused decoder on `g`; returns logits (or hidden states), new K/V per layer and per-layer saved records. */
@@ -86,13 +89,17 @@ export function buildDecoder(g: Graph, cfg: ModelConfig, P: ParamFn, io: Decoder
   const newKv: { k: Value; v: Value }[] = [];
   const saved: LayerSaved[] = [];
   const bOpt = (name: string, on: boolean) => (on ? P(name) : undefined);
+  // x Wᵀ + b: a float32 MatMul (with the saved record the backward needs), or int8 with opts.quant
+  const lin = (x: Value, name: string, b: Value | undefined, hint: string) => (opts.quant
+    ? { y: opts.quant(g, x, [name], { hint, bias: b }), saved: { x } }
+    : linear(g, x, P(name), b, hint));
   for (let l = 0; l < cfg.numLayers; l++) {
     const p = `model.layers.${l}.`;
     const out = g.scope(`layers.${l}`, () => {
       const n1 = rmsNorm(g, x, P(`${p}input_layernorm.weight`), eps, 'input_norm');
       const proj = (name: string, heads: number) => {
-        const lin = linear(g, n1.y, P(`${p}self_attn.${name}.weight`), bOpt(`${p}self_attn.${name}.bias`, cfg.qkvBias), name);
-        return op.reshape(g, lin.y, [B!, S!, heads, hd], `${name}4`); // (B, S, heads, hd)
+        const y = lin(n1.y, `${p}self_attn.${name}.weight`, bOpt(`${p}self_attn.${name}.bias`, cfg.qkvBias), name).y;
+        return op.reshape(g, y, [B!, S!, heads, hd], `${name}4`); // (B, S, heads, hd)
       };
       let q = proj('q_proj', nq);
       let k = proj('k_proj', nkv);
@@ -107,11 +114,11 @@ export function buildDecoder(g: Graph, cfg: ModelConfig, P: ParamFn, io: Decoder
       const qr = rope(g, q, ropeIn, 'q_rope');
       const kr = rope(g, k, ropeIn, 'k_rope');
       const att = attention(g, qr.y, kr.y, v, bias, io.past ? io.past[l]! : null);
-      const o = linear(g, att.y, P(`${p}self_attn.o_proj.weight`), bOpt(`${p}self_attn.o_proj.bias`, cfg.oBias), 'o_proj');
+      const o = lin(att.y, `${p}self_attn.o_proj.weight`, bOpt(`${p}self_attn.o_proj.bias`, cfg.oBias), 'o_proj');
       const h = op.add(g, x, o.y, 'resid_attn');
       const n2 = rmsNorm(g, h, P(`${p}post_attention_layernorm.weight`), eps, 'post_attn_norm');
-      const mlpP = (n: string) => ({ w: P(`${p}mlp.${n}.weight`), b: bOpt(`${p}mlp.${n}.bias`, cfg.mlpBias) });
-      const mlp = swiglu(g, n2.y, mlpP('gate_proj'), mlpP('up_proj'), mlpP('down_proj'));
+      const mlpP = (n: string) => ({ w: `${p}mlp.${n}.weight`, b: bOpt(`${p}mlp.${n}.bias`, cfg.mlpBias) });
+      const mlp = swiglu(g, n2.y, mlpP('gate_proj'), mlpP('up_proj'), mlpP('down_proj'), lin);
       const y = op.add(g, h, mlp.y, 'resid_mlp');
       const s: LayerSaved = { n1: n1.saved, attnIn: n1.y, qn: qn?.saved, kn: kn?.saved, att: att.saved, o: o.saved, n2: n2.saved, mlp: mlp.saved };
       return { y, kv: { k: att.kNew, v: att.vNew }, saved: s };
@@ -122,17 +129,17 @@ export function buildDecoder(g: Graph, cfg: ModelConfig, P: ParamFn, io: Decoder
   }
   const final = g.scope('final', () => {
     const nf = rmsNorm(g, x, P('model.norm.weight'), eps, 'norm');
-    return { y: logitsHead(g, cfg, P, nf.y, opts.logits), saved: nf.saved };
+    return { y: logitsHead(g, cfg, P, nf.y, opts.logits, opts.quant), saved: nf.saved };
   });
   return { out: final.y, newKv, saved: { embed: emb.saved, rope: ropeIn, layers: saved, final: final.saved } };
 }
 
 /** From the final normed hidden states (B, S, d): themselves, or the logits of every / the last position. */
-function logitsHead(g: Graph, cfg: ModelConfig, P: ParamFn, nf: Value, logits: DecoderOptions['logits']): Value {
+function logitsHead(g: Graph, cfg: ModelConfig, P: ParamFn, nf: Value, logits: DecoderOptions['logits'], quant?: QuantLinear): Value {
   if (logits === 'hidden') return nf;
   const xs = logits === 'last' ? op.gather(g, nf, g.ints(-1), 1, 'last_hidden') : nf; // (B, d) | (B, S, d)
-  const head = P(cfg.tieWordEmbeddings ? 'model.embed_tokens.weight' : 'lm_head.weight');
-  return linear(g, xs, head, undefined, 'lm_head').y;
+  const head = cfg.tieWordEmbeddings ? 'model.embed_tokens.weight' : 'lm_head.weight';
+  return quant ? quant(g, xs, [head], { hint: 'lm_head' }) : linear(g, xs, P(head), undefined, 'lm_head').y;
 }
 
 /** The inference graph: inputs and outputs as in the header; returns the serialized model. */

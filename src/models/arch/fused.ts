@@ -20,15 +20,9 @@ import type { ModelConfig } from '../hf/config';
 import type { Dim, Graph, Value } from '../onnx/graph';
 import * as op from '../onnx/ops';
 import { linear, rmsNorm, rope, type RopeInputs } from './layers';
+import type { QuantLinear } from './quant';
 
 type ParamFn = (name: string) => Value;
-
-/** x Wᵀ (+ b) for several [out, in] weights stacked along `out`: (…, in) → (…, Σ out). */
-function stackedLinear(g: Graph, x: Value, ws: Value[], bs: (Value | undefined)[], hint: string): Value {
-  const w = op.concat(g, ws, 0, `${hint}_w`);
-  const b = bs.every((v) => v !== undefined) ? op.concat(g, bs as Value[], 0, `${hint}_bias`) : undefined;
-  return linear(g, x, w, b, hint).y;
-}
 
 /** RoPE on head-major x (B, nh, S, hd); `r` as from `headMajorRope`. */
 function ropeHeads(g: Graph, x: Value, r: RopeInputs, hint: string): Value {
@@ -74,7 +68,7 @@ function groupedAttention(g: Graph, q: Value, k: Value, v: Value, bias: Value, p
  * The layer stack and final norm from the embeddings x (B, S, d): returns the final normed hidden states
  * (B, S, d) and the new K/V per layer (B, nkv, S, hd), as decoder.ts's unfused stack.
  */
-export function fusedStack(g: Graph, cfg: ModelConfig, P: ParamFn, x: Value, ropeIn: RopeInputs, bias: Value, past: { k: Value; v: Value }[] | undefined, attnOp = false) {
+export function fusedStack(g: Graph, cfg: ModelConfig, P: ParamFn, x: Value, ropeIn: RopeInputs, bias: Value, past: { k: Value; v: Value }[] | undefined, attnOp = false, quant?: QuantLinear) {
   const { numHeads: nq, numKvHeads: nkv, headDim: hd, rmsNormEps: eps } = cfg;
   const [B, S] = x.shape;
   let resid = x;
@@ -89,6 +83,13 @@ export function fusedStack(g: Graph, cfg: ModelConfig, P: ParamFn, x: Value, rop
   const bOpt = (name: string, on: boolean) => (on ? P(name) : undefined);
   const newKv: { k: Value; v: Value }[] = [];
   const scale = g.scalar(1 / Math.sqrt(hd), x.dtype);
+  // x Wᵀ + b over the named weights stacked along `out`, the first one times `scaleFirst` (float32 MatMul, or int8 with `quant`)
+  const proj = (xin: Value, names: string[], bs: (Value | undefined)[], hint: string, scaleFirst = 1): Value => {
+    const b = bs.every((v) => v !== undefined) ? (bs.length === 1 ? bs[0] : op.concat(g, bs as Value[], 0, `${hint}_bias`)) : undefined;
+    if (quant) return quant(g, xin, names, { hint, scaleFirst, bias: b });
+    const ws = names.map((n, i) => (i === 0 && scaleFirst !== 1 ? op.mul(g, P(n), g.scalar(scaleFirst, x.dtype), 'q_scale_fold') : P(n)));
+    return linear(g, xin, ws.length === 1 ? ws[0]! : op.concat(g, ws, 0, `${hint}_w`), b, hint).y;
+  };
   const splitSizes = past && !attnOp && g.scope('attn_split', () => op.concat(g, [op.dimOf(g, past[0]!.k, 2), op.dimOf(g, x, 1)], 0, 'split_sizes'));
   // ONNX Attention (opset 23) takes the bias as (B, 1, S, T)
   const bias4 = attnOp ? op.raw(g, 'Squeeze', [bias, g.ints([2])], { dtype: bias.dtype, shape: [B!, 1, S!, bias.shape[4]!] }) : bias;
@@ -97,13 +98,11 @@ export function fusedStack(g: Graph, cfg: ModelConfig, P: ParamFn, x: Value, rop
     const p = `model.layers.${l}.`;
     g.scope(`layers.${l}`, () => {
       const n1 = norm(P(`${p}input_layernorm.weight`), 'input_norm');
-      const a = (n: string) => P(`${p}self_attn.${n}.weight`);
       const ab = (n: string) => bOpt(`${p}self_attn.${n}.bias`, cfg.qkvBias);
       // 1/√hd folded into q's weights (or q_norm's): RoPE and the matmuls are linear in q.
       const sc = (w: Value | undefined) => w && op.mul(g, w, scale, 'q_scale_fold');
-      const wq = cfg.qkNorm ? a('q_proj') : sc(a('q_proj'))!;
       const bq = cfg.qkNorm ? ab('q_proj') : sc(ab('q_proj'));
-      const qkv = stackedLinear(g, n1, [wq, a('k_proj'), a('v_proj')], [bq, ab('k_proj'), ab('v_proj')], 'qkv_proj');
+      const qkv = proj(n1, ['q_proj', 'k_proj', 'v_proj'].map((n) => `${p}self_attn.${n}.weight`), [bq, ab('k_proj'), ab('v_proj')], 'qkv_proj', cfg.qkNorm ? 1 : 1 / Math.sqrt(hd));
       let q: Value, k: Value, v: Value;
       if (attnOp) {
         // 3-D q|k|v (B, S, heads·hd) straight into ONNX Attention; new K/V leave in (B, S, nkv·hd)
@@ -131,7 +130,7 @@ export function fusedStack(g: Graph, cfg: ModelConfig, P: ParamFn, x: Value, rop
           { dtype: x.dtype, shape: [B!, S!, nq * hd], hint: 'attn' },
           ...(past ? [{ dtype: x.dtype, shape: [B!, nkv, T, hd], hint: 'present_k' }, { dtype: x.dtype, shape: [B!, nkv, T, hd], hint: 'present_v' }] : []),
         ], { q_num_heads: nq, kv_num_heads: nkv, scale: { float: 1 } });
-        pending = linear(g, y!, P(`${p}self_attn.o_proj.weight`), bOpt(`${p}self_attn.o_proj.bias`, cfg.oBias), 'o_proj').y;
+        pending = proj(y!, [`${p}self_attn.o_proj.weight`], [bOpt(`${p}self_attn.o_proj.bias`, cfg.oBias)], 'o_proj');
         newKv.push({ k: k3, v: v3 });
       } else {
         // head-major q|k|v: one Reshape + Transpose for all heads, RoPE over q|k heads together
@@ -147,16 +146,16 @@ export function fusedStack(g: Graph, cfg: ModelConfig, P: ParamFn, x: Value, rop
           v = vh!;
         }
         const att = groupedAttention(g, q, k, v, bias, past ? past[l]! : null, splitSizes || undefined);
-        pending = linear(g, att, P(`${p}self_attn.o_proj.weight`), bOpt(`${p}self_attn.o_proj.bias`, cfg.oBias), 'o_proj').y;
+        pending = proj(att, [`${p}self_attn.o_proj.weight`], [bOpt(`${p}self_attn.o_proj.bias`, cfg.oBias)], 'o_proj');
         newKv.push({ k, v });
       }
       const n2 = norm(P(`${p}post_attention_layernorm.weight`), 'post_attn_norm');
-      const m = (n: string) => P(`${p}mlp.${n}.weight`);
+      const m = (n: string) => `${p}mlp.${n}.weight`;
       const mb = (n: string) => bOpt(`${p}mlp.${n}.bias`, cfg.mlpBias);
       const ff = cfg.intermediateSize;
-      const [gt, up] = op.split(g, stackedLinear(g, n2, [m('gate_proj'), m('up_proj')], [mb('gate_proj'), mb('up_proj')], 'gate_up'), -1, [ff, ff]);
+      const [gt, up] = op.split(g, proj(n2, [m('gate_proj'), m('up_proj')], [mb('gate_proj'), mb('up_proj')], 'gate_up'), -1, [ff, ff]);
       const h = op.mul(g, op.mul(g, gt!, op.sigmoid(g, gt!), 'silu'), up!, 'gated');
-      pending = linear(g, h, m('down_proj'), mb('down_proj'), 'down').y;
+      pending = proj(h, [m('down_proj')], [mb('down_proj')], 'down');
     });
   }
   const y = g.scope('final', () => norm(P('model.norm.weight'), 'norm'));

@@ -135,12 +135,14 @@ export function attention(g: Graph, q: Value, k: Value, v: Value, bias: Value, p
   return { y, kNew, vNew, saved: { q5, kNew, vNew, probs } };
 }
 
-export function swiglu(g: Graph, x: Value, gate: { w: Value; b?: Value }, up: { w: Value; b?: Value }, down: { w: Value; b?: Value }) {
+/** SwiGLU with the weights as values, or as names resolved by `lin` (decoder.ts: float32 or int8 projections). */
+export function swiglu<W extends Value | string>(g: Graph, x: Value, gate: { w: W; b?: Value }, up: { w: W; b?: Value }, down: { w: W; b?: Value },
+  lin: (x: Value, w: W, b: Value | undefined, hint: string) => { y: Value } = (xx, w, b, hint) => linear(g, xx, w as Value, b, hint)) {
   // x (B, S, d) → (B, S, d) through ff
-  const gt = linear(g, x, gate.w, gate.b, 'gate');
-  const u = linear(g, x, up.w, up.b, 'up');
+  const gt = lin(x, gate.w, gate.b, 'gate');
+  const u = lin(x, up.w, up.b, 'up');
   const silu = op.mul(g, gt.y, op.sigmoid(g, gt.y), 'silu');
   const h = op.mul(g, silu, u.y, 'gated');
-  const dn = linear(g, h, down.w, down.b, 'down');
+  const dn = lin(h, down.w, down.b, 'down');
   return { y: dn.y, saved: { x, gate: gt.y, up: u.y, h } };
 }
