@@ -16,6 +16,7 @@ const usage = `usage: mars2 generate --model DIR (--prompt TEXT | --messages FIL
   --greedy               argmax decoding
   --stop TEXT            stop string (repeatable)
   --threads N            ORT intra-op threads (default: all cores)
+  --int8                 int8 projection weights (quantized at load; faster, logits within quantization error)
   --json                 print the full result as JSON`;
 
 function readMessages(file: string): { role: string; content: string }[] {
@@ -46,7 +47,7 @@ export const generateCommand: Command = {
       model: { type: 'string' }, prompt: { type: 'string' }, messages: { type: 'string' }, 'no-thinking': { type: 'boolean' },
       'max-new-tokens': { type: 'string' }, temperature: { type: 'string' }, 'top-p': { type: 'string' }, 'top-k': { type: 'string' },
       seed: { type: 'string' }, greedy: { type: 'boolean' }, stop: { type: 'string', multiple: true }, threads: { type: 'string' },
-      json: { type: 'boolean' },
+      json: { type: 'boolean' }, int8: { type: 'boolean' },
     });
     if (!values.model) throw new UsageError('--model DIR is required');
     if ((values.prompt === undefined) === (values.messages === undefined)) throw new UsageError('give exactly one of --prompt TEXT or --messages FILE');
@@ -55,7 +56,7 @@ export const generateCommand: Command = {
     if (!Number.isInteger(maxNewTokens) || maxNewTokens < 1) throw new UsageError(`--max-new-tokens expects a positive integer, got ${maxNewTokens}`);
     const threads = opt(values.threads, 'threads');
     const { ModelHost } = await import('../models/host');
-    const host = new ModelHost({ threads });
+    const host = new ModelHost({ threads, weights: values.int8 ? 'int8' : 'float32' });
     const t0 = Date.now();
     try {
       const r = await host.generate({

@@ -22,6 +22,13 @@ test('mars2 generate --json: prompt and chat messages, greedy is reproducible', 
   assert.equal(b.status, 0, b.stderr);
   assert.match(b.stdout, /prompt tokens: 25, new tokens: \d+, finish: (length|eos)/);
   assert.match(b.stdout, /raw log-probs \(T=1\): \[/);
+  // --int8: the same request on int8 projections runs and reports the same shape of result
+  const c = mars2('generate', '--model', model, '--prompt', 'def add(a, b):', '--greedy', '--max-new-tokens', '6', '--threads', '1', '--json', '--int8');
+  assert.equal(c.status, 0, c.stderr);
+  const q = JSON.parse(c.stdout) as typeof r;
+  assert.deepEqual(q.promptTokenIds, r.promptTokenIds);
+  assert.equal(q.tokenIds.length, q.rawLogprobs.length);
+  assert.ok(q.rawLogprobs.every((x) => Number.isFinite(x) && x <= 0));
 });
 
 test('mars2 generate: usage and input errors say what was expected', () => {
