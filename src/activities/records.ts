@@ -17,6 +17,8 @@ export interface AgentSpec {
   systemPrompt?: string | null;
   /** Chat template enable_thinking (Qwen3). */
   thinking?: boolean;
+  /** Projection weights the engine runs (default float32; 'int8' for inference-only trees, e.g. `mars2 solve --int8`). */
+  weights?: 'float32' | 'int8';
 }
 
 /** Refinement prompts: 'marti' (parent answer + pass/fail, training-compatible) or 'tplus' (rich feedback). */
@@ -54,6 +56,8 @@ export interface GenerationRecord {
   agent: string;
   model: string;
   version: string;
+  /** 'int8' when the tree ran int8 projection weights (AgentSpec.weights); absent for float32. */
+  weights?: 'int8';
   seed: number;
   sampling: GenerateInput['sampling'];
   messages: { role: string; content: string }[];

@@ -24,6 +24,7 @@ const usage = `usage: mars2 solve --problem FILE [--id ID] --agents DIR[,DIR…]
   --seed S              default 0
   --max-new-tokens N    default 1024
   --temperature T       default 1
+  --int8                int8 projection weights (quantized at load; faster on CPU, logits within quantization error)
   --json                print {workflowId, problemId, solved, best, nodes} as JSON`;
 
 /** Text safe for a terminal: control characters (a random model writes NULs) shown as \xNN. */
@@ -47,7 +48,7 @@ async function pickProblem(file: string, id: string | undefined): Promise<Proble
   return entries[0].problem;
 }
 
-function agentsFrom(list: string): SearchTreeInput['agents'] {
+function agentsFrom(list: string, int8: boolean): SearchTreeInput['agents'] {
   const dirs = list.split(',').filter((d) => d !== '').map((d) => resolve(d));
   if (dirs.length === 0) throw new UsageError('--agents expects model directories separated by commas');
   const names = new Map<string, number>();
@@ -56,7 +57,7 @@ function agentsFrom(list: string): SearchTreeInput['agents'] {
     const base = basename(dir).replace(/[^A-Za-z0-9._-]/g, '_') || 'agent';
     const seen = names.get(base) ?? 0;
     names.set(base, seen + 1);
-    return { name: seen === 0 ? base : `${base}-${seen + 1}`, model: dir };
+    return { name: seen === 0 ? base : `${base}-${seen + 1}`, model: dir, ...(int8 ? { weights: 'int8' as const } : {}) };
   });
 }
 
@@ -75,6 +76,7 @@ export const solveCommand: Command = {
     const { values } = parseFlags(argv, {
       problem: { type: 'string' }, id: { type: 'string' }, agents: { type: 'string' }, budget: { type: 'string' },
       seed: { type: 'string' }, 'max-new-tokens': { type: 'string' }, temperature: { type: 'string' }, json: { type: 'boolean' },
+      int8: { type: 'boolean' },
     });
     if (!values.problem) throw new UsageError('--problem FILE is required');
     if (!values.agents) throw new UsageError('--agents DIR[,DIR…] is required');
@@ -83,7 +85,7 @@ export const solveCommand: Command = {
     if (!Number.isInteger(seed) || seed < 0) throw new UsageError(`--seed expects a non-negative integer, got '${values.seed}'`);
     const maxNewTokens = positiveInt(values['max-new-tokens'], 'max-new-tokens', 1024);
     const temperature = numberFlag(values.temperature, 'temperature', 1);
-    const agents = agentsFrom(values.agents);
+    const agents = agentsFrom(values.agents, values.int8 === true);
     const problem = await pickProblem(values.problem, values.id);
 
     const cfg = currentStack();

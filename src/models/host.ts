@@ -28,6 +28,8 @@ export interface GenerateRequest {
   maxNewTokens?: number;
   /** Chat templates with a thinking switch (Qwen3): passed as `enable_thinking`. */
   enableThinking?: boolean;
+  /** Projection weights (RuntimeOptions.weights; default the host's): 'int8' loads a second, quantized runtime of the model. */
+  weights?: 'float32' | 'int8';
 }
 
 export interface GenerateResult extends GenOutput {
@@ -58,9 +60,9 @@ export class ModelHost {
 
   constructor(private readonly opts: HostOptions = {}) {}
 
-  private async load(dir: string, version: string): Promise<Loaded> {
+  private async load(dir: string, version: string, weights: 'float32' | 'int8'): Promise<Loaded> {
     if (!existsSync(dir)) throw new Error(`model directory ${dir} does not exist`);
-    const rt = await ModelRuntime.load(dir, this.opts);
+    const rt = await ModelRuntime.load(dir, { ...this.opts, weights });
     const tok = ModelTokenizer.load(dir);
     const eos = new Set([...rt.gen.eosTokenIds, ...rt.cfg.eosTokenIds]);
     if (tok.eosTokenId !== undefined) eos.add(tok.eosTokenId);
@@ -68,21 +70,22 @@ export class ModelHost {
     return { version, rt, tok, gen, eosIds: [...eos] };
   }
 
-  /** The loaded model for `dir` at `version`, loading (or reloading) as needed. */
-  async model(dir: string, version = ''): Promise<Loaded> {
+  /** The loaded model for `dir` at `version` (with `weights`), loading (or reloading) as needed. */
+  async model(dir: string, version = '', weights: 'float32' | 'int8' = this.opts.weights ?? 'float32'): Promise<Loaded> {
+    const key = `${weights}:${dir}`;
     for (;;) {
-      const hit = this.current.get(dir);
+      const hit = this.current.get(key);
       if (!hit) break;
       const m = await hit.catch(() => null);
-      if (this.current.get(dir) !== hit) continue; // replaced while we waited
+      if (this.current.get(key) !== hit) continue; // replaced while we waited
       if (m && m.version === version) return m;
       if (m) this.retiring.add(m);
       break;
     }
-    const p = this.load(dir, version);
-    this.current.set(dir, p);
+    const p = this.load(dir, version, weights);
+    this.current.set(key, p);
     p.catch(() => {
-      if (this.current.get(dir) === p) this.current.delete(dir);
+      if (this.current.get(key) === p) this.current.delete(key);
     });
     return p;
   }
@@ -90,7 +93,7 @@ export class ModelHost {
   async generate(req: GenerateRequest): Promise<GenerateResult> {
     const dir = typeof req.model === 'string' ? req.model : req.model.dir;
     const version = typeof req.model === 'string' ? '' : (req.model.version ?? '');
-    const m = await this.model(dir, version);
+    const m = await this.model(dir, version, req.weights);
     let promptIds: number[];
     if (req.messages && req.prompt !== undefined) throw new Error('give either messages or prompt, not both');
     if (req.messages) promptIds = m.tok.encodeChat(req.messages, { addGenerationPrompt: true, enableThinking: req.enableThinking });

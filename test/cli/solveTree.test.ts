@@ -42,6 +42,18 @@ test('mars2 solve --json grows the tree, names the best program; mars2 tree retu
   assert.match(drawing.stdout, /status: completed/);
 });
 
+test('mars2 solve --int8: the tree runs on int8 projection weights, and its generation records say so', async () => {
+  const solve = mars2('solve', '--problem', MBPP, '--id', '2', '--agents', agents, '--budget', '2', '--max-new-tokens', '8', '--seed', '5', '--json', '--int8');
+  assert.equal(solve.status, 0, solve.stderr);
+  const out = JSON.parse(solve.stdout) as { nodes: NodeSummary[] };
+  assert.equal(out.nodes.length, 2);
+  for (const n of out.nodes) {
+    const rec = await f.store.getJson<{ weights?: string; tokenIds: number[] }>(n.refs.generation);
+    assert.equal(rec.weights, 'int8');
+    assert.ok(rec.tokenIds.length > 0);
+  }
+});
+
 test('mars2 solve / tree: errors say what was expected and what to do', () => {
   const many = mars2('solve', '--problem', MBPP, '--agents', agents, '--budget', '2');
   assert.equal(many.status, 1);

@@ -49,6 +49,21 @@ describe('engine (worker thread)', () => {
     assert.ok(a.finishReason === 'length' ? a.tokenIds.length === 20 : a.finishReason === 'eos');
   });
 
+  test('weights int8 per request: a second, quantized runtime beside the float32 one; each keeps its own results', async () => {
+    const req = { model: llama, prompt: 'def add(a, b):', sampling: { greedy: true }, maxNewTokens: 12 };
+    const f1 = await engine.generate(req);
+    const q1 = await engine.generate({ ...req, weights: 'int8' as const });
+    const [f2, q2] = await Promise.all([engine.generate(req), engine.generate({ ...req, weights: 'int8' as const })]);
+    assert.deepEqual(f2.tokenIds, f1.tokenIds);
+    assert.deepEqual(q2.tokenIds, q1.tokenIds);
+    assert.deepEqual(q1.promptTokenIds, f1.promptTokenIds);
+    // the int8 log-probs are close to, not equal to, the float32 ones (a different runtime answered)
+    const n = Math.min(f1.rawLogprobs.length, q1.rawLogprobs.length);
+    const d = Math.max(...Array.from({ length: n }, (_, i) => Math.abs(f1.rawLogprobs[i]! - q1.rawLogprobs[i]!)));
+    assert.ok(d > 0, 'int8 answered with the float32 runtime');
+    assert.equal(q1.tokenIds[0], f1.tokenIds[0]);
+  });
+
   test('concurrent greedy requests give the same tokens as deterministic mode', async () => {
     const prompts = ['def add(a, b):', 'for i in range(10):', 'Hello world', 'import sys', 'class Solution:', 'print(', 'x = 1', 'def fib(n):'];
     const reqs = prompts.map((prompt, i) => ({ model: qwen3, prompt, sampling: { greedy: true }, maxNewTokens: 12 + i }));
