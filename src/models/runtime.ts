@@ -22,9 +22,10 @@ export interface RuntimeOptions {
   fused?: boolean;
   /**
    * Attention kernels of the step graph (DecoderOptions.attention; default 'primitive'). 'auto' loads
-   * both step graphs and runs the 'onnx' one for single-row steps (fewer kernels: faster at B = 1) and
-   * the 'primitive' one for batches (ORT's Attention copies the whole past into its present output, so
-   * it is slower at large B); it holds a second copy of the weights in ORT.
+   * both step graphs and runs the 'onnx' one for single-row steps and the 'primitive' one for batches
+   * (ORT's Attention copies the whole past into its present output, so it is slower at large B); it
+   * holds a second copy of the weights in ORT. 'onnx' was 7–12% faster at B = 1 than the primitive
+   * graph before that one went head-major (0c88650); since, the two are within noise (bench/README.md).
    */
   attention?: 'primitive' | 'onnx' | 'auto';
   /**
