@@ -94,25 +94,17 @@ export function attentionBias(g: Graph, attentionMask: Value, positionIds: Value
   return op.unsqueeze(g, bias, [1, 2]); // (B, 1, 1, S, T)
 }
 
-/** Work an inference graph can do once for every layer's attention (fused.ts). */
-export interface AttentionPrepared {
-  /** q already carries the 1/√hd factor (folded into the weights). */
-  qScaled?: boolean;
-  /** [cap, S] as int64 (2), the sizes splitting the probabilities into past and new. */
-  splitSizes?: Value;
-}
-
 /**
  * Causal GQA attention over optional cached keys/values plus the S new ones.
  * q (B, S, nq, hd) and k, v (B, S, nkv, hd) after RoPE; past k/v (B, nkv, cap, hd); bias (B, 1, 1, S, cap+S).
  * Returns y (B, S, nq·hd) and the new k, v in cache layout (B, nkv, S, hd). The past is never
  * concatenated: scores against past and new are concatenated instead, and the probabilities split.
  */
-export function attention(g: Graph, q: Value, k: Value, v: Value, bias: Value, past: { k: Value; v: Value } | null, hint = 'attn', pre: AttentionPrepared = {}) {
+export function attention(g: Graph, q: Value, k: Value, v: Value, bias: Value, past: { k: Value; v: Value } | null, hint = 'attn') {
   const [B, S, nq, hd] = q.shape as [string | number, string | number, number, number];
   const nkv = k.shape[2] as number;
   const rep = nq / nkv;
-  const qs = pre.qScaled ? q : op.mul(g, q, g.scalar(1 / Math.sqrt(hd), q.dtype), 'q_scaled');
+  const qs = op.mul(g, q, g.scalar(1 / Math.sqrt(hd), q.dtype), 'q_scaled');
   const qh = op.transpose(g, qs, [0, 2, 1, 3]); // (B, nq, S, hd)
   const q5 = op.reshape(g, qh, [B, nkv, rep, S, hd], 'q5'); // (B, nkv, rep, S, hd)
   const kNew = op.transpose(g, k, [0, 2, 1, 3], 'k_new'); // (B, nkv, S, hd)
@@ -124,7 +116,7 @@ export function attention(g: Graph, q: Value, k: Value, v: Value, bias: Value, p
   const probs = op.softmax(g, op.add(g, scores, bias, 'scores_masked'), -1, 'probs');
   let out5: Value;
   if (past) {
-    const sizes = pre.splitSizes ?? op.concat(g, [op.dimOf(g, past.k, 2), op.dimOf(g, kNew, 2)], 0, 'split_sizes');
+    const sizes = op.concat(g, [op.dimOf(g, past.k, 2), op.dimOf(g, kNew, 2)], 0, 'split_sizes');
     const [pPast, pNew] = op.split(g, probs, -1, [past.k.shape[2]!, S], sizes);
     out5 = op.add(g, op.matmul(g, pPast!, op.unsqueeze(g, past.v, [2])), op.matmul(g, pNew!, op.unsqueeze(g, vNew, [2])), 'ctx5');
   } else {
