@@ -28,6 +28,8 @@ export interface EvaluationPlanInput {
   problems?: number;
   budget?: number;
   modes?: EvalMode[];
+  /** 'int8': every agent runs int8 projection weights (faster on CPU; Pass@1 of a quantized policy). */
+  weights?: 'int8';
 }
 
 export interface EvaluationPlan {
@@ -45,6 +47,8 @@ export interface EvaluationRecord {
   versions: Record<string, number>;
   problems: number;
   eval: EvalMetrics;
+  /** 'int8' when the evaluation ran int8 projection weights; absent for float32. */
+  weights?: 'int8';
 }
 
 /** Each weight group's newest complete checkpoint under a run's checkpoint root (v0 when none). */
@@ -114,8 +118,10 @@ export function createEvaluationActivities(deps: { store: Store }) {
         throw bad((err as Error).message);
       }
       const models = input.runId !== undefined ? latestCheckpoints(store, input.runId, config) : {};
+      const plan = evaluationInput(config, ev, problems, models, input.runId);
+      if (input.weights) plan.agents = plan.agents.map((a) => ({ ...a, weights: input.weights }));
       return {
-        input: evaluationInput(config, ev, problems, models, input.runId),
+        input: plan,
         versions: Object.fromEntries(weightGroups(config).map((g) => [g.owner, models[g.owner]?.version ?? 0])),
       };
     },

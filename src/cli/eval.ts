@@ -19,14 +19,16 @@ export const EVAL_FLAGS = {
   problems: { type: 'string' },
   budget: { type: 'string' },
   modes: { type: 'string' },
+  int8: { type: 'boolean' },
 } as const;
 
 const FLAG_HELP = `  --problems N          held-out problems (default: the config's evaluation.problems, else all of datasets.eval)
   --budget N            nodes per tree (default: the config's evaluation.budget, 1 = plain Pass@1)
-  --modes M[,M]         agent (one tree per agent), system (one joint tree) or agent,system`;
+  --modes M[,M]         agent (one tree per agent), system (one joint tree) or agent,system
+  --int8                the agents run int8 projection weights (faster on CPU; the figures are the quantized policy's)`;
 
 /** The evaluation-shaping flags as runEvaluation overrides. */
-export function evalOverrides(values: { problems?: string; budget?: string; modes?: string }): Pick<EvaluationPlanInput, 'problems' | 'budget' | 'modes'> {
+export function evalOverrides(values: { problems?: string; budget?: string; modes?: string; int8?: boolean }): Pick<EvaluationPlanInput, 'problems' | 'budget' | 'modes' | 'weights'> {
   const positive = (v: string | undefined, flag: string) => {
     if (v === undefined) return undefined;
     const n = numberFlag(v, flag, 0);
@@ -44,7 +46,7 @@ export function evalOverrides(values: { problems?: string; budget?: string; mode
   }
   const problems = positive(values.problems, 'problems');
   const budget = positive(values.budget, 'budget');
-  return { ...(problems !== undefined && { problems }), ...(budget !== undefined && { budget }), ...(modes && { modes }) };
+  return { ...(problems !== undefined && { problems }), ...(budget !== undefined && { budget }), ...(modes && { modes }), ...(values.int8 && { weights: 'int8' as const }) };
 }
 
 /** One row per figure set: agent trees, the joint tree, each agent's nodes in it. */
@@ -113,7 +115,7 @@ export const evalCommand: Command = {
         return 0;
       }
       const versions = Object.entries(result.versions).map(([o, v]) => `${o}=v${v}`).join(' ');
-      console.log(`evaluation ${workflowId}: ${result.problems} held-out problem${result.problems === 1 ? '' : 's'}, weights ${versions}`);
+      console.log(`evaluation ${workflowId}: ${result.problems} held-out problem${result.problems === 1 ? '' : 's'}, weights ${versions}${overrides.weights ? ' (int8)' : ''}`);
       for (const line of formatEvaluation(result.eval)) console.log(`  ${line}`);
       return 0;
     });

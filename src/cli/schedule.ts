@@ -14,7 +14,7 @@ import { parseFlags, UsageError, UserError, type Command } from './command';
 import { EVAL_FLAGS, evalOverrides } from './eval';
 import { withClient } from './withClient';
 
-const usage = `usage: mars2 schedule eval --every DURATION --run RUN [--problems N] [--budget N] [--modes M[,M]] [--json]
+const usage = `usage: mars2 schedule eval --every DURATION --run RUN [--problems N] [--budget N] [--modes M[,M]] [--int8] [--json]
        mars2 schedule list [--json]
        mars2 schedule delete SCHEDULE_ID
   DURATION: e.g. 30m, 2h, 1d (at least 1s)`;

@@ -169,7 +169,7 @@ function standaloneTable(records: readonly EvaluationRecord[]): string {
     '<thead><tr><th>started</th><th>weights</th><th>problems</th><th>Pass@1</th></tr></thead>',
     '<tbody>',
     ...records.map(
-      (r) => `<tr><td>${esc(r.startedAt.replace('T', ' ').replace(/\.\d+Z$/, 'Z'))}</td><td>${versions(r.versions)}</td><td class="n">${r.problems}</td><td class="n">${headline(r)}</td></tr>`,
+      (r) => `<tr><td>${esc(r.startedAt.replace('T', ' ').replace(/\.\d+Z$/, 'Z'))}</td><td>${versions(r.versions)}${r.weights ? ' (int8)' : ''}</td><td class="n">${r.problems}</td><td class="n">${headline(r)}</td></tr>`,
     ),
     '</tbody>',
     '</table>',

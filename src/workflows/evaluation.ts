@@ -34,6 +34,8 @@ export interface EvaluationAgent {
   model: { dir: string; version: number };
   systemPrompt?: string | null;
   thinking?: boolean;
+  /** 'int8': the trees run int8 projection weights (`mars2 eval --int8`); absent: float32. */
+  weights?: 'int8';
 }
 
 export interface EvaluationInput {
@@ -84,6 +86,7 @@ function agentSpec(a: EvaluationAgent): AgentSpec {
     policyVersion: a.model.version,
     ...(a.systemPrompt !== undefined && { systemPrompt: a.systemPrompt }),
     ...(a.thinking !== undefined && { thinking: a.thinking }),
+    ...(a.weights && { weights: a.weights }),
   };
 }
 

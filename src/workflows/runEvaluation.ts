@@ -35,7 +35,10 @@ export async function runEvaluation(input: RunEvaluationInput): Promise<RunEvalu
     const info = workflowInfo();
     await appendEvaluation({
       runId: input.runId,
-      record: { v: 1, workflowId: info.workflowId, startedAt: info.startTime.toISOString(), versions: plan.versions, problems: result.problems, eval: result.eval },
+      record: {
+        v: 1, workflowId: info.workflowId, startedAt: info.startTime.toISOString(), versions: plan.versions, problems: result.problems, eval: result.eval,
+        ...(input.weights && { weights: input.weights }),
+      },
     });
   }
   return { runId: input.runId ?? null, versions: plan.versions, ...result };

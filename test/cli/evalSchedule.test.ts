@@ -9,6 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { evaluationsPath, type EvaluationRecord } from '../../src/activities/evaluations';
+import type { NodeSummary } from '../../src/run/types';
 import { MBPP, writeRunConfig } from '../helpers/runConfig';
 import { treeFixture, type TreeFixture } from '../helpers/searchTree';
 
@@ -42,7 +43,7 @@ const evaluations = (): EvaluationRecord[] => {
   return existsSync(path) ? readFileSync(path, 'utf8').trim().split('\n').map((l) => JSON.parse(l)) : [];
 };
 
-test("mars2 eval --run evaluates the run's newest weights and records it; --config its base models", () => {
+test("mars2 eval --run evaluates the run's newest weights and records it; --config its base models; --int8", async () => {
   const r = mars2('eval', '--run', runId, '--problems', '2', '--modes', 'agent,system', '--json');
   assert.equal(r.status, 0, r.stderr);
   const out = JSON.parse(r.stdout);
@@ -61,10 +62,24 @@ test("mars2 eval --run evaluates the run's newest weights and records it; --conf
   assert.match(human.stdout, /qwen2 \(own tree\)\s+1\s+0\.000/);
   assert.equal(evaluations().length, 1, 'a config evaluation belongs to no run');
 
+  // --int8: the same weights quantized; the line and the trees' generation records say so
+  const q = mars2('eval', '--run', runId, '--problems', '1', '--modes', 'agent', '--int8', '--json');
+  assert.equal(q.status, 0, q.stderr);
+  const qo = JSON.parse(q.stdout) as { workflowId: string; trees: { treeId: string }[] };
+  assert.equal(evaluations().length, 2);
+  assert.equal(evaluations()[1]!.weights, 'int8');
+  assert.equal(evaluations()[0]!.weights, undefined);
+  const tree = mars2('tree', qo.trees[0]!.treeId, '--json');
+  assert.equal(tree.status, 0, tree.stderr);
+  const nodes = JSON.parse(tree.stdout).nodes as NodeSummary[];
+  assert.ok(nodes.length > 0);
+  for (const n of nodes) assert.equal((await f.store.getJson<{ weights?: string }>(n.refs.generation)).weights, 'int8');
+
   const report = mars2('report', runId, '--json');
   assert.equal(report.status, 0, report.stderr);
   const html = readFileSync(JSON.parse(report.stdout).path, 'utf8');
   assert.match(html, /Evaluations beside the run[\s\S]*<td>qwen2 v1<\/td><td class="n">2<\/td>/);
+  assert.match(html, /<td>qwen2 v1 \(int8\)<\/td><td class="n">1<\/td>/);
 });
 
 test('mars2 eval: an unknown run and bad flags get clear errors', () => {
