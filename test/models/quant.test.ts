@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { dequantizeRows, quantizeRows } from '../../src/models/arch/quant';
+import { dequantizeRows, QuantStore, quantizeRows } from '../../src/models/arch/quant';
 import { loadParams, paramSpecs } from '../../src/models/arch/weights';
 import { readModelConfig } from '../../src/models/hf/config';
 import { writeSafetensors } from '../../src/models/hf/safetensors';
@@ -72,6 +72,8 @@ describe('int8 block quantizer', () => {
     assert.deepEqual(alone.codes, codes.subarray(2 * BLOCK));
     assert.deepEqual(alone.scales, scales.subarray(2));
     assert.throws(() => quantizeRows(w, N, K + 1, BLOCK), /120 values for \[3, 41\]/);
+    const params = loadParams(join(FIXTURES, 'llama'), readModelConfig(join(FIXTURES, 'llama')));
+    assert.throws(() => new QuantStore(params, { blockSize: 48 }), /blockSize must be a power of two ≥ 16 \(MatMulNBits\); got 48/);
   });
 });
 

@@ -41,8 +41,8 @@ function headMajorRope(g: Graph, r: RopeInputs): RopeInputs {
  * query heads of a kv head share a broadcast axis, (B, nkv, rep, S, ·) against (B, nkv, 1, ·, ·), so at
  * decode (S = 1) every product is one GEMV per (row, query head) straight over the cache (kᵀ folded
  * into FusedMatMul); a (rep·S)-row GEMM instead makes MLAS pack the cache's V block per head and step
- * (that MatMul profiled 1.7× slower at batch 32). The past is never concatenated: scores against past and new are, and the
- * probabilities are split. Returns (B, S, nq·hd).
+ * (that MatMul profiled 1.7× slower at batch 32). The past is never concatenated: scores against past
+ * and new are, and the probabilities are split. Returns (B, S, nq·hd).
  */
 function groupedAttention(g: Graph, q: Value, k: Value, v: Value, bias: Value, past: { k: Value; v: Value } | null, splitSizes?: Value): Value {
   const [B, nq, S, hd] = q.shape as [Dim, number, Dim, number];

@@ -16,7 +16,7 @@ import type { ParamStore } from './weights';
 export const QUANT_LOCATION = 'weights.q8.bin';
 
 export interface QuantOptions {
-  /** Inputs per block (a multiple of 16, ≥ 16; default 32). */
+  /** Inputs per block (a power of two, ≥ 16, as MatMulNBits requires; default 32). */
   blockSize?: number;
   /** MatMulNBits accuracy_level: 4 int8 compute (default), 0 float32 compute. */
   accuracyLevel?: 0 | 4;
@@ -69,7 +69,8 @@ export class QuantStore {
   constructor(private readonly params: ParamStore, opts: QuantOptions = {}) {
     this.blockSize = opts.blockSize ?? 32;
     this.accuracyLevel = opts.accuracyLevel ?? 4;
-    if (this.blockSize < 16 || this.blockSize % 16 !== 0) throw new Error(`int8 weights: blockSize must be a multiple of 16, ≥ 16; got ${this.blockSize}`);
+    const bs = this.blockSize;
+    if (!Number.isInteger(bs) || bs < 16 || (bs & (bs - 1)) !== 0) throw new Error(`int8 weights: blockSize must be a power of two ≥ 16 (MatMulNBits); got ${bs}`);
   }
 
   private append(bytes: Uint8Array): number {
