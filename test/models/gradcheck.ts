@@ -9,6 +9,7 @@
 // Error per coordinate: |fd − an| / max(|fd| + |an|, 1e-3·max|an|): entries more than 1000× smaller than
 // the tensor's largest gradient are measured against a thousandth of it. dout is random, so no
 // coordinate is favoured; exactly-zero gradients are asserted separately by the tests.
+import assert from 'node:assert/strict';
 import * as ort from 'onnxruntime-node';
 import { mulberry32 } from '../../src/search/rng';
 import { Graph, type Value } from '../../src/models/onnx/graph';
@@ -116,4 +117,18 @@ export function randn(rand: () => number, n: number, scale = 1): Float64Array {
   const out = new Float64Array(n);
   for (let i = 0; i < n; i++) out[i] = scale * Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
   return out;
+}
+
+/** Every `grad.<name>` of a float32 run within 1e-3 of its largest float64 entry (and not all zero). */
+export function assertGradsMatch(label: string, names: string[], o32: ort.InferenceSession.OnnxValueMapType, o64: ort.InferenceSession.OnnxValueMapType): void {
+  for (const n of names) {
+    const a = o32[`grad.${n}`]!.data as Float32Array, b = o64[`grad.${n}`]!.data as Float64Array;
+    let scale = 0, diff = 0;
+    for (let i = 0; i < b.length; i++) {
+      scale = Math.max(scale, Math.abs(b[i]!));
+      diff = Math.max(diff, Math.abs(a[i]! - b[i]!));
+    }
+    assert.ok(scale > 0, `${label} grad.${n} is all zero`);
+    assert.ok(diff <= 1e-3 * scale, `${label} grad.${n}: float32 vs float64 max |Δ| ${diff} > 1e-3 · ${scale}`);
+  }
 }
