@@ -1,12 +1,13 @@
 # The container's state as the runner sees it (mars2 sandbox): CPU time and OOM kills from the container's
 # cgroup (v1 or v2), and the cleanup after every run — kill every other process, wipe the scratch dirs as
-# the program's uid, report SysV IPC objects left behind. Imported by docker/runner.py.
+# the program's uid, remove the SysV IPC objects and POSIX message queues it left. Imported by docker/runner.py.
 import os
 import time
 
 import harness
 
 PROGRAM_UID = 65534
+EVAL_UID = 65533  # evaluator.EVAL_UID
 SCRATCH_DIRS = ('/work', '/tmp', '/dev/shm')
 
 
@@ -111,27 +112,95 @@ def scratch_dirty():
 
 
 def wipe_scratch():
-    """Removes the program's files as the program's uid (it owns them, whatever modes it set)."""
-    pid = os.fork()
-    if pid == 0:
-        try:
-            drop_privileges()
-            for d in SCRATCH_DIRS:
-                harness.wipe_tree(d)
-        finally:
-            os._exit(0)
-    os.waitpid(pid, 0)
+    """Removes the files of a run as their owners (the program's uid, the evaluator's), whatever modes."""
+    for uid in (PROGRAM_UID, EVAL_UID):
+        pid = os.fork()
+        if pid == 0:
+            try:
+                os.setgroups([])
+                os.setgid(uid)
+                os.setuid(uid)
+                for d in SCRATCH_DIRS:
+                    harness.wipe_tree(d)
+            finally:
+                os._exit(0)
+        os.waitpid(pid, 0)
 
 
-def sysv_ipc_left():
+MQUEUE_DIR = '/dev/mqueue'
+
+
+def _sysv_objects():
+    """(kind, id, uid) of every SysV IPC object in the container's IPC namespace."""
+    out = []
     for kind in ('shm', 'msg', 'sem'):
         try:
             with open('/proc/sysvipc/' + kind) as f:
-                if len(f.read().strip().split('\n')) > 1:
-                    return True
+                lines = f.read().strip().split('\n')
+        except OSError:
+            continue
+        head = lines[0].split()
+        if 'uid' not in head:
+            continue
+        i_id, i_uid = 1, head.index('uid')
+        for line in lines[1:]:
+            cols = line.split()
+            if len(cols) > i_uid:
+                out.append((kind, int(cols[i_id]), int(cols[i_uid])))
+    return out
+
+
+def _mqueues():
+    try:
+        return os.listdir(MQUEUE_DIR)
+    except OSError:
+        return []
+
+
+def ipc_left():
+    return bool(_sysv_objects() or _mqueues())
+
+
+def remove_ipc():
+    """Removes the SysV objects and POSIX message queues a run left, each as its owner (IPC_RMID needs the
+    owner's uid; the runner has no CAP_IPC_OWNER). Returns how many there were."""
+    objs = _sysv_objects()
+    queues = _mqueues()
+    if not objs and not queues:
+        return 0
+    uids = {uid for _, _, uid in objs}
+    for name in queues:
+        try:
+            uids.add(os.stat(os.path.join(MQUEUE_DIR, name)).st_uid)
         except OSError:
             pass
-    return False
+    for uid in uids:
+        pid = os.fork()
+        if pid == 0:
+            try:
+                os.setgroups([])
+                os.setgid(uid)
+                os.setuid(uid)
+                import ctypes
+                libc = ctypes.CDLL(None, use_errno=True)
+                for kind, ident, owner in objs:
+                    if owner != uid:
+                        continue
+                    if kind == 'shm':
+                        libc.shmctl(ident, 0, None)  # IPC_RMID
+                    elif kind == 'msg':
+                        libc.msgctl(ident, 0, None)
+                    else:
+                        libc.semctl(ident, 0, 0)
+                for name in queues:
+                    try:
+                        os.unlink(os.path.join(MQUEUE_DIR, name))
+                    except OSError:
+                        pass
+            finally:
+                os._exit(0)
+        os.waitpid(pid, 0)
+    return len(objs) + len(queues)
 
 
 def remove_run_dir(run_dir):

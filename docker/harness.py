@@ -1,19 +1,22 @@
-# The test harness that wraps a model's program (mars2 sandbox). It runs as the program's uid, either as
-# `python3 -I -B harness.py SPEC` (process mode: a fresh interpreter per test) or called in a child forked
-# from the warm runner (fork mode). Files are read from SPEC.dir: program, prelude, test_code, extra, stdin.
+# The program's side of the sandbox (mars2 sandbox). It runs as the program's uid, either as
+# `python3 -I -B harness.py STYLE DIR FN ENTRY` (process mode: a fresh interpreter) or called in a child forked
+# from the warm runner (fork mode). Files are read from DIR: program, prelude, stdin. This process is the
+# adversary's: nothing in it decides a verdict, and it holds no test code and no expected value.
 #
 # Styles:
 #   stdio   prelude + program run as __main__; the host compares stdout.
 #   call    stdin holds JSON lines, one positional argument each; fn_name ('Solution().twoSum', or a plain
-#           name, looked up as a global or on Solution()) is called; the return value goes to the result fd.
-#   assert  prelude + program, then test_code, then check(<entry_point>) if entry_point is set, then the
-#           test case's code (`extra`) if any; reaching the end writes the completion record.
-# Records on the result fd (fd 3 at start): "<nonce> <kind> <json>\n". The nonce arrives on fd 4 before the
-# program runs, so exiting early (os._exit(0), sys.exit) or printing a marker cannot produce a pass; the
-# host trusts only records with the right nonce and compares values itself.
-# Not covered: a program that deliberately introspects this harness's frames or memory to find the nonce.
+#           name, looked up as a global or on Solution()) is called; the return value goes to the result fd
+#           as typed JSON (values.py) and the host compares it.
+#   serve   (assert-style tests) prelude + program, then answer the trusted evaluator's calls on fds 3/4
+#           (evaluator.py): arguments arrive and results leave as typed JSON, so what the tests compare are
+#           values the evaluator built itself, never the program's objects.
+# Records on the result fd (call style): "<nonce> <kind> <json>\n"; the host keeps only this run's nonce.
 import os
 import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import values  # noqa: E402
 
 
 _write = os.write
@@ -30,54 +33,14 @@ def _read(path):
         return None
 
 
-# Serialisation uses only references taken here, before any program runs: a program may replace
-# json.dumps, builtins or the json module's internals (sandbox.md §8 #35), but not these.
-_isinstance, _type, _repr, _len, _sorted, _callable, _getattr = isinstance, type, repr, len, sorted, callable, getattr
-_int_repr, _float_repr, _str_translate, _join = int.__repr__, float.__repr__, str.translate, str.join
-_INF = float('inf')
+_str_translate, _str_str = str.translate, str.__str__
 _ESCAPES = {i: '\\u%04x' % i for i in range(32)}
-_ESCAPES.update({ord('"'): '\\"', ord('\\'): '\\\\', ord('\n'): '\\n', ord('\t'): '\\t', ord('\r'): '\\r'})
+_ESCAPES.update({ord('"'): '\\"', ord('\\'): '\\\\'})
 
 
-def _enc_str(s):
-    return '"' + _str_translate(s, _ESCAPES) + '"'
-
-
-def _enc(v, depth=0):
-    """JSON text for a return value; the host compares these, never the objects (sandbox.md §8 #33)."""
-    if depth > 200:
-        return '{"__repr__":"nesting too deep"}'
-    t = _type(v)
-    if v is None:
-        return 'null'
-    if t is bool:
-        return 'true' if v else 'false'
-    if _isinstance(v, bool):
-        return 'true' if bool.__bool__(v) else 'false'
-    if _isinstance(v, int):
-        return _int_repr(v)
-    if _isinstance(v, float):
-        if v != v:
-            return '{"__float__":"nan"}'
-        if v == _INF or v == -_INF:
-            return '{"__float__":"%s"}' % ('inf' if v > 0 else '-inf')
-        return _float_repr(v)
-    if _isinstance(v, str):
-        return _enc_str(str.__str__(v))
-    if _isinstance(v, (list, tuple)):
-        return '[' + _join(',', [_enc(x, depth + 1) for x in (list.__iter__(v) if _isinstance(v, list) else tuple.__iter__(v))]) + ']'
-    if _isinstance(v, dict):
-        parts = []
-        for k, x in dict.items(v):
-            key = str.__str__(k) if _isinstance(k, str) else _enc(k, depth + 1)
-            parts.append(_enc_str(key) + ':' + _enc(x, depth + 1))
-        return '{' + _join(',', parts) + '}'
-    if _isinstance(v, (set, frozenset)):
-        return '[' + _join(',', _sorted([_enc(x, depth + 1) for x in v])) + ']'
-    tolist = _getattr(v, 'tolist', None)  # numpy arrays and scalars
-    if _callable(tolist) and _type(v).__module__ == 'numpy':
-        return _enc(tolist(), depth + 1)
-    return '{"__repr__":%s}' % _enc_str(_repr(v)[:1000])
+def _plain(d):
+    """A flat {str: str} record as JSON, with references taken before the program ran."""
+    return '{' + ','.join('"%s":"%s"' % (k, _str_translate(_str_str(v), _ESCAPES)) for k, v in d.items()) + '}'
 
 
 class _Result:
@@ -99,7 +62,7 @@ def _compile(src, name, result):
     except (SyntaxError, ValueError, OverflowError, MemoryError, RecursionError) as e:
         import traceback
         message = ''.join(traceback.format_exception_only(type(e), e)).strip()
-        result.record('ce', _enc({'file': name, 'type': type(e).__name__, 'message': message}))
+        result.record('ce', _plain({'file': name, 'type': type(e).__name__, 'message': message}))
         sys.stderr.write(''.join(traceback.format_exception_only(type(e), e)))
         sys.stderr.flush()
         os._exit(1)
@@ -115,10 +78,10 @@ def _report_exception(e, result):
         tb = tb.tb_next  # hide the harness's own frames
     text = ''.join(traceback.format_exception(type(e), e, tb))
     try:
-        message = '' if _isinstance(e, MemoryError) else str(e)[:2000]
+        message = '' if isinstance(e, MemoryError) else str(e)[:2000]
     except BaseException:  # noqa: BLE001 — a program's exception may refuse to print
         message = ''
-    result.record('exc', _enc({'type': _type(e).__name__, 'message': message}))
+    result.record('exc', _plain({'type': type(e).__name__, 'message': message}))
     sys.stderr.write(text)
 
 
@@ -132,54 +95,46 @@ def _resolve(ns, name):
     raise NameError('the program defines no %r (nor Solution().%s)' % (name, name))
 
 
+def _load(spec, result):
+    """Compiles prelude and program (CE on failure) and returns the __main__ namespace and the code objects."""
+    d = spec['dir']
+    program = _read(os.path.join(d, 'program')) or ''
+    prelude = _read(os.path.join(d, 'prelude'))
+    codes = []
+    if prelude:
+        codes.append(_compile(prelude, 'prelude.py', result))
+    codes.append(_compile(program, 'main.py', result))
+    module = type(sys)('__main__')
+    module.__file__ = 'main.py'
+    module.__builtins__ = __builtins__
+    sys.modules['__main__'] = module
+    sys.argv = ['main.py']
+    return module.__dict__, codes
+
+
 def run(spec):
-    """Runs one test; returns the exit status. Exceptions from the program are reported, not raised."""
+    """Runs the program once (stdio, call) or serves the evaluator (serve); returns the exit status.
+    Exceptions from the program are reported, not raised."""
+    style = spec['style']
+    if style == 'serve':
+        return serve(spec)
     nonce = os.read(4, 256).decode()
     _close(4)
     rfd = os.dup(3)  # keep the record fd away from fd 3, where a program might scribble
     _close(3)
     result = _Result(nonce, rfd)
-    d = spec['dir']
-    program = _read(os.path.join(d, 'program')) or ''
-    prelude = _read(os.path.join(d, 'prelude'))
-    style = spec['style']
     args = None
     if style == 'call':
         import json
         args = [json.loads(line) for line in sys.stdin.read().splitlines() if line.strip()]
-    codes = []
-    if prelude:
-        codes.append(_compile(prelude, 'prelude.py', result))
-    codes.append(_compile(program, 'main.py', result))
-    test_codes = []
-    if style == 'assert':
-        test = _read(os.path.join(d, 'test_code'))
-        if test:
-            test_codes.append(_compile(test, 'test.py', result))
-        extra = _read(os.path.join(d, 'extra'))
-        if extra:
-            extra_code = _compile(extra, 'test_case.py', result)
-    module = type(sys)('__main__')
-    module.__file__ = 'main.py'
-    module.__builtins__ = __builtins__
-    ns = module.__dict__
-    sys.modules['__main__'] = module
-    sys.argv = ['main.py']
+    ns, codes = _load(spec, result)
     try:
         for code in codes:
             exec(code, ns)
         if style == 'call':
             fn = _resolve(ns, spec['fn_name'])
             value = fn(*args)
-            result.record('ret', _enc(value))
-        elif style == 'assert':
-            for code in test_codes:
-                exec(code, ns)
-            if spec.get('entry_point'):
-                ns['check'](_resolve(ns, spec['entry_point']))
-            if extra:
-                exec(extra_code, ns)
-            result.record('ok', 'true')
+            result.record('ret', values.encode_safe(value))
     except SystemExit:
         raise
     except BaseException as e:  # noqa: BLE001 — the program's failure is data
@@ -190,6 +145,114 @@ def run(spec):
         _report_exception(e, result)
         return 1
     return 0
+
+
+# ---- serve: the program's end of the evaluator channel ---------------------------------------------
+
+def _send(fd, text):
+    data = text.encode('utf-8', 'surrogatepass')
+    data = len(data).to_bytes(4, 'big') + data
+    while data:
+        n = _write(fd, data)
+        data = data[n:]
+
+
+def _recv(fd):
+    head = _read_n(fd, 4)
+    if head is None:
+        return None
+    return _read_n(fd, int.from_bytes(head, 'big'))
+
+
+def _read_n(fd, n):
+    parts = []
+    while n > 0:
+        b = os.read(fd, min(n, 1 << 20))
+        if not b:
+            return None
+        parts.append(b)
+        n -= len(b)
+    return b''.join(parts)
+
+
+class _ExcRecord:
+    """Exceptions on the serve channel: type and message, the traceback to stderr (the host shows it)."""
+
+    def __init__(self, fd):
+        self.fd = fd
+
+    def record(self, kind, json_text):
+        _send(self.fd, '{"%s":%s}' % (kind, json_text))
+
+
+def serve(spec):
+    import json
+    rfd, wfd = os.dup(3), os.dup(4)
+    _close(3)
+    _close(4)
+    channel = _ExcRecord(wfd)
+    ns, codes = _load(spec, channel)
+    try:
+        for code in codes:
+            exec(code, ns)
+    except SystemExit:
+        raise
+    except BaseException as e:  # noqa: BLE001
+        _report_exception(e, channel)
+        return 1
+    _send(wfd, '{"ready":true}')
+    refs = []
+    entry = []
+    classes = {k: ns[k] for k in ('ListNode', 'TreeNode') if isinstance(ns.get(k), type)}
+
+    def remote(i, _type):
+        if not 0 <= i < len(refs):
+            raise values.Malformed('no object %d' % i)
+        return refs[i]
+
+    while True:
+        msg = _recv(rfd)
+        if msg is None:
+            return 0  # the evaluator is done
+        req = json.loads(msg)
+        try:
+            target = req['target']
+            if 'entry' in target:
+                if not entry:
+                    entry.append(_resolve(ns, spec['entry_point']))
+                obj = entry[0]
+            elif 'ref' in target:
+                obj = remote(target['ref'], None)
+            elif target['name'] in ns:
+                obj = ns[target['name']]
+            else:
+                raise NameError('the program defines no %r' % target['name'])
+            if req.get('attr') is not None:
+                obj = getattr(obj, req['attr'])
+            if req['op'] == 'getattr':
+                _send(wfd, '{"ret":%s}' % values.encode_safe(obj, refs))
+                continue
+            args = [values.decode(a, classes, remote) for a in req['args']]
+            kwargs = {k: values.decode(v, classes, remote) for k, v in req['kwargs']}
+            value = obj(*args, **kwargs)
+            reply = '{"ret":%s' % values.encode_safe(value, refs)
+            muts = []
+            for i, (a, before) in enumerate(zip(args, req['args'])):
+                if isinstance(a, (list, dict, set)):
+                    now = values.encode_safe(a, refs)
+                    if json.loads(now) != before:
+                        muts.append('[%d,%s]' % (i, now))
+            if muts:
+                reply += ',"mut":[%s]' % ','.join(muts)
+            _send(wfd, reply + '}')
+        except SystemExit:
+            raise
+        except BaseException as e:  # noqa: BLE001 — the program's failure is data, sent to the evaluator
+            try:
+                sys.stdout.flush()
+            except BaseException:  # noqa: BLE001
+                pass
+            _report_exception(e, channel)
 
 
 def wipe_tree(root):

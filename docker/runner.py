@@ -6,6 +6,9 @@
 # stdout/stderr/result pipes read with caps, CPU time from the container's cgroup and a wall deadline.
 # After every run it kills every other process in the container, wipes the scratch dirs and reports
 # anything left behind as an anomaly (the pool then recycles the container).
+# Assert-style tests run in a second child, the trusted evaluator (evaluator.py, its own uid): its code
+# arrives in blobs named eval_* that are kept in this process's memory, never on disk, are handed to the
+# evaluator by fork and zeroed here before the program is forked (fork mode must not find them in its heap).
 #
 # Frame (both directions): u32 BE header length, u32 BE payload length, JSON header, payload. The header's
 # `blobs` lists [name, size] pairs; the payload is those blobs back to back.
@@ -18,9 +21,10 @@ import time
 
 sys.path.insert(0, '/opt/mars2')
 import harness  # noqa: E402  (trusted)
+import evaluator  # noqa: E402  (trusted)
 from container_state import (  # noqa: E402
-    CPU_V1, CPU_V2, OOM_FILE, cgroup_cpu_s, drop_privileges, kill_all, oom_kills, remove_run_dir, scratch_dirty,
-    sysv_ipc_left, wipe_scratch)
+    CPU_V1, CPU_V2, OOM_FILE, cgroup_cpu_s, drop_privileges, ipc_left, kill_all, oom_kills, remove_ipc, remove_run_dir,
+    scratch_dirty, wipe_scratch)
 
 # What fork mode keeps warm: imported once here, shared by every forked program.
 import array, bisect, collections, copy, dataclasses, decimal, fractions, functools, heapq  # noqa: E401,E402,F401
@@ -83,17 +87,29 @@ def send(header, blobs=()):
 
 
 def read_request(run_dir):
-    """Reads one frame; blobs go straight to files in run_dir (created when the header has blobs)."""
+    """Reads one frame; blobs go straight to files in run_dir (created when the header has blobs), except
+    eval_* blobs (the evaluator's test code), read into bytearrays in header['secret'] without copies."""
     hlen, plen = struct.unpack('>II', read_exact(8))
     header = json.loads(read_exact(hlen))
     blobs = header.get('blobs', [])
     if sum(size for _, size in blobs) != plen:
         raise ValueError('blob sizes do not add up to the payload length')
-    if blobs:
-        os.mkdir(run_dir, 0o755)
+    os.mkdir(run_dir, 0o755)
+    header['secret'] = {}
     for name, size in blobs:
         if '/' in name or name.startswith('.'):
             raise ValueError('bad blob name %r' % name)
+        if name.startswith('eval_'):
+            buf = bytearray(size)
+            view = memoryview(buf)
+            got = 0
+            while got < size:
+                n = os.readv(proto_in, [view[got:]])
+                if n == 0:
+                    raise EOFError('host closed the stream mid-frame')
+                got += n
+            header['secret'][name[5:]] = buf
+            continue
         fd = os.open(os.path.join(run_dir, name), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
         try:
             left = size
@@ -131,9 +147,12 @@ def child(req, run_dir, fds):
         resource.setrlimit(resource.RLIMIT_NOFILE, (lim['nofile'], lim['nofile']))
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
         resource.setrlimit(resource.RLIMIT_STACK, (lim['stack_bytes'], lim['stack_bytes']))
+        resource.setrlimit(resource.RLIMIT_MSGQUEUE, (0, 0))  # no POSIX message queues (they outlive the run)
         os.chdir('/work')
         drop_privileges()
         spec = {k: req.get(k) for k in ('style', 'fn_name', 'entry_point')}
+        if spec['style'] == 'assert':
+            spec['style'] = 'serve'
         spec['dir'] = run_dir
         if req.get('mode') == 'fork':
             os.environ.clear()
@@ -150,32 +169,91 @@ def child(req, run_dir, fds):
     os._exit(127)
 
 
+def evaluator_child(req, secret, fds, keep):
+    """In the forked child: become the trusted evaluator (its own uid, no program code). Never returns."""
+    try:
+        import resource
+        null = os.open('/dev/null', os.O_RDWR)
+        for target in (0, 1, 2):
+            os.dup2(null, target)
+        for fd in range(3, 65536):
+            if fd not in keep:
+                try:
+                    os.close(fd)
+                except OSError:
+                    pass
+        cpu = int(req['limits']['cpu_s']) + 2
+        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        os.setgroups([])
+        os.setgid(evaluator.EVAL_UID)
+        os.setuid(evaluator.EVAL_UID)
+        blobs = {k: bytes(v).decode('utf-8', 'replace') for k, v in secret.items()}
+        spec = {'entry_point': req.get('entry_point'), 'result_bytes': req['limits']['result_bytes']}
+        evaluator.main(spec, blobs, fds)  # exits
+    finally:
+        os._exit(126)
+
+
 def run(req, run_dir):
     lim = req['limits']
-    caps = {'out': lim['stdout_bytes'], 'err': lim['stderr_bytes'], 'res': lim['result_bytes']}
-    pipes = {k: os.pipe() for k in ('out', 'err', 'res', 'nonce', 'ctl')}
-    os.write(pipes['nonce'][1], req['nonce'].encode())
-    os.close(pipes['nonce'][1])
-    cpu0 = cgroup_cpu_s()
-    oom0 = oom_kills()
-    t0 = time.monotonic()
+    assert_style = req.get('style') == 'assert'
+    caps = {'out': lim['stdout_bytes'], 'err': lim['stderr_bytes'], 'res': lim['result_bytes'], 'report': 1 << 20}
+    pipes = {k: os.pipe() for k in ('out', 'err', 'ctl')}
+    eval_pid = None
+    if assert_style:
+        to_prog, from_prog, report = os.pipe(), os.pipe(), os.pipe()
+        cpu0 = cgroup_cpu_s()
+        oom0 = oom_kills()
+        t0 = time.monotonic()
+        eval_pid = os.fork()
+        if eval_pid == 0:
+            fds = {'to_program': to_prog[1], 'from_program': from_prog[0], 'report': report[1]}
+            evaluator_child(req, req['secret'], fds, set(fds.values()))
+        for buf in req['secret'].values():
+            buf[:] = bytes(len(buf))  # zeroed before the program is forked
+        req['secret'].clear()
+        os.close(to_prog[1])
+        os.close(from_prog[0])
+        os.close(report[1])
+        child_fds = {'out': pipes['out'][1], 'err': pipes['err'][1], 'res': to_prog[0], 'nonce': from_prog[1],
+                     'ctl': pipes['ctl'][1]}
+        after_fork = (to_prog[0], from_prog[1])
+        readers_src = {'out': pipes['out'][0], 'err': pipes['err'][0], 'report': report[0]}
+    else:
+        for k in ('res', 'nonce'):
+            pipes[k] = os.pipe()
+        os.write(pipes['nonce'][1], req['nonce'].encode())
+        os.close(pipes['nonce'][1])
+        cpu0 = cgroup_cpu_s()
+        oom0 = oom_kills()
+        t0 = time.monotonic()
+        child_fds = {'out': pipes['out'][1], 'err': pipes['err'][1], 'res': pipes['res'][1], 'nonce': pipes['nonce'][0],
+                     'ctl': pipes['ctl'][1]}
+        after_fork = (pipes['res'][1], pipes['nonce'][0])
+        readers_src = {'out': pipes['out'][0], 'err': pipes['err'][0], 'res': pipes['res'][0]}
     pid = os.fork()
     if pid == 0:
-        child(req, run_dir, {k: pipes[k][1] if k != 'nonce' else pipes[k][0] for k in pipes})
-    for k in ('out', 'err', 'res', 'ctl'):
-        os.close(pipes[k][1])
-    os.close(pipes['nonce'][0])
-    readers = {pipes[k][0]: k for k in ('out', 'err', 'res')}
-    bufs = {k: bytearray() for k in ('out', 'err', 'res')}
-    totals = {'out': 0, 'err': 0, 'res': 0}
+        child(req, run_dir, child_fds)
+    for fd in (pipes['out'][1], pipes['err'][1], pipes['ctl'][1]) + after_fork:
+        os.close(fd)
+    readers = {fd: k for k, fd in readers_src.items()}
+    bufs = {k: bytearray() for k in readers_src}
+    totals = {k: 0 for k in readers_src}
     pidfd = os.pidfd_open(pid)
+    eval_pidfd = os.pidfd_open(eval_pid) if eval_pid else None
     poller = select.poll()
     for fd in readers:
         poller.register(fd, select.POLLIN)
     poller.register(pidfd, select.POLLIN)
+    if eval_pidfd is not None:
+        poller.register(eval_pidfd, select.POLLIN)
     killed = None
-    status = None
+    status = None  # the program's, when it ended by itself
     rusage = None
+    eval_status = None
+    done = False  # the run is over (stdio/call: the program ended; assert: the evaluator did)
+    t_end = None
     wall_deadline = t0 + lim['wall_s']
     open_fds = set(readers)
 
@@ -192,24 +270,46 @@ def run(req, run_dir):
         except OSError:
             pass
 
-    while open_fds or status is None:
+    def finish():
+        nonlocal done, t_end, rusage, eval_status
+        if not done:
+            done = True
+            t_end = time.monotonic()
+            try:
+                os.kill(-1, 9)
+            except OSError:
+                pass
+            # Reap our two children by pid first: kill_all() reaps whatever is left, statuses unseen.
+            if rusage is None:
+                _, _, rusage = os.wait4(pid, 0)
+            if eval_pid and eval_status is None:
+                _, eval_status, _ = os.wait4(eval_pid, 0)
+            kill_all()  # background children must not hold the pipes open (sandbox.md §5.2)
+
+    while open_fds or not done:
         now = time.monotonic()
-        if status is None and now >= wall_deadline:
+        if not done and now >= wall_deadline:
             kill('wall')
-        if status is None and cpu0 is not None:
+        if not done and cpu0 is not None:
             cpu = cgroup_cpu_s()
             if cpu is not None and cpu - cpu0 > lim['cpu_s']:
                 kill('cpu')
-        timeout_ms = 50 if status is None else 200
-        if status is None:
+        timeout_ms = 50 if not done else 200
+        if not done:
             timeout_ms = max(1, min(timeout_ms, int((wall_deadline - now) * 1000) + 1))
         for fd, _ in poller.poll(timeout_ms):
             if fd == pidfd:
-                if status is None:
+                poller.unregister(pidfd)
+                if rusage is None:
                     _, status, rusage = os.wait4(pid, 0)
-                    t_end = time.monotonic()
-                    poller.unregister(pidfd)
-                    kill_all()  # background children must not hold the pipes open (sandbox.md §5.2)
+                if not assert_style or killed is not None:
+                    finish()
+                continue
+            if fd == eval_pidfd:
+                poller.unregister(eval_pidfd)
+                if eval_status is None:
+                    _, eval_status, _ = os.wait4(eval_pid, 0)
+                finish()
                 continue
             if fd not in open_fds:
                 continue
@@ -230,13 +330,15 @@ def run(req, run_dir):
                 kill('stderr')
             elif k == 'res' and totals[k] > caps[k]:
                 kill('result')
-        if status is not None and open_fds and time.monotonic() > t_end + 2.0:
+        if done and open_fds and time.monotonic() > t_end + 2.0:
             kill_all()  # something kept a pipe open after everything was killed: give up on the rest
             for fd in list(open_fds):
                 poller.unregister(fd)
                 os.close(fd)
             open_fds.clear()
     os.close(pidfd)
+    if eval_pidfd is not None:
+        os.close(eval_pidfd)
     setup_error = b''
     while True:  # every writer is dead by now, so this ends
         chunk = os.read(pipes['ctl'][0], 4096)
@@ -244,10 +346,13 @@ def run(req, run_dir):
             break
         setup_error += chunk
     os.close(pipes['ctl'][0])
+    # The program's leftovers go before anything is allocated for the answer: files in the tmpfs dirs and
+    # IPC objects are charged to this container's memory, and the answer must not depend on room for it.
     cpu1 = cgroup_cpu_s()
     anomalies = []
     if not kill_all():
         anomalies.append('processes survived SIGKILL')
+    removed_ipc = remove_ipc()
     oom1 = oom_kills()
     oom = oom0 is not None and oom1 is not None and oom1 > oom0
     if oom:
@@ -256,25 +361,31 @@ def run(req, run_dir):
         wipe_scratch()
         if scratch_dirty():
             anomalies.append('scratch not empty after wipe')
-    if sysv_ipc_left():
-        anomalies.append('SysV IPC objects left')
+    if ipc_left():
+        anomalies.append('IPC objects left')
     rus_cpu = rusage.ru_utime + rusage.ru_stime
     result = {
         'type': 'result',
         'id': req['id'],
-        'exit_code': os.WEXITSTATUS(status) if os.WIFEXITED(status) else None,
-        'signal': os.WTERMSIG(status) if os.WIFSIGNALED(status) else None,
+        'exit_code': os.WEXITSTATUS(status) if status is not None and os.WIFEXITED(status) else None,
+        'signal': os.WTERMSIG(status) if status is not None and os.WIFSIGNALED(status) else None,
         'cpu_s': max(rus_cpu, cpu1 - cpu0) if cpu0 is not None and cpu1 is not None else rus_cpu,
-        'wall_s': t_end - t0,
+        'wall_s': (t_end or time.monotonic()) - t0,
         'max_rss_bytes': rusage.ru_maxrss * 1024,
         'killed': killed,
         'oom': oom,
         'stdout_total': totals['out'],
         'stderr_total': totals['err'],
         'anomalies': anomalies,
+        'ipc_removed': removed_ipc,
         'setup_error': setup_error.decode('utf-8', 'replace') or None,
     }
-    return result, [('stdout', bytes(bufs['out'])), ('stderr', bytes(bufs['err'])), ('result', bytes(bufs['res']))]
+    if assert_style:
+        result['program_ended'] = status is not None  # by itself, before the evaluator was done
+        result['evaluator_exit'] = os.WEXITSTATUS(eval_status) if os.WIFEXITED(eval_status) else -os.WTERMSIG(eval_status)
+    blobs = [('stdout', memoryview(bufs['out'])), ('stderr', memoryview(bufs['err']))]
+    blobs.append(('report', memoryview(bufs['report'])) if assert_style else ('result', memoryview(bufs['res'])))
+    return result, blobs
 
 
 def main():

@@ -15,7 +15,7 @@ import { dockerClient } from './docker';
 export const REPO_ROOT = join(__dirname, '..', '..');
 const DOCKER_DIR = join(REPO_ROOT, 'docker');
 /** Files of the runner layer, relative to docker/ (all of them go into the build context and the hash). */
-export const RUNNER_FILES = ['Dockerfile', 'runner.py', 'container_state.py', 'harness.py'];
+export const RUNNER_FILES = ['Dockerfile', 'runner.py', 'container_state.py', 'harness.py', 'evaluator.py', 'values.py'];
 
 /** What goes into the base rootfs. Changing any of it changes the base tag, hence a rebuild. */
 const BASE_RECIPE = {

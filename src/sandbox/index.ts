@@ -20,9 +20,9 @@
 //   not covered: kernel exploits (shared kernel; gVisor/VMs would be the next layer), a program that
 //   deliberately introspects the harness's frames to read the nonce, timing side channels between containers,
 //   a program that reliably crashes its container (it gets IE, i.e. dropped rather than scored).
-export { Sandbox, limitsFor, selectTests, type RunTestsOptions, type Execution } from './sandbox';
+export { Sandbox, NoTestsError, limitsFor, selectTests, type RunTestsOptions, type Execution } from './sandbox';
 export { SandboxPool, reapLeftovers, LABEL as SANDBOX_LABEL, type PoolOptions } from './pool';
 export { ensureSandboxImage, imageTags, type EnsureResult } from './image';
 export { InfraError } from './protocol';
 export { checkOutput, checkValue } from './checkers';
-export { DEFAULT_LIMITS, VERDICTS, type Verdict, type Limits, type Mode, type TestResult, type RunReport, type RawRun } from './types';
+export { DEFAULT_LIMITS, VERDICTS, type Verdict, type Limits, type Mode, type TestResult, type RunReport, type RawRun, type EvaluatorReport } from './types';

@@ -14,6 +14,19 @@ const MiB = 1024 * 1024;
 export const LABEL = 'mars2.sandbox';
 const OWNER_LABEL = 'mars2.sandbox.owner';
 
+/** Sizes of the program's writable dirs: their pages are charged to the container's memory. */
+const TMPFS_MIB = { work: 64, tmp: 64, shm: 16 };
+const IPC_SYSCTLS: Record<string, string> = {
+  'kernel.shm_rmid_forced': '1',
+  'kernel.shmmax': String(16 * MiB),
+  'kernel.shmall': String((16 * MiB) / 4096),
+  'kernel.shmmni': '64',
+  'kernel.msgmni': '16',
+  'kernel.msgmnb': '65536',
+  'kernel.msgmax': '8192',
+  'fs.mqueue.queues_max': '0',
+};
+
 export interface PoolOptions {
   /** Warm containers (one runner each); default: one per core. */
   size?: number;
@@ -109,7 +122,9 @@ export class SandboxPool {
         maxRunsPerContainer: options.maxRunsPerContainer ?? 500,
         cpusPerContainer: options.cpusPerContainer ?? 1,
         pidsLimit: options.pidsLimit ?? 128,
-        memoryOverheadBytes: options.memoryOverheadBytes ?? 96 * MiB,
+        // The runner and the evaluator, plus every byte the program can leave in tmpfs and SysV shm: its
+        // leftovers never squeeze the runner, so a run's answer cannot fail for want of memory (no IE).
+        memoryOverheadBytes: options.memoryOverheadBytes ?? (64 + TMPFS_MIB.work + TMPFS_MIB.tmp + TMPFS_MIB.shm + 16) * MiB,
       },
       Math.max(1, options.size ?? cpus().length),
     );
@@ -148,12 +163,15 @@ export class SandboxPool {
         NanoCpus: Math.round(this.opts.cpusPerContainer * 1e9),
         ReadonlyRootfs: true,
         Tmpfs: {
-          '/work': 'rw,nosuid,nodev,exec,size=64m,mode=1777',
-          '/tmp': 'rw,nosuid,nodev,size=64m,mode=1777',
-          '/run/sb': 'rw,nosuid,nodev,noexec,size=256m,mode=755',
+          '/work': `rw,nosuid,nodev,exec,size=${TMPFS_MIB.work}m,nr_inodes=16k,mode=1777`,
+          '/tmp': `rw,nosuid,nodev,size=${TMPFS_MIB.tmp}m,nr_inodes=16k,mode=1777`,
+          '/run/sb': 'rw,nosuid,nodev,noexec,size=256m,nr_inodes=4k,mode=755',
         },
-        ShmSize: 16 * MiB,
+        ShmSize: TMPFS_MIB.shm * MiB,
         IpcMode: 'private',
+        // The IPC namespace is the container's: SysV segments die with their last user (shm_rmid_forced)
+        // and are capped, no POSIX message queue can be made; the runner removes what is left after a run.
+        Sysctls: IPC_SYSCTLS,
         CapDrop: ['ALL'],
         CapAdd: ['SETUID', 'SETGID', 'KILL'], // the runner drops to uid 65534 and kills what it started
         SecurityOpt: ['no-new-privileges'],

@@ -7,7 +7,7 @@ import type { Problem, TestCase } from '../data/problem';
 import { parseJson } from './json';
 import { SandboxPool, type PoolOptions, type Slot } from './pool';
 import { InfraError } from './protocol';
-import { DEFAULT_LIMITS, type Limits, type Mode, type RawRun, type RunReport, type TestResult } from './types';
+import { DEFAULT_LIMITS, type EvaluatorReport, type Limits, type Mode, type RawRun, type RunReport, type TestResult } from './types';
 import { classify } from './verdict';
 
 export interface RunTestsOptions {
@@ -32,10 +32,13 @@ export interface Execution {
   style: Problem['style'];
   program: string;
   prelude?: string;
+  /** assert style: the setup code the evaluator runs before the test. */
   testCode?: string;
+  /** assert style, prompt_is_code problems: the dataset's prompt, whose helper functions the tests call. */
+  promptCode?: string;
   fnName?: string;
   entryPoint?: string;
-  /** stdin (stdio, call) or the test case's code (assert). */
+  /** stdin (stdio, call) or the test case's code (assert: run by the trusted evaluator, never by the program). */
   input: string;
   mode: Mode;
   limits: Limits;
@@ -54,12 +57,14 @@ export function limitsFor(problem: Pick<Problem, 'time_limit_s' | 'memory_limit_
   };
 }
 
-/** The tests a run uses, in order. Assert style with no test cases runs test_code once. */
+/** The tests a run uses, in order (possibly none: runTests refuses that, a problem is never AC by default). */
 export function selectTests(problem: Problem, which: RunTestsOptions['tests'] = 'public'): TestCase[] {
-  const tests =
-    which === 'public' ? problem.public_tests : which === 'private' ? problem.private_tests : [...problem.public_tests, ...problem.private_tests];
-  if (problem.style === 'assert' && tests.length === 0) return [{ input: '', output: '' }];
-  return tests;
+  return which === 'public' ? problem.public_tests : which === 'private' ? problem.private_tests : [...problem.public_tests, ...problem.private_tests];
+}
+
+/** Running a problem on zero tests: a caller's mistake (no verdict can mean anything), never an AC. */
+export class NoTestsError extends Error {
+  override name = 'NoTestsError';
 }
 
 function parseRecords(data: Buffer, nonce: string): RawRun['records'] {
@@ -80,6 +85,19 @@ function parseRecords(data: Buffer, nonce: string): RawRun['records'] {
   return out;
 }
 
+/** The trusted evaluator's report: one JSON line, or why there is none (never a pass). */
+function parseEvaluation(data: Buffer, evaluatorExit: unknown): EvaluatorReport {
+  const text = data.toString('utf8').trim();
+  if (!text) return { kind: 'none', why: `the evaluator gave no verdict (exit ${String(evaluatorExit)})` };
+  try {
+    const r = JSON.parse(text) as EvaluatorReport;
+    if (r && typeof r === 'object' && typeof r.kind === 'string') return r;
+  } catch {
+    // fall through
+  }
+  return { kind: 'none', why: 'the evaluator\'s report is unreadable' };
+}
+
 export class Sandbox {
   constructor(readonly pool: SandboxPool) {}
 
@@ -98,8 +116,11 @@ export class Sandbox {
     const blobs: [string, Buffer][] = [['program', Buffer.from(ex.program)]];
     if (ex.prelude) blobs.push(['prelude', Buffer.from(ex.prelude)]);
     if (ex.style === 'assert') {
-      if (ex.testCode) blobs.push(['test_code', Buffer.from(ex.testCode)]);
-      if (ex.input) blobs.push(['extra', Buffer.from(ex.input)]);
+      // eval_* blobs stay in the runner's memory and reach only the evaluator (docker/runner.py).
+      if (ex.prelude) blobs.push(['eval_prelude', Buffer.from(ex.prelude)]);
+      if (ex.promptCode) blobs.push(['eval_prompt', Buffer.from(ex.promptCode)]);
+      if (ex.testCode) blobs.push(['eval_test_code', Buffer.from(ex.testCode)]);
+      blobs.push(['eval_test', Buffer.from(ex.input)]);
     } else blobs.push(['stdin', Buffer.from(ex.input)]);
     const l = ex.limits;
     const header = {
@@ -133,7 +154,7 @@ export class Sandbox {
       if (h.type !== 'result') throw new InfraError(`sandbox: unexpected answer '${h.type}' from the runner`);
       if (h.setup_error) throw new InfraError(`sandbox: the runner could not start the program: ${h.setup_error}`);
       if (h.anomalies.length) recycle = `anomaly: ${h.anomalies.join(', ')}`;
-      return {
+      const run: RawRun = {
         exitCode: h.exit_code,
         signal: h.signal,
         cpuS: h.cpu_s,
@@ -147,7 +168,16 @@ export class Sandbox {
         stderrTotal: h.stderr_total,
         records: parseRecords(frame.blobs.get('result') ?? Buffer.alloc(0), nonce),
         anomalies: h.anomalies,
+        ...(ex.style === 'assert' && {
+          evaluation: parseEvaluation(frame.blobs.get('report') ?? Buffer.alloc(0), h.evaluator_exit),
+          programEnded: h.program_ended === true,
+        }),
       };
+      // An evaluator that ended without a verdict while no limit was hit: our machinery, not the program
+      // (which cannot signal or trace it). Retried on a fresh container; IE after the retries, and IE is
+      // scored as a failure by every caller.
+      if (run.evaluation?.kind === 'none' && !run.killed && !run.oom) throw new InfraError(`sandbox: ${run.evaluation.why}`);
+      return run;
     } catch (err) {
       recycle = `failure: ${(err as Error).message}`;
       throw err instanceof InfraError ? err : new InfraError(`sandbox: ${(err as Error).message}`);
@@ -160,6 +190,8 @@ export class Sandbox {
   async runTests(problem: Problem, code: string, opts: RunTestsOptions = {}): Promise<RunReport> {
     const started = performance.now();
     const all = selectTests(problem, opts.tests);
+    if (all.length === 0 || opts.indices?.length === 0)
+      throw new NoTestsError(`problem '${problem.id}' has no ${opts.tests ?? 'public'} tests to run: zero tests cannot be a verdict`);
     const chosen = (opts.indices ?? all.map((_, i) => i)).map((i) => {
       if (!Number.isInteger(i) || i < 0 || i >= all.length)
         throw new Error(`test index ${i} is out of range: problem '${problem.id}' has ${all.length} ${opts.tests ?? 'public'} test(s)`);
@@ -192,6 +224,7 @@ export class Sandbox {
             program: code,
             prelude: problem.prelude,
             testCode: problem.test_code,
+            promptCode: problem.prompt_is_code ? problem.prompt : undefined,
             fnName: problem.fn_name,
             entryPoint: problem.entry_point,
             input: test.input,

@@ -56,7 +56,23 @@ export interface RawRun {
   /** The harness's records (fd 3): only lines carrying this run's nonce, parsed. */
   records: { kind: string; value: any }[];
   anomalies: string[];
+  /** Assert style: the trusted evaluator's report (docker/evaluator.py). */
+  evaluation?: EvaluatorReport;
+  /** Assert style: the program's process ended by itself before the evaluator was done. */
+  programEnded?: boolean;
 }
+
+/** What the trusted evaluator says of one assert-style test (docker/evaluator.py's report). */
+export type EvaluatorReport =
+  | { kind: 'ok' }
+  | { kind: 'fail' | 'error'; type?: string; message?: string; line?: string | null; returned?: string | null }
+  | { kind: 'program_exc'; type: string; message: string; line?: string | null; when?: string }
+  | { kind: 'program_gone'; when: string }
+  | { kind: 'missing'; message: string }
+  | { kind: 'ce'; ce: { file?: string; message?: string } }
+  | { kind: 'ole' | 'malformed' | 'none'; why: string }
+  | { kind: 'memory' }
+  | { kind: 'test_error'; type: string; message: string };
 
 export interface TestResult {
   /** Index in the selected test list (public, private, or public then private for 'all'). */

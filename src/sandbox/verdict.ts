@@ -4,12 +4,16 @@
 //   TLE the runner killed it at the CPU limit (cgroup time, children included) or the wall limit;
 //   MLE an OOM kill in the container's cgroup, a MemoryError, or peak RSS over the limit;
 //   OLE killed for too much stdout, stderr or result data;
-//   RE  non-zero exit or a signal (assert style: an AssertionError is WA, the test failing);
-//   WA  wrong output; for call/assert style also "ended without the harness's completion record".
+//   RE  non-zero exit or a signal; assert style: the program raised and the test did not catch it;
+//   WA  wrong output; call style also "ended without returning"; assert style: whatever the trusted
+//       evaluator's report says short of ok (a failed assertion, a test crashed by a wrong value, a missing
+//       function, a reply that is not typed JSON, the program's process gone mid-test with exit code 0).
+// Assert style takes the verdict from the evaluator's report only: nothing the program's process writes
+// can make an AC.
 import { constants } from 'node:os';
 import type { Checker, Problem, TestCase } from '../data/problem';
 import { checkOutput, checkValue } from './checkers';
-import type { Limits, RawRun, TestResult, Verdict } from './types';
+import type { EvaluatorReport, Limits, RawRun, TestResult, Verdict } from './types';
 
 const SIGNAL_NAMES = new Map(Object.entries(constants.signals).map(([name, n]) => [n as number, name]));
 
@@ -51,7 +55,8 @@ export function classify(
   const verdict = (v: Verdict, detail: string, extra: Partial<TestResult> = {}): Classified => ({ verdict: v, detail, ...base, ...extra });
   const rec = (kind: string) => raw.records.find((r) => r.kind === kind);
 
-  const ce = rec('ce');
+  const ev = problem.style === 'assert' ? (raw.evaluation ?? { kind: 'none', why: 'no report from the evaluator' }) : undefined;
+  const ce = ev ? (ev.kind === 'ce' ? { value: ev.ce } : undefined) : rec('ce');
   if (ce) return verdict('CE', `${ce.value.file}: ${ce.value.message}`.slice(0, excerptChars));
   if (raw.killed === 'cpu' || raw.signal === constants.signals.SIGXCPU)
     return verdict('TLE', `killed at the ${limits.cpuS} s CPU limit`);
@@ -59,8 +64,8 @@ export function classify(
     const idle = raw.cpuS < 0.5 * limits.cpuS;
     return verdict('TLE', `killed at the ${limits.wallS} s wall-clock limit${idle ? ' while mostly idle (sleeping or blocked)' : ''}`, { idle });
   }
-  const exc = rec('exc');
-  if (raw.oom) return verdict('MLE', `out of memory: killed by the kernel at the ${limits.memoryBytes >> 20} MiB limit`);
+  const exc = ev ? (ev.kind === 'program_exc' ? { value: { type: ev.type, message: ev.message } } : undefined) : rec('exc');
+  if (raw.oom || ev?.kind === 'memory') return verdict('MLE', `out of memory: killed by the kernel at the ${limits.memoryBytes >> 20} MiB limit`);
   if (exc?.value.type === 'MemoryError')
     return verdict('MLE', `MemoryError (the ${limits.memoryBytes >> 20} MiB limit)`, { traceback: lastTraceback(stderrText) });
   if (raw.maxRssBytes > limits.memoryBytes)
@@ -98,13 +103,44 @@ export function classify(
     if (failed) return crash();
     return wrong('the program ended before the function returned (exit code 0, no result from the harness)', test.output, stdoutText);
   }
-  // assert style
-  if (rec('ok') && !failed) return verdict('AC', 'accepted');
-  if (exc?.value.type === 'AssertionError')
-    return verdict('WA', `a test assertion failed${exc.value.message ? `: ${exc.value.message}` : ''}`.slice(0, 500), {
-      traceback: excerpt(lastTraceback(stderrText) ?? '', excerptChars).text,
-      input: test.input ? excerpt(test.input, excerptChars).text : undefined,
-    });
-  if (failed) return crash();
-  return verdict('WA', 'the program ended before the tests finished (exit code 0 without the completion record)');
+  return assertVerdict(ev!, raw, test, excerptChars, verdict, crash);
+}
+
+function assertVerdict(
+  ev: EvaluatorReport,
+  raw: RawRun,
+  test: TestCase,
+  excerptChars: number,
+  verdict: (v: Verdict, detail: string, extra?: Partial<TestResult>) => Classified,
+  crash: () => Classified,
+): Classified {
+  const input = test.input ? excerpt(test.input, excerptChars).text : undefined;
+  const returned = (r: string | null | undefined) => (r ? ` (the program returned ${r}, not a value a test can compare)` : '');
+  switch (ev.kind) {
+    case 'ok':
+      return verdict('AC', 'accepted');
+    case 'fail':
+    case 'error': {
+      const what = ev.kind === 'fail' ? `a test assertion failed${ev.message ? `: ${ev.message}` : ''}` : `the test raised ${ev.type}${ev.message ? `: ${ev.message}` : ''}`;
+      return verdict('WA', `${what}${returned(ev.returned)}`.slice(0, 500), { traceback: ev.line ?? undefined, input });
+    }
+    case 'missing':
+      return verdict('WA', ev.message.slice(0, 500), { input });
+    case 'program_exc':
+      return crash();
+    case 'program_gone':
+      if (raw.exitCode === 0 && raw.signal === null)
+        return verdict('WA', `the program's process ended (exit code 0) ${ev.when === 'start' ? 'before the tests started' : 'in the middle of a test'}`, { input });
+      return crash();
+    case 'ole':
+      return verdict('OLE', `a reply to the evaluator over the cap: ${ev.why}`.slice(0, 500));
+    case 'malformed':
+      return verdict('WA', `the program's process sent ${ev.why}`.slice(0, 500), { input });
+    case 'test_error':
+      return verdict('WA', `the test's own code failed before calling the program (${ev.type}: ${ev.message}): the problem cannot be judged`.slice(0, 500));
+    case 'memory':
+    case 'ce':
+    case 'none':
+      return verdict('WA', `no verdict from the evaluator: ${'why' in ev ? ev.why : ev.kind}`.slice(0, 500));
+  }
 }

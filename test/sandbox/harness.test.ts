@@ -57,8 +57,8 @@ const humanEval = problemSchema.parse({
   prompt: '',
   style: 'assert',
   entry_point: 'add',
-  test_code: 'def check(candidate):\n    assert candidate(1, 2) == 3\n    assert candidate(-1, 1) == 0\n',
-  public_tests: [],
+  test_code: '',
+  public_tests: [{ input: 'def check(candidate):\n    assert candidate(1, 2) == 3\n    assert candidate(-1, 1) == 0\n', output: '' }],
   private_tests: [],
 });
 
@@ -116,7 +116,7 @@ for (const mode of ['process', 'fork'] as Mode[]) {
       assert.equal(raises.verdict, 'RE');
       assert.match(raises.tests[0].detail, /IndexError/);
     });
-    test('assert (HumanEval: test_code + check(entry_point)): passes and fails', async () => {
+    test('assert (HumanEval: a test defining check(candidate), run by the evaluator): passes and fails', async () => {
       assert.equal((await sandbox.runTests(humanEval, 'def add(a, b):\n    return a + b', { mode })).verdict, 'AC');
       const bad = await sandbox.runTests(humanEval, 'def add(a, b):\n    return a * b', { mode });
       assert.equal(bad.verdict, 'WA');

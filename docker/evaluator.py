@@ -1,0 +1,368 @@
+# The trusted evaluator for assert-style tests (mars2 sandbox, DESIGN §6.4). Forked from the runner before
+# the program starts, as its own uid (65533): the program (65534) can neither signal it nor read its memory
+# or files, and its test code never touches the disk. It runs the dataset's code — prelude, the prompt's
+# helper functions (HumanEval), test_code, the test — with its own builtins, and `candidate` (and every other
+# name the tests take from the program) is a proxy: a call sends typed arguments to the program's process
+# over a pipe and gets a typed value back (values.py), so everything the test compares is a builtin value
+# this process built. Objects that are not values stay in the program's process and arrive as Remote
+# stand-ins: callable, with attributes, equal only to themselves, never truthy. Exceptions the program
+# raises come back as exceptions of the same builtin type (tests that expect ValueError see one), marked as
+# the program's; uncaught, they are an RE.
+#
+# Report (one JSON line on the report fd): {"kind": ...}
+#   ok | fail (an assertion in the test failed) | error (the test raised: a wrong value made it crash) |
+#   missing (the program lacks a name the test calls) | program_exc (the program raised, uncaught) |
+#   program_gone (its process ended mid-test) | ce | ole (a reply over the cap) | malformed (a reply that is
+#   not typed JSON) | test_error (the dataset's own code failed before any call: not the program's doing)
+import builtins
+import json
+import os
+import sys
+import traceback
+
+import values
+
+EVAL_UID = 65533
+_TEST_FILES = ('test.py', 'test_setup.py', 'prelude.py', 'prompt.py')
+
+
+class ProgramGone(Exception):
+    pass
+
+
+class ProgramReplyError(Exception):
+    def __init__(self, kind, why):
+        super().__init__(why)
+        self.kind = kind
+
+
+class FromProgram(Exception):
+    """Mixed into the exceptions re-raised for the program, so an uncaught one is told apart."""
+
+
+_EXC_TYPES = {}
+
+
+def program_exception(type_name, message):
+    base = getattr(builtins, type_name, None)
+    if not (isinstance(base, type) and issubclass(base, Exception)) or base in (AssertionError,):
+        base = Exception
+    cls = _EXC_TYPES.get((base, type_name))
+    if cls is None:
+        try:
+            cls = type(type_name, (base, FromProgram), {})
+        except TypeError:  # a base whose layout cannot be mixed
+            cls = type(type_name, (Exception, FromProgram), {})
+        _EXC_TYPES[(base, type_name)] = cls
+    e = cls(message)
+    e.mars2_type = type_name
+    return e
+
+
+class Channel:
+    def __init__(self, wfd, rfd, cap):
+        self.wfd, self.rfd, self.cap = wfd, rfd, cap
+        self.last_unsupported = None
+
+    def send(self, text):
+        data = text.encode('utf-8', 'surrogatepass')
+        data = len(data).to_bytes(4, 'big') + data
+        try:
+            while data:
+                n = os.write(self.wfd, data)
+                data = data[n:]
+        except (BrokenPipeError, OSError):
+            raise ProgramGone()
+
+    def _read_n(self, n):
+        buf = bytearray()
+        while len(buf) < n:
+            try:
+                b = os.read(self.rfd, min(n - len(buf), 1 << 20))
+            except OSError:
+                b = b''
+            if not b:
+                raise ProgramGone()
+            buf += b
+        return bytes(buf)
+
+    def recv(self):
+        n = int.from_bytes(self._read_n(4), 'big')
+        if n > self.cap:
+            raise ProgramReplyError('ole', 'a reply of %d bytes (the cap is %d)' % (n, self.cap))
+        text = self._read_n(n)
+        try:
+            return json.loads(text)
+        except (ValueError, RecursionError) as e:
+            raise ProgramReplyError('malformed', 'a reply that is not JSON (%s)' % (str(e)[:200],))
+
+
+class Remote:
+    """An object that stayed in the program's process."""
+    __slots__ = ('_m2_channel', '_m2_target', '_m2_type')
+
+    def __init__(self, channel, target, type_name):
+        object.__setattr__(self, '_m2_channel', channel)
+        object.__setattr__(self, '_m2_target', target)
+        object.__setattr__(self, '_m2_type', type_name)
+
+    def __call__(self, *args, **kwargs):
+        return _call(self._m2_channel, self._m2_target, None, args, kwargs)
+
+    def __getattr__(self, name):
+        if name.startswith('__'):
+            raise AttributeError(name)
+        return _getattr(self, name)
+
+    def __eq__(self, other):
+        raise TypeError('a test compared %s, which is not a value' % self.describe())
+
+    __ne__ = __eq__
+
+    def __hash__(self):
+        return id(self)
+
+    def __bool__(self):
+        raise TypeError('the program returned %s, not a value a test can compare' % self.describe())
+
+    def __repr__(self):
+        return '<%s>' % self.describe()
+
+    def describe(self):
+        return 'a %s object' % self._m2_type
+
+
+class Bound(Remote):
+    """A name or attribute path on the program side, resolved when called (candidate, program functions)."""
+    __slots__ = ('_m2_attr',)
+
+    def __init__(self, channel, target, label, attr=None):
+        Remote.__init__(self, channel, target, label)
+        object.__setattr__(self, '_m2_attr', attr)
+
+    def __call__(self, *args, **kwargs):
+        return _call(self._m2_channel, self._m2_target, self._m2_attr, args, kwargs)
+
+    def __getattr__(self, name):
+        if name.startswith('__') or self._m2_attr is not None:
+            raise AttributeError(name)
+        return Bound(self._m2_channel, self._m2_target, '%s.%s' % (self._m2_type, name), name)
+
+    def describe(self):
+        return 'the program\'s %s' % self._m2_type
+
+
+def _getattr(obj, name):
+    ch = obj._m2_channel
+    ch.send('{"op":"getattr","target":%s,"attr":%s}' % (json.dumps(obj._m2_target), json.dumps(name)))
+    return _reply(ch, None)
+
+
+def _encode_arg(v):
+    try:
+        return values.encode(v)
+    except values.Unencodable as e:
+        raise TypeError('a test argument cannot be sent to the program: %s' % e.args[0])
+
+
+def _call(ch, target, attr, args, kwargs):
+    enc_args = [_encode_arg(a) for a in args]
+    enc_kwargs = ['[%s,%s]' % (json.dumps(k), _encode_arg(v)) for k, v in kwargs.items()]
+    ch.send('{"op":"call","target":%s,"attr":%s,"args":[%s],"kwargs":[%s]}' % (
+        json.dumps(target), json.dumps(attr), ','.join(enc_args), ','.join(enc_kwargs)))
+    return _reply(ch, args)
+
+
+def _reply(ch, args):
+    msg = ch.recv()
+    if not isinstance(msg, dict):
+        raise ProgramReplyError('malformed', 'a reply that is not an object')
+    if 'exc' in msg and len(msg) == 1:
+        e = msg['exc'] if isinstance(msg['exc'], dict) else {}
+        t = e.get('type') if isinstance(e.get('type'), str) else 'Exception'
+        m = e.get('message') if isinstance(e.get('message'), str) else ''
+        raise program_exception(t[:100], m[:2000])
+    if 'ret' not in msg or not set(msg) <= {'ret', 'mut'}:
+        raise ProgramReplyError('malformed', 'a reply with keys %s' % sorted(msg)[:5])
+    value = _decode(ch, msg['ret'])
+    muts = msg.get('mut')
+    if muts is not None and args is not None:
+        if not isinstance(muts, list):
+            raise ProgramReplyError('malformed', 'a bad mutation list')
+        for m in muts:
+            if not (isinstance(m, list) and len(m) == 2 and type(m[0]) is int and 0 <= m[0] < len(args)):
+                raise ProgramReplyError('malformed', 'a bad mutation entry')
+            _apply_mutation(args[m[0]], _decode(ch, m[1]))
+    return value
+
+
+def _decode(ch, obj):
+    try:
+        return values.decode(obj, CLASSES, lambda i, t: Remote(ch, {'ref': i}, t))
+    except values.Unsupported as u:
+        what = u.describe()
+        ch.last_unsupported = what
+        return Unsupported(what)
+    except values.Malformed as e:
+        raise ProgramReplyError('malformed', 'a value that is not typed JSON: %s' % e.args[0])
+    except RecursionError:
+        raise ProgramReplyError('malformed', 'a value nested too deeply')
+
+
+class Unsupported:
+    """What the program returned when it could not be carried: equal to nothing, never truthy."""
+    __slots__ = ('what',)
+
+    def __init__(self, what):
+        self.what = what
+
+    def __eq__(self, other):
+        raise TypeError('the program returned %s, not a value a test can compare' % self.what)
+
+    __ne__ = __eq__
+
+    def __hash__(self):
+        raise TypeError('the program returned %s, not a value a test can compare' % self.what)
+
+    def __bool__(self):
+        raise TypeError('the program returned %s, not a value a test can compare' % self.what)
+
+    def __repr__(self):
+        return '<%s>' % self.what
+
+
+def _apply_mutation(arg, new):
+    """An argument the program changed in place: the test's own object takes the new contents."""
+    if type(arg) is list and type(new) is list:
+        arg[:] = new
+    elif type(arg) is dict and type(new) is dict:
+        arg.clear()
+        arg.update(new)
+    elif type(arg) is set and type(new) is set:
+        arg.clear()
+        arg.update(new)
+
+
+CLASSES = {}
+
+
+def _names(code):
+    out = set(code.co_names)
+    for c in code.co_consts:
+        if hasattr(c, 'co_names'):
+            out |= _names(c)
+    return out
+
+
+def _compile(src, name):
+    return compile(src, name, 'exec', dont_inherit=True)
+
+
+def _test_line(tb, sources):
+    """The last line of the dataset's code on the traceback: the assert that failed."""
+    line = None
+    for frame, lineno in traceback.walk_tb(tb):
+        name = frame.f_code.co_filename
+        if name in sources:
+            lines = sources[name].splitlines()
+            if 0 < lineno <= len(lines):
+                line = '%s:%d: %s' % (name, lineno, lines[lineno - 1].strip()[:500])
+    return line
+
+
+def evaluate(spec, blobs, ch):
+    """Runs one test; returns the report (a dict)."""
+    ns = {'__name__': '__mars2_test__', '__builtins__': builtins}
+    sources = {}
+
+    def run_dataset_code(name, text):
+        sources[name] = text
+        exec(_compile(text, name), ns)
+
+    # The program's first message: ready, or why not.
+    try:
+        first = ch.recv()
+    except ProgramGone:
+        return {'kind': 'program_gone', 'when': 'start'}
+    except ProgramReplyError as e:
+        return {'kind': e.kind, 'why': str(e)}
+    if not isinstance(first, dict) or len(first) != 1:
+        return {'kind': 'malformed', 'why': 'a first message that is not ready/ce/exc'}
+    if 'ce' in first:
+        return {'kind': 'ce', 'ce': first['ce'] if isinstance(first['ce'], dict) else {}}
+    if 'exc' in first:
+        e = first['exc'] if isinstance(first['exc'], dict) else {}
+        return {'kind': 'program_exc', 'type': str(e.get('type', 'Exception'))[:100], 'message': str(e.get('message', ''))[:2000],
+                'when': 'start'}
+    if first != {'ready': True}:
+        return {'kind': 'malformed', 'why': 'a first message that is not ready/ce/exc'}
+
+    entry = spec.get('entry_point') or None
+    try:
+        if blobs.get('prelude'):
+            run_dataset_code('prelude.py', blobs['prelude'])
+        for k in ('ListNode', 'TreeNode'):
+            if isinstance(ns.get(k), type):
+                CLASSES[k] = ns[k]
+        if blobs.get('prompt'):
+            run_dataset_code('prompt.py', blobs['prompt'])
+        if blobs.get('test_code'):
+            run_dataset_code('test_setup.py', blobs['test_code'])
+        test_src = blobs.get('test') or ''
+        sources['test.py'] = test_src
+        test = _compile(test_src, 'test.py')
+    except BaseException as e:  # noqa: BLE001
+        return {'kind': 'test_error', 'type': type(e).__name__, 'message': str(e)[:1000]}
+
+    candidate = Bound(ch, {'entry': True}, entry) if entry else None
+    if candidate is not None:
+        ns['candidate'] = candidate
+        if entry.isidentifier():
+            ns[entry] = candidate  # HumanEval: the prompt's stub of the entry point is the program's function
+    wanted = _names(test)
+    for name in wanted:
+        if name not in ns and not hasattr(builtins, name):
+            ns[name] = Bound(ch, {'name': name}, name)
+    try:
+        exec(test, ns)
+        check = ns.get('check')
+        if candidate is not None and callable(check) and not isinstance(check, Remote):
+            check(candidate)
+    except ProgramGone:
+        return {'kind': 'program_gone', 'when': 'test'}
+    except ProgramReplyError as e:
+        return {'kind': e.kind, 'why': str(e)}
+    except FromProgram as e:
+        if getattr(e, 'mars2_type', '') == 'NameError' and str(e).startswith('the program defines no '):
+            return {'kind': 'missing', 'message': str(e)}
+        return {'kind': 'program_exc', 'type': e.mars2_type, 'message': str(e)[:2000], 'line': _test_line(e.__traceback__, sources)}
+    except AssertionError as e:
+        return {'kind': 'fail', 'message': str(e)[:500], 'line': _test_line(e.__traceback__, sources),
+                'returned': ch.last_unsupported}
+    except MemoryError:
+        return {'kind': 'memory'}
+    except BaseException as e:  # noqa: BLE001 — a wrong value made the test itself raise
+        return {'kind': 'error', 'type': type(e).__name__, 'message': str(e)[:500], 'line': _test_line(e.__traceback__, sources),
+                'returned': ch.last_unsupported}
+    return {'kind': 'ok'}
+
+
+def main(spec, blobs, fds):
+    """In the runner's forked child, already uid EVAL_UID. Never returns."""
+    code = 0
+    try:
+        sys.setrecursionlimit(10000)
+        ch = Channel(fds['to_program'], fds['from_program'], spec['result_bytes'])
+        try:
+            report = evaluate(spec, blobs, ch)
+        except RecursionError:
+            report = {'kind': 'error', 'type': 'RecursionError', 'message': 'the test recursed too deeply'}
+        text = json.dumps(report, ensure_ascii=True)
+        data = (text + '\n').encode()
+        while data:
+            n = os.write(fds['report'], data)
+            data = data[n:]
+    except BaseException:  # noqa: BLE001
+        code = 1
+    finally:
+        os._exit(code)
