@@ -114,6 +114,20 @@ class Remote:
             raise AttributeError(name)
         return _getattr(self, name)
 
+    def __setattr__(self, name, value):
+        ch = self._m2_channel
+        ch.send('{"op":"setattr","target":%s,"attr":%s,"args":[%s],"kwargs":[]}' % (
+            json.dumps(self._m2_target), json.dumps(name), _encode_arg(value)))
+        _reply(ch, None)
+
+    @staticmethod
+    def ref_of(obj):
+        return obj._m2_target['ref']
+
+    @staticmethod
+    def type_of(obj):
+        return obj._m2_type
+
     def __eq__(self, other):
         raise TypeError('a test compared %s, which is not a value' % self.describe())
 
@@ -130,6 +144,9 @@ class Remote:
 
     def describe(self):
         return 'a %s object' % self._m2_type
+
+
+values.REMOTE = Remote
 
 
 class Bound(Remote):

@@ -227,12 +227,16 @@ def serve(spec):
                 obj = ns[target['name']]
             else:
                 raise NameError('the program defines no %r' % target['name'])
-            if req.get('attr') is not None:
+            if req.get('attr') is not None and req['op'] != 'setattr':
                 obj = getattr(obj, req['attr'])
             if req['op'] == 'getattr':
                 _send(wfd, '{"ret":%s}' % values.encode_safe(obj, refs))
                 continue
             args = [values.decode(a, classes, remote) for a in req['args']]
+            if req['op'] == 'setattr':
+                setattr(obj, req['attr'], args[0])
+                _send(wfd, '{"ret":null}')
+                continue
             kwargs = {k: values.decode(v, classes, remote) for k, v in req['kwargs']}
             value = obj(*args, **kwargs)
             reply = '{"ret":%s' % values.encode_safe(value, refs)

@@ -7,6 +7,7 @@
 #   1.5 / {"$float": "nan"} float (a literal always has '.' or an exponent; nan, inf, -inf tagged)
 #   "s"  [..]              str, list
 #   {"$tuple"|"$set"|"$frozenset": [..]}, {"$dict": [[k, v], ..]}, {"$bytes": "<base64>"}
+#   {"$complex": [re, im]}, {"$type": "int"} (a builtin type, as an argument)
 #   {"$list_node": [..]}, {"$tree_node": [v | null, ..]}   LeetCode's ListNode / TreeNode (level order)
 #   {"$ref": n, "type": "Foo"}      an object that stays in the program's process (evaluator channel only)
 #   {"$unsupported": {"type", "repr"}}, {"$error": "why"}  what cannot be carried
@@ -29,6 +30,10 @@ _dumps = json.dumps
 _loads = json.loads
 _b64e, _b64d = base64.b64encode, base64.b64decode
 _INF = float('inf')
+
+
+# The evaluator's stand-in class for the program's objects (evaluator.Remote): sent back as {"$ref": n}.
+REMOTE = None
 
 
 class Unencodable(Exception):
@@ -101,6 +106,12 @@ def encode(v, refs=None, depth=0):
         return '{"$set":[' + ','.join(_sorted([encode(x, refs, d) for x in _set_iter(v)])) + ']}'
     if _isinstance(v, (_bytes, bytearray)):
         return '{"$bytes":"%s"}' % _b64e(_bytes(v)).decode()
+    if _isinstance(v, complex):
+        return '{"$complex":[%s,%s]}' % (encode(complex.real.__get__(v), refs, d), encode(complex.imag.__get__(v), refs, d))
+    if t is _type and _getattr(__builtins__ if _isinstance(__builtins__, _dict) else __builtins__.__dict__, 'get')(v.__name__) is v:
+        return '{"$type":%s}' % _s(v.__name__)  # a builtin type (int, str, ...) as an argument
+    if REMOTE is not None and t is REMOTE:
+        return '{"$ref":%d,"type":%s}' % (REMOTE.ref_of(v), _s(REMOTE.type_of(v)))
     kind = _node_kind(v)
     if kind == 'list':
         vals, seen = [], 0
@@ -220,6 +231,18 @@ def decode(o, classes, remote, depth=0):
         if x in ('nan', 'inf', '-inf'):
             return _float(x)
         raise Malformed('bad $float %r' % (x,))
+    if k == '$complex':
+        if _type(x) is not _list or _len(x) != 2:
+            raise Malformed('$complex needs [re, im]')
+        re_, im_ = (decode(y, classes, remote, d) for y in x)
+        if _type(re_) not in (_int, _float) or _type(im_) not in (_int, _float):
+            raise Malformed('$complex parts must be numbers')
+        return complex(re_, im_)
+    if k == '$type':
+        b = __builtins__ if _isinstance(__builtins__, _dict) else __builtins__.__dict__
+        if _type(x) is _str and _type(b.get(x)) is _type:
+            return b[x]
+        raise Malformed('$type %r is not a builtin type' % (x,))
     if k == '$bytes':
         if _type(x) is not _str:
             raise Malformed('$bytes needs a string')
