@@ -122,7 +122,7 @@ function assertVerdict(
     case 'fail':
     case 'error': {
       const what = ev.kind === 'fail' ? `a test assertion failed${ev.message ? `: ${ev.message}` : ''}` : `the test raised ${ev.type}${ev.message ? `: ${ev.message}` : ''}`;
-      return verdict('WA', `${what}${returned(ev.returned)}`.slice(0, 500), { traceback: ev.line ?? undefined, input });
+      return verdict('WA', `${what}${what.includes('the program returned') ? '' : returned(ev.returned)}`.slice(0, 500), { traceback: ev.line ?? undefined, input });
     }
     case 'missing':
       return verdict('WA', ev.message.slice(0, 500), { input });
