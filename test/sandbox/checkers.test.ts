@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { checkOutput, checkValue } from '../../src/sandbox';
-import { parseJson } from '../../src/sandbox/json';
+import { parseJson, tryParseJson } from '../../src/sandbox/json';
 
 test('exact: line endings, trailing whitespace and trailing blank lines are normalised; line count must match', () => {
   assert.equal(checkOutput({ kind: 'exact' }, '1 2\n3\n', '1 2  \r\n3\r\n\r\n').ok, true);
@@ -40,4 +40,20 @@ test('parseJson keeps big integers as BigInt and rejects trailing garbage', () =
   assert.equal(parseJson('123456789012345678901234567890'), 123456789012345678901234567890n);
   assert.deepEqual(parseJson(' [1, "a\\"b", {"k": -2.5e3}] '), [1, 'a"b', { k: -2500 }]);
   assert.throws(() => parseJson('[1] x'), /trailing characters/);
+  assert.deepEqual(Object.keys(parseJson('{"__proto__": 1}') as object), ['__proto__']);
+});
+
+test('parseJson reads an integer of any length exactly (no 4000-character window)', () => {
+  const digits = '7'.repeat(10_000);
+  assert.equal(parseJson(digits), BigInt(digits));
+  assert.deepEqual(parseJson(`[-${digits}, 1]`), [-BigInt(digits), 1]);
+});
+
+test('tryParseJson returns why, never throws', () => {
+  for (const bad of ['', '[', '[1,]', '{"a"}', '"abc', '01', '-', 'tru', '"\\x"', '[1] 2', '['.repeat(2000) + ']'.repeat(2000)]) {
+    const r = tryParseJson(bad);
+    assert.equal(r.ok, false, bad.slice(0, 20));
+    assert.ok(!r.ok && /^invalid JSON/.test(r.why), bad.slice(0, 20));
+  }
+  assert.deepEqual(tryParseJson('[NaN, -Infinity]'), { ok: true, value: [NaN, -Infinity] });
 });
