@@ -25,4 +25,5 @@ export { SandboxPool, reapLeftovers, LABEL as SANDBOX_LABEL, type PoolOptions } 
 export { ensureSandboxImage, imageTags, type EnsureResult } from './image';
 export { InfraError } from './protocol';
 export { checkOutput, checkValue } from './checkers';
+export { parseTyped, describeTyped, compareToExpected, typedEqual, type TypedValue } from './typed';
 export { DEFAULT_LIMITS, VERDICTS, type Verdict, type Limits, type Mode, type TestResult, type RunReport, type RawRun } from './types';
