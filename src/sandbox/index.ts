@@ -13,8 +13,8 @@
 //   covered: fork/thread bombs (pids cgroup), memory (cgroup + OOM detection), CPU and wall time (cgroup CPU
 //   time incl. children; wall deadline), output floods (caps, kill), file size and count (fsize rlimit, tmpfs
 //   sizes), network (none), writes outside scratch (read-only root), privilege (uid 65534, no capabilities,
-//   no-new-privileges, seccomp default), the runner (another uid: no kill/ptrace/proc access), leftovers
-//   between runs (every process killed, scratch wiped, SysV IPC checked, container recycled on anomalies),
+//   no-new-privileges, a seccomp deny list: ./seccomp), the runner (another uid: no kill/ptrace/proc access),
+//   leftovers between runs (every process killed, scratch wiped, SysV IPC checked, container recycled on anomalies),
 //   secrets (scrubbed env, nothing mounted from the host), faked passes (exit codes and printed markers are not
 //   trusted: a completion record needs a per-run nonce; values are compared on the host).
 //   not covered: kernel exploits (shared kernel; gVisor/VMs would be the next layer), a program that
