@@ -254,11 +254,11 @@ describe('sandbox.md §8 adversarial cases', () => {
     assert.equal(r.verdict, 'AC', r.tests[0].stdout);
     await expectClean();
   });
-  test('30 SysV shared memory left behind: container recycled, not visible next run', async () => {
+  test('30 SysV shared memory left behind: removed by the runner (no recycle needed), not visible next run', async () => {
     const before = sandbox.pool.recycled.anomaly ?? 0;
-    const code = "import ctypes\nlibc = ctypes.CDLL(None)\nassert libc.shmget(0, 4096, 0o1600) >= 0\nprint(input()[::-1])";
+    const code = "import ctypes\nlibc = ctypes.CDLL(None)\nassert libc.shmget(0, 4096, 0o1600) >= 0\nassert libc.msgget(0, 0o1600) >= 0\nprint(input()[::-1])";
     await adversarial(code, ['AC']);
-    assert.ok((sandbox.pool.recycled.anomaly ?? 0) > before, 'the container with the segment was recycled');
+    assert.equal(sandbox.pool.recycled.anomaly ?? 0, before, 'the runner removed the objects itself');
   });
   test('31 four CPU-burning children: TLE by cgroup CPU time', async () => {
     const code = "import os\nfor _ in range(4):\n    if os.fork() == 0:\n        while True: pass\nos.wait()";
@@ -273,7 +273,7 @@ describe('sandbox.md §8 adversarial cases', () => {
     await adversarial('class Any:\n    def __eq__(self, o): return True\ndef add(a, b):\n    return Any()', ['WA'], p);
   });
   test('34 a printed "All tests passed" marker: WA', async () => {
-    const p = problemSchema.parse({ id: 'a', prompt: '', style: 'assert', entry_point: 'inc', test_code: 'def check(f):\n    assert f(1) == 2\n', public_tests: [], private_tests: [] });
+    const p = problemSchema.parse({ id: 'a', prompt: '', style: 'assert', entry_point: 'inc', test_code: '', public_tests: [{ input: 'def check(f):\n    assert f(1) == 2\n', output: '' }], private_tests: [] });
     await adversarial("import sys\ndef inc(x): return 0\nprint('All tests passed')\nsys.exit(0)", ['WA'], p);
   });
   test('35 monkeypatched print, sys.stdout.write, json.dumps, unittest: no effect on the host comparison', async () => {
