@@ -44,7 +44,7 @@
 export { Sandbox, NoTestsError, limitsFor, selectTests, type RunTestsOptions, type Execution } from './sandbox';
 export { SandboxPool, reapLeftovers, LABEL as SANDBOX_LABEL, type PoolOptions } from './pool';
 export { ensureSandboxImage, imageTags, type EnsureResult } from './image';
-export { InfraError } from './protocol';
+export { InfraError, SandboxUnavailableError } from './protocol';
 export { checkOutput, checkValue } from './checkers';
 export { parseTyped, describeTyped, compareToExpected, typedEqual, type TypedValue } from './typed';
 export { DEFAULT_LIMITS, VERDICTS, type Verdict, type Limits, type Mode, type TestResult, type RunReport, type RawRun, type EvaluatorReport } from './types';

@@ -10,6 +10,12 @@ export class InfraError extends Error {
   override name = 'InfraError';
 }
 
+/** No container could be had at all (the engine is down, the pool closed): nothing ran, so no verdict —
+ *  runTests throws it rather than reporting IE, and callers retry later (DESIGN §5). */
+export class SandboxUnavailableError extends InfraError {
+  override name = 'SandboxUnavailableError';
+}
+
 export interface Frame {
   header: Record<string, any>;
   blobs: Map<string, Buffer>;

@@ -1,12 +1,14 @@
 // The sandbox's front door: run a program against a problem's tests and return verdicts as data.
 // Each test is one execution on a warm container from the pool (tests of one submission spread over the
 // pool); an infrastructure failure is retried on a fresh container and reported as IE only when the
-// retries are spent — IE is never a program's fault and must never be scored.
+// retries are spent. A program must not be able to cause IE (src/sandbox/index.ts, threat model); one that
+// repeats after its retries is scored as a failure by every caller and marked IE. A sandbox that cannot
+// run anything at all throws SandboxUnavailableError instead: no verdict, the caller retries later.
 import { randomBytes } from 'node:crypto';
 import type { Problem, TestCase } from '../data/problem';
 import { parseJson } from './json';
 import { SandboxPool, type PoolOptions, type Slot } from './pool';
-import { InfraError } from './protocol';
+import { InfraError, SandboxUnavailableError } from './protocol';
 import { DEFAULT_LIMITS, type EvaluatorReport, type Limits, type Mode, type RawRun, type RunReport, type TestResult } from './types';
 import { classify } from './verdict';
 
@@ -148,7 +150,9 @@ export class Sandbox {
     let slot: Slot | undefined;
     let recycle: string | undefined;
     try {
-      slot = await this.pool.acquire(l.memoryBytes);
+      slot = await this.pool.acquire(l.memoryBytes).catch((err: Error) => {
+        throw new SandboxUnavailableError(`sandbox: no container to run in (${err.message})`);
+      });
       const frame = await slot.conn.request(header, blobs, timeoutMs);
       const h = frame.header;
       if (h.type !== 'result') throw new InfraError(`sandbox: unexpected answer '${h.type}' from the runner`);
@@ -180,6 +184,7 @@ export class Sandbox {
       return run;
     } catch (err) {
       recycle = `failure: ${(err as Error).message}`;
+      if (!slot) throw err;
       throw err instanceof InfraError ? err : new InfraError(`sandbox: ${(err as Error).message}`);
     } finally {
       if (slot) this.pool.release(slot, recycle);
@@ -217,6 +222,7 @@ export class Sandbox {
       const index = chosen[k];
       const test = all[index];
       let lastError = '';
+      let ran = false; // some attempt got a container: the failure may be the program's doing, so IE
       for (let attempt = 1; attempt <= retries + 1; attempt++) {
         try {
           const raw = await this.executeOnce({
@@ -234,9 +240,11 @@ export class Sandbox {
           return { index, attempts: attempt, ...classify(raw, problem, test, limits, excerptChars) };
         } catch (err) {
           if (!(err instanceof InfraError)) throw err;
+          if (!(err instanceof SandboxUnavailableError)) ran = true;
           lastError = err.message;
         }
       }
+      if (!ran) throw new SandboxUnavailableError(`${lastError} (after ${retries + 1} attempts)`);
       return {
         index,
         attempts: retries + 1,

@@ -416,6 +416,47 @@ describe('provoked infrastructure errors', () => {
   });
 });
 
+// Fork mode forks programs from the runner: nothing of an earlier run's tests may be left in its memory
+// (the eval_* blobs and the evaluator's report, which quotes a failing assert, are zeroed after use).
+const SCAN_OWN_MEMORY = String.raw`
+import ctypes, re
+found = set()
+try:
+    maps = open('/proc/self/maps').read().splitlines()
+except OSError:
+    maps = []
+for line in maps:
+    parts = line.split()
+    if len(parts) < 5 or 'r' not in parts[1] or (len(parts) > 5 and parts[5].startswith('[v')):
+        continue
+    a, b = (int(x, 16) for x in parts[0].split('-'))
+    if b - a > 1 << 28:
+        continue
+    try:
+        chunk = ctypes.string_at(a, b - a)
+    except Exception:
+        continue
+    found.update(m.group(0) for m in re.finditer(rb'leak-[0-9]{6}', chunk))
+print(b' '.join(sorted(found)).decode() or 'nothing')
+`;
+
+describe('what fork mode can find in its own memory', () => {
+  test("no earlier run's test text (code, expected values, failure reports) in a forked program's memory", async () => {
+    const secrets = Array.from({ length: 6 }, (_, i) => `leak-${String(314159 + i)}`);
+    for (const s of secrets) {
+      const p = problemSchema.parse({ id: 'leak', prompt: '', style: 'assert', test_code: `SETUP = "${s}"`, public_tests: [{ input: `assert f(1) == "${s}"`, output: '' }], private_tests: [] });
+      const r = await sandbox.runTests(p, 'def f(x):\n    return "wrong"\n', { mode: 'fork' });
+      assert.equal(r.verdict, 'WA'); // the report quotes the assert with the secret
+      assert.match(r.tests[0].traceback ?? '', new RegExp(s));
+    }
+    const probe = problemSchema.parse({ id: 'scan', prompt: '', style: 'stdio', public_tests: [{ input: '', output: 'nothing\n' }], private_tests: [] });
+    for (let i = 0; i < 4; i++) {
+      const r = await sandbox.runTests(probe, SCAN_OWN_MEMORY, { mode: 'fork', limits: { cpuS: 5, wallS: 10 } });
+      assert.equal(r.verdict, 'AC', `a forked program found ${r.tests[0]?.stdout.trim()} (${r.tests[0]?.detail})`);
+    }
+  });
+});
+
 describe('strict selection', () => {
   test('zero tests is never a verdict', async () => {
     const none = problemSchema.parse({ ...mbppLike, private_tests: [] });
