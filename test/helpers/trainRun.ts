@@ -14,8 +14,8 @@ import type { TreeFixture } from './searchTree';
 export const PENDING_ACTIVITY_STATE_STARTED = 2;
 
 /**
- * `n` assert-style problems with no test cases and empty test code: a program passes iff it runs, so the
- * comment model's '#…' answers score 1 and its other answers 0.
+ * `n` assert-style problems with one empty public test and empty test code: a program passes iff it runs,
+ * so the comment model's '#…' answers score 1 and its other answers 0.
  */
 export function commentDataset(dir: string, n: number): string {
   mkdirSync(dir, { recursive: true });
@@ -26,7 +26,7 @@ export function commentDataset(dir: string, n: number): string {
       prompt: `Write a Python comment about the number ${i}.`,
       style: 'assert',
       test_code: '',
-      public_tests: [],
+      public_tests: [{ input: '', output: '' }],
       private_tests: [],
       time_limit_s: 2,
     }),

@@ -17,7 +17,7 @@ test('the page is well-formed, self-contained, and has every plot', () => {
   const svgs = [...html.matchAll(/<svg [^>]*>/g)].map((m) => m[0]);
   assert.ok(svgs.every((s) => /viewBox="0 0 \d+ \d+"/.test(s)));
   const titles = [...html.matchAll(/<figure><svg[^>]*>\n<title>([^<]*)<\/title>/g)].map((m) => m[1]);
-  assert.deepEqual(titles, ['Training reward', 'Evaluation: Pass@1 per agent', 'Policy loss', 'KL to the reference (k3)', 'Throughput', 'Search-tree depth']);
+  assert.deepEqual(titles, ['Training reward', 'Evaluation: Pass@1 per agent', 'Hack rate', 'Policy loss', 'KL to the reference (k3)', 'Throughput', 'Search-tree depth']);
   assert.match(html, /<h1>mars2 run <span class="id">r&lt;1&gt;<\/span><\/h1>/);
 });
 
@@ -32,8 +32,19 @@ test('the evaluation table shows the latest evaluation, and the plots one series
   assert.ok(html.includes(`<td class="n">${pct(m.pass1)}</td><td class="n">${pct(m.pass1Mcts)}</td>`), 'agent-mode row');
   const s = last.eval.system!.system;
   assert.ok(html.includes(`<td class="n">${pct(s.pass1Mcts)}</td><td class="n">${pct(s.passN)}</td>`), 'system row');
-  const lossPlot = html.split('<figure>')[3];
+  assert.ok(html.includes(`<td class="n">${pct(m.avgPass1)}</td><td class="n">${pct(m.hack.rate!)} (${m.hack.hacked}/${m.hack.checked})</td></tr>`), 'hack rate column');
+  const lossPlot = html.split('<figure>')[4];
   assert.deepEqual([...lossPlot.matchAll(/data-series="([^"]*)"/g)].map((x) => x[1]), ['qwen3-8b', 'areal-8b']);
+});
+
+test('the hack rate: a card for the last iteration, a plot of training and evaluation nodes', () => {
+  const html = renderReport({ runId: 'r', records });
+  const h = records[records.length - 1].reward.hack;
+  assert.ok(h.rate !== null && h.checked > 0);
+  assert.ok(html.includes(`<div class="v">${(100 * h.rate).toFixed(1)}% (${h.hacked}/${h.checked})</div><div class="k">hack rate, last iteration</div>`));
+  const plot = html.split('<figure>')[3];
+  assert.match(plot, /<title>Hack rate<\/title>/);
+  assert.deepEqual([...plot.matchAll(/data-series="([^"]*)"/g)].map((x) => x[1]), ['training nodes', 'evaluation nodes']);
 });
 
 test('tree glyphs: the first and the last iteration, at most maxGlyphs each', () => {
@@ -47,7 +58,7 @@ test('tree glyphs: the first and the last iteration, at most maxGlyphs each', ()
 test('a run without records, and a run with one record, still render', () => {
   const empty = renderReport({ runId: 'new', records: [] });
   assert.deepEqual(wellFormedProblems(empty), []);
-  assert.equal((empty.match(/no data yet/g) ?? []).length, 6);
+  assert.equal((empty.match(/no data yet/g) ?? []).length, 7);
   assert.match(empty, /No evaluation yet\./);
   const one = renderReport({ runId: 'one', records: records.slice(0, 2) });
   assert.deepEqual(wellFormedProblems(one), []);
