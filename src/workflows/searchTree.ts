@@ -126,7 +126,8 @@ export async function searchTree(input: SearchTreeInput): Promise<NodeSummary[]>
       sampling,
       maxNewTokens: input.maxNewTokens ?? 1024,
       seed: Rng.seeded(input.seed, input.problem.id, 'node', nodeId).uint32(),
-      privateTests: input.privateTests ?? false,
+      // A reward that counts the private tests needs them run.
+      privateTests: (input.privateTests ?? false) || input.reward === 'private' || input.reward === 'all',
       ...(input.reward && { reward: input.reward }),
     });
     const score = nodeScore(input.reward, pub, priv);
