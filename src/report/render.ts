@@ -175,14 +175,18 @@ function standaloneTable(records: readonly EvaluationRecord[]): string {
     const h = headlinePass1(r.eval);
     return h === null ? '–' : pct(h);
   };
+  const hack = (r: EvaluationRecord) => {
+    const h = headlineHack(r.eval);
+    return h === null ? '–' : formatHack(h);
+  };
   return [
     '<section class="table">',
     `<h2>Evaluations beside the run <span class="muted">mars2 eval / mars2 schedule eval</span></h2>`,
     '<table>',
-    '<thead><tr><th>started</th><th>weights</th><th>problems</th><th>Pass@1</th></tr></thead>',
+    '<thead><tr><th>started</th><th>weights</th><th>problems</th><th>Pass@1</th><th>hack rate</th></tr></thead>',
     '<tbody>',
     ...records.map(
-      (r) => `<tr><td>${esc(r.startedAt.replace('T', ' ').replace(/\.\d+Z$/, 'Z'))}</td><td>${versions(r.versions)}${r.weights ? ' (int8)' : ''}</td><td class="n">${r.problems}</td><td class="n">${headline(r)}</td></tr>`,
+      (r) => `<tr><td>${esc(r.startedAt.replace('T', ' ').replace(/\.\d+Z$/, 'Z'))}</td><td>${versions(r.versions)}${r.weights ? ' (int8)' : ''}</td><td class="n">${r.problems}</td><td class="n">${headline(r)}</td><td class="n">${hack(r)}</td></tr>`,
     ),
     '</tbody>',
     '</table>',

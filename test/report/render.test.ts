@@ -3,6 +3,10 @@
 // iteration; and it still renders for a run that has no records yet or only one.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readEvaluations } from '../../src/activities/evaluations';
 import { layoutTree, renderReport } from '../../src/report';
 import { sampleMetrics } from '../../src/report/sample';
 import { wellFormedProblems } from './wellFormed';
@@ -81,6 +85,23 @@ test('evaluations beside the run: one row each with its weights and headline Pas
   const html = renderReport({ runId: 'r', records, standalone });
   assert.deepEqual(wellFormedProblems(html), []);
   const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
-  assert.ok(html.includes(`<tr><td>2026-11-23 10:00:00Z</td><td>a v3</td><td class="n">8</td><td class="n">${pct(last.eval!.system!.system.pass1Mcts)}</td></tr>`));
+  const h = last.eval!.system!.system.hack;
+  assert.ok(
+    html.includes(
+      `<tr><td>2026-11-23 10:00:00Z</td><td>a v3</td><td class="n">8</td><td class="n">${pct(last.eval!.system!.system.pass1Mcts)}</td><td class="n">${pct(h.rate!)} (${h.hacked}/${h.checked})</td></tr>`,
+    ),
+  );
   assert.doesNotMatch(renderReport({ runId: 'r', records }), /Evaluations beside the run/);
+});
+
+test('an evaluations.jsonl line written before the hack rate existed reads as nothing checked and renders as –', () => {
+  const summary = { trees: 2, pass1: 0.5, pass1Mcts: 0.5, passN: 1, avgPass1: 0.5 };
+  const path = join(mkdtempSync(join(tmpdir(), 'mars2-evals-')), 'evaluations.jsonl');
+  const old = { v: 1, workflowId: 'r-eval-1', startedAt: '2026-11-23T10:00:00.000Z', versions: { a: 1 }, problems: 2, eval: { agent: { a: summary }, system: { system: summary, agents: { a: summary } } } };
+  writeFileSync(path, `${JSON.stringify(old)}\n`);
+  const [record] = readEvaluations(path);
+  const none = { hacked: 0, checked: 0, rate: null };
+  assert.deepEqual([record.eval.agent!.a.hack, record.eval.system!.system.hack, record.eval.system!.agents.a.hack], [none, none, none]);
+  const html = renderReport({ runId: 'r', records, standalone: [record] });
+  assert.ok(html.includes('<td class="n">50.0%</td><td class="n">–</td></tr>'));
 });
