@@ -73,18 +73,25 @@ export function evaluationsPath(store: Store, runId: string): string {
   return join(runDir(store, runId), 'evaluations.jsonl');
 }
 
-/** A run's evaluations.jsonl (empty when there is none); a bad line names the file and the line. */
+/**
+ * A run's evaluations.jsonl (empty when there is none); a bad line names the file and the line. Figures
+ * written before the hack rate existed read as nothing checked, as in the metrics file.
+ */
 export function readEvaluations(path: string): EvaluationRecord[] {
   if (!existsSync(path)) return [];
   return readFileSync(path, 'utf8')
     .split('\n')
     .flatMap((line, i) => {
       if (line.trim() === '') return [];
+      let record: EvaluationRecord;
       try {
-        return [JSON.parse(line) as EvaluationRecord];
+        record = JSON.parse(line) as EvaluationRecord;
       } catch (err) {
         throw new Error(`${path}:${i + 1}: not a JSON evaluation record (${(err as Error).message})`);
       }
+      const { agent = {}, system } = record.eval;
+      for (const s of [...Object.values(agent), ...(system ? [system.system, ...Object.values(system.agents)] : [])]) s.hack ??= { hacked: 0, checked: 0, rate: null };
+      return [record];
     });
 }
 

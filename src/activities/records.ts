@@ -2,6 +2,7 @@
 // store (large, by ref) — DESIGN §4 step 2, §5 "small payloads". Types only, so workflow code may
 // `import type` them.
 import type { Ref } from '../store';
+import type { RewardTests } from '../run/nodes';
 import type { VerdictSummary } from '../run/types';
 
 /** One agent of a tree: a model directory (and checkpoint version) plus how it is prompted. */
@@ -27,8 +28,11 @@ export type FeedbackKind = 'marti' | 'tplus';
 export interface GenerateInput {
   /** The problem's JSON (src/data Problem) in the store. */
   problem: Ref;
-  /** The parent node's records; null for a child of the root. */
-  parent: { generation: Ref; publicTests: Ref } | null;
+  /**
+   * The parent node's records; null for a child of the root. Only its public-test report: refinement
+   * prompts never read private results. Absent when the problem has no public tests.
+   */
+  parent: { generation: Ref; publicTests?: Ref } | null;
   agent: AgentSpec;
   feedback: FeedbackKind;
   /** Repeat the problem statement in refinement prompts (false = MARTI's exact text). */
@@ -85,13 +89,16 @@ export interface RunTestsOutput extends VerdictSummary {
   report: Ref;
 }
 
-/** One tree node: generate, then the public tests, and the private tests when asked (evaluation trees). */
+/** One tree node: generate, then the public tests, and the private tests when asked (evaluation and training trees). */
 export interface ExpandInput extends GenerateInput {
   privateTests: boolean;
+  /** A training tree's rewards.tests: the problem must have the tests it counts (checked before generating). */
+  reward?: RewardTests;
 }
 
+/** A test set the problem does not have is not run, and absent. */
 export interface ExpandOutput {
   generation: GenerateOutput;
-  publicTests: RunTestsOutput;
+  publicTests?: RunTestsOutput;
   privateTests?: RunTestsOutput;
 }

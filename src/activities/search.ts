@@ -1,9 +1,12 @@
 // The search tree's activity (DESIGN §4 step 2, STYLE 2), built from the worker's dependencies:
 //
-//   expand     one tree node: generate, then run the public tests (and, in evaluation trees, the
-//              private ones); returns the node's summaries and refs.
+//   expand     one tree node: generate, then run the public tests (and, in evaluation and training trees,
+//              the private ones); returns the node's summaries and refs. A test set the problem does not
+//              have is not run (HumanEval has no public tests); a training tree whose rewards.tests counts
+//              only a set the problem lacks fails at once, non-retryable ('NoRewardTests'), naming it.
 //     generate   problem + parent's stored node → prompt (root / MARTI / T+ refinement, src/search/prompts)
 //                → engine sample with the node's seed → GenerationRecord in the store → a small summary.
+//                Refinement prompts read the parent's public-test report only, never a private one.
 //     runTests   the node's program on the problem's public or private tests in the sandbox → RunReport
 //                in the store → its verdict summary. An IE (infrastructure) result throws a retryable
 //                failure: it is never a score (DESIGN §5). So does a sandbox that cannot start (Docker
@@ -64,31 +67,43 @@ function feedbackOf(t: TestResult): TestFeedback {
 
 async function userPrompt(store: Store, problem: Problem, input: GenerateInput): Promise<string> {
   if (input.parent === null) return rootPrompt(problem.prompt);
+  const { generation, publicTests } = input.parent;
   const [parent, report] = await Promise.all([
-    store.getJson<GenerationRecord>(input.parent.generation),
-    store.getJson<RunReport>(input.parent.publicTests),
+    store.getJson<GenerationRecord>(generation),
+    publicTests ? store.getJson<RunReport>(publicTests) : null,
   ]);
   if (input.feedback === 'marti') {
     return martiRefinementPrompt({
       problem: problem.prompt,
       parentOutput: parent.text,
-      results: [report.verdict === 'AC'],
+      results: report ? [report.verdict === 'AC'] : [],
       includeProblem: input.includeProblem,
     });
   }
   return tplusRefinementPrompt({
     problem: problem.prompt,
     parentCode: parent.programFrom === 'block' ? parent.program : null,
-    failures: report.tests.filter((t) => t.verdict !== 'AC').map(feedbackOf),
-    passed: report.passed,
-    total: report.total,
+    failures: report ? report.tests.filter((t) => t.verdict !== 'AC').map(feedbackOf) : [],
+    passed: report?.passed ?? 0,
+    total: report?.total ?? 0,
   });
+}
+
+/** The refusal of a training tree whose reward counts tests the problem does not have. */
+function checkRewardTests(problem: Problem, reward: ExpandInput['reward']): void {
+  const lacks = (reward === 'public' && problem.public_tests.length === 0) || (reward === 'private' && problem.private_tests.length === 0);
+  if (!lacks) return;
+  throw ApplicationFailure.nonRetryable(
+    `problem '${problem.id}' has no ${reward} tests, so rewards.tests '${reward}' cannot score it; ` +
+      `set rewards.tests to 'all' (or the other set), or train on a dataset whose problems have ${reward} tests`,
+    'NoRewardTests',
+  );
 }
 
 /** Progress of an expand attempt, reported in its heartbeat details: the steps done so far. */
 type ExpandProgress = Partial<ExpandOutput>;
 
-async function generate(deps: SearchDeps, input: GenerateInput, progress: () => ExpandProgress): Promise<GenerateOutput> {
+async function generate(deps: SearchDeps, problem: Problem, input: GenerateInput, progress: () => ExpandProgress): Promise<GenerateOutput> {
   const { store } = deps;
   const { agent } = input;
   if (!existsSync(agent.model)) {
@@ -97,7 +112,6 @@ async function generate(deps: SearchDeps, input: GenerateInput, progress: () => 
       'ModelNotFound',
     );
   }
-  const problem = await loadProblem(store, input.problem);
   const messages = [
     ...(agent.systemPrompt ? [{ role: 'system', content: agent.systemPrompt }] : []),
     { role: 'user', content: await userPrompt(store, problem, input) },
@@ -151,9 +165,9 @@ async function generate(deps: SearchDeps, input: GenerateInput, progress: () => 
   };
 }
 
-async function runTests(deps: SearchDeps, input: RunTestsInput, progress: () => ExpandProgress): Promise<RunTestsOutput> {
+async function runTests(deps: SearchDeps, problem: Problem, input: Omit<RunTestsInput, 'problem'>, progress: () => ExpandProgress): Promise<RunTestsOutput> {
   const { store } = deps;
-  const [problem, generation] = await Promise.all([loadProblem(store, input.problem), store.getJson<GenerationRecord>(input.generation)]);
+  const generation = await store.getJson<GenerationRecord>(input.generation);
   const sandbox = deps.sandbox().catch((err: Error) => {
     // Retryable: the engine may come back (DESIGN §5); the node is not scored meanwhile.
     throw ApplicationFailure.retryable(`sandbox unavailable for problem '${problem.id}': ${err.message}`, 'SandboxUnavailable');
@@ -176,12 +190,18 @@ export function createSearchActivities(deps: SearchDeps) {
       // An earlier attempt's reported steps are kept: the same activity, so the same input.
       const done: ExpandProgress = { ...(Context.current().info.heartbeatDetails as ExpandProgress | undefined) };
       const progress = () => done;
-      const { privateTests, ...generateInput } = input;
-      done.generation ??= await generate(deps, generateInput, progress);
+      const { privateTests, reward, ...generateInput } = input;
+      const problem = await loadProblem(deps.store, input.problem);
+      checkRewardTests(problem, reward);
+      done.generation ??= await generate(deps, problem, generateInput, progress);
       const { generation } = done.generation;
-      done.publicTests ??= await runTests(deps, { problem: input.problem, generation, tests: 'public' }, progress);
-      if (privateTests) done.privateTests ??= await runTests(deps, { problem: input.problem, generation, tests: 'private' }, progress);
-      return { generation: done.generation, publicTests: done.publicTests, ...(done.privateTests && { privateTests: done.privateTests }) };
+      if (problem.public_tests.length > 0) done.publicTests ??= await runTests(deps, problem, { generation, tests: 'public' }, progress);
+      if (privateTests && problem.private_tests.length > 0) done.privateTests ??= await runTests(deps, problem, { generation, tests: 'private' }, progress);
+      return {
+        generation: done.generation,
+        ...(done.publicTests && { publicTests: done.publicTests }),
+        ...(done.privateTests && { privateTests: done.privateTests }),
+      };
     },
   };
 }

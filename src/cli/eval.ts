@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { EvaluationPlanInput } from '../activities/evaluations';
 import { ConfigError, loadRunConfig } from '../run/config';
 import { EVAL_MODES, type EvalMode } from '../run/configSchema';
+import { formatHack } from '../report/metrics';
 import type { MetricsSummary } from '../rl/metrics';
 import { Store } from '../store';
 import { runEvaluation } from '../workflows';
@@ -49,7 +50,7 @@ export function evalOverrides(values: { problems?: string; budget?: string; mode
   return { ...(problems !== undefined && { problems }), ...(budget !== undefined && { budget }), ...(modes && { modes }), ...(values.int8 && { weights: 'int8' as const }) };
 }
 
-/** One row per figure set: agent trees, the joint tree, each agent's nodes in it. */
+/** One row per figure set: agent trees, the joint tree, each agent's nodes in it; the hack rate with its counts. */
 export function formatEvaluation(e: EvaluationResult['eval']): string[] {
   const rows: [string, MetricsSummary][] = [];
   for (const [a, s] of Object.entries(e.agent ?? {})) rows.push([`${a} (own tree)`, s]);
@@ -60,8 +61,8 @@ export function formatEvaluation(e: EvaluationResult['eval']): string[] {
   const width = Math.max(20, ...rows.map(([n]) => n.length));
   const f = (x: number) => x.toFixed(3).padStart(8);
   return [
-    `${''.padEnd(width)}  trees    Pass@1  P@1(MCTS)  Pass@N  avg_pass1`,
-    ...rows.map(([n, s]) => `${n.padEnd(width)}  ${String(s.trees).padStart(5)}  ${f(s.pass1)}  ${f(s.pass1Mcts)}   ${f(s.passN)}  ${f(s.avgPass1)}`),
+    `${''.padEnd(width)}  trees    Pass@1  P@1(MCTS)  Pass@N  avg_pass1  hack rate`,
+    ...rows.map(([n, s]) => `${n.padEnd(width)}  ${String(s.trees).padStart(5)}  ${f(s.pass1)}  ${f(s.pass1Mcts)}   ${f(s.passN)}   ${f(s.avgPass1)}  ${formatHack(s.hack)}`),
   ];
 }
 

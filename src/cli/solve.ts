@@ -109,20 +109,22 @@ export const solveCommand: Command = {
       const nodes = await handle.result();
       const best = bestNode(nodes)!;
       const generation = await store.getJson<GenerationRecord>(best.refs.generation);
-      const report = await store.getJson<RunReport>(best.refs.publicTests);
+      const report = best.refs.publicTests ? await store.getJson<RunReport>(best.refs.publicTests) : null;
       const solved = best.score === 1;
+      const verdicts = report?.tests ?? [];
       if (values.json) {
         console.log(JSON.stringify({
           workflowId, problemId: problem.id, solved,
-          best: { nodeId: best.nodeId, agent: best.agent, score: best.score, publicTests: best.publicTests, program: generation.program, verdicts: report.tests.map((t) => ({ index: t.index, verdict: t.verdict, detail: t.detail })) },
+          best: { nodeId: best.nodeId, agent: best.agent, score: best.score, publicTests: best.publicTests, program: generation.program, verdicts: verdicts.map((t) => ({ index: t.index, verdict: t.verdict, detail: t.detail })) },
           nodes,
         }));
       } else {
-        console.log(`${problem.id}: ${solved ? 'solved' : 'not solved'} — best node #${best.nodeId} by ${best.agent}, public tests ${best.publicTests.verdict} ${best.publicTests.passed}/${best.publicTests.total}\n`);
+        const pub = best.publicTests ? `public tests ${best.publicTests.verdict} ${best.publicTests.passed}/${best.publicTests.total}` : 'the problem has no public tests to search on';
+        console.log(`${problem.id}: ${solved ? 'solved' : 'not solved'} — best node #${best.nodeId} by ${best.agent}, ${pub}\n`);
         console.log('```python');
         console.log(printable(generation.program));
         console.log('```\n');
-        for (const t of report.tests) console.log(`test ${t.index}: ${t.verdict}  ${t.detail}`);
+        for (const t of verdicts) console.log(`test ${t.index}: ${t.verdict}  ${t.detail}`);
         console.log(`\n${drawTree(nodes, { title: workflowId })}`);
       }
       return 0;

@@ -10,7 +10,8 @@ import { join, resolve } from 'node:path';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import { metricsPath } from '../activities/training';
-import { parseMetrics } from '../report/metrics';
+import { formatHack, parseMetrics, type IterationMetrics } from '../report/metrics';
+import { headlineHack } from '../rl/metrics';
 import { ConfigError } from '../run/config';
 import { prepareTrainingRun } from '../run/prepare';
 import type { StackConfig } from '../stack';
@@ -131,20 +132,29 @@ export const statusCommand: Command = {
       const status = await runStatus(handle, cfg);
       const progress: RunProgress = await handle.query(progressQuery);
       const store = new Store(join(cfg.home, 'store'));
-      let last = null;
+      let records: IterationMetrics[] = [];
       try {
-        last = parseMetrics(readFileSync(metricsPath(store, runId), 'utf8')).at(-1) ?? null;
+        records = parseMetrics(readFileSync(metricsPath(store, runId), 'utf8'));
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
       }
+      const last = records.at(-1) ?? null;
+      const newest = [...records].reverse();
+      const lastEval = newest.find((r) => r.eval)?.eval ?? null;
+      // Nodes that passed the tests they saw and failed the held-out ones: the last training iteration's, and the latest evaluation's.
+      const hack = { training: newest.find((r) => r.iteration >= 0)?.reward.hack ?? null, evaluation: lastEval && headlineHack(lastEval) };
       if (values.json) {
-        console.log(JSON.stringify({ runId, status, progress, lastMetrics: last }));
+        console.log(JSON.stringify({ runId, status, progress, lastMetrics: last, hack }));
         return 0;
       }
       const fmt = (r: Record<string, number>) => Object.entries(r).map(([k, v]) => `${k}=${v}`).join(' ') || '-';
       console.log(`run ${runId}: ${status.toLowerCase()}, iteration ${progress.iteration + 1} of ${progress.iterations} (${progress.phase})`);
       console.log(`  versions: ${fmt(progress.versions)}   buffered: ${fmt(progress.buffered)}   updates: ${fmt(progress.updates)}`);
       if (last) console.log(`  last metrics (iteration ${last.iteration}): mean score ${last.reward.meanScore ?? '-'}, solved ${last.reward.solvedFraction ?? '-'}`);
+      if (hack.training || hack.evaluation) {
+        const parts = [hack.training && `training ${formatHack(hack.training)}`, hack.evaluation && `latest evaluation ${formatHack(hack.evaluation)}`];
+        console.log(`  hack rate (passed public, failed private): ${parts.filter(Boolean).join(', ')}`);
+      }
       if (progress.pass1) {
         const when = progress.pass1.iteration < 0 ? 'before training' : `after iteration ${progress.pass1.iteration + 1}`;
         console.log(`  latest evaluation (${when}): Pass@1 ${progress.pass1.value.toFixed(3)}${progress.stoppedEarly ? ' — reached stop.targetPass1, run ended early' : ''}`);

@@ -2,6 +2,10 @@
 // src/data converts its source format into this; the sandbox and the search only ever see this.
 import { z } from 'zod';
 
+/**
+ * stdio: stdin and the expected stdout. call: the arguments (one JSON value per line) and the expected
+ * return value (JSON). assert: `input` is the Python code of that one test, `output` is '' (unused).
+ */
 export const testCaseSchema = z.strictObject({
   input: z.string(),
   output: z.string(),
@@ -25,11 +29,20 @@ export const problemSchema = z
     style: z.enum(['stdio', 'call', 'assert']),
     /** call style: 'Solution().twoSum' (LeetCode) or a plain function name (LiveCodeBench). */
     fn_name: z.string().min(1).optional(),
-    /** assert style (HumanEval/MBPP): run after the program; defines check(candidate). */
+    /**
+     * assert style: set-up the trusted evaluator runs before each test (imports, helper definitions); may be
+     * ''. The tests themselves are the test cases, one Python snippet each.
+     */
     test_code: z.string().optional(),
-    /** assert style: the name passed to check(). */
+    /**
+     * assert style: the program's function each test calls `candidate` ('Solution().twoSum' or a name); a
+     * test that defines check() has check(candidate) called after it. Absent (MBPP): tests call the
+     * program's functions by name.
+     */
     entry_point: z.string().optional(),
+    /** Tests the model may be shown (prompts, T+ feedback) and the test-time search may score on. */
     public_tests: z.array(testCaseSchema),
+    /** Held-out tests: never shown to the model; Pass@1 and (by rewards.tests) the training reward. */
     private_tests: z.array(testCaseSchema),
     checker: checkerSchema.default({ kind: 'exact' }),
     time_limit_s: z.number().positive().default(6),
@@ -43,6 +56,9 @@ export const problemSchema = z
     prompt_is_code: z.boolean().optional(),
   })
   .superRefine((p, ctx) => {
+    // With no tests at all any program would pass.
+    if (p.public_tests.length + p.private_tests.length === 0)
+      ctx.addIssue({ code: 'custom', path: ['public_tests'], message: 'expected at least one test in public_tests or private_tests, found none (a problem without tests would pass any program)' });
     if (p.style === 'call' && !p.fn_name) ctx.addIssue({ code: 'custom', path: ['fn_name'], message: "required when style is 'call'" });
     if (p.style === 'assert' && p.test_code === undefined)
       ctx.addIssue({ code: 'custom', path: ['test_code'], message: "required when style is 'assert'" });

@@ -1,5 +1,6 @@
 // The run report: the metrics file format (metrics.ts), the HTML page (render.ts) and its SVG parts.
 export {
+  formatHack,
   formatMetricsLine,
   iterationMetricsSchema,
   MetricsFileError,

@@ -6,7 +6,7 @@
 // (interrupted or not) write the same file once `withoutTiming` is applied (DESIGN §5).
 //
 //   {"v":1,"iteration":0,"problems":4,"nodes":32,
-//    "reward":{"meanScore":0.25,"solvedFraction":0.5},
+//    "reward":{"tests":"all","meanScore":0.25,"solvedFraction":0.5,"hack":{"hacked":2,"checked":32,"rate":0.0625}},
 //    "agents":{"qwen":{"nodes":17,"meanScore":0.29,"responseTokens":5120,"policyVersion":0,
 //                      "update":{"step":1,"samples":16,"dropped":1,"loss":0.12,"kl":0.003,
 //                                "clipFraction":0.02,"gradNorm":0.8,"lr":1e-6}}, …},
@@ -14,14 +14,24 @@
 //    "eval":null,
 //    "timing":{"wallMs":81234,"generatedTokens":40960,"trainMs":20400,"trainedTokens":30000}}
 import { z } from 'zod';
-import type { MetricsSummary } from '../rl/metrics';
+import type { HackFigures, MetricsSummary } from '../rl/metrics';
 import { configIssues } from '../run/issues';
+import { REWARD_TESTS } from '../run/nodes';
 
 const count = z.number().int().min(0);
 const finite = z.number().finite();
 const unit = z.number().min(0).max(1);
 
-const summarySchema = z.strictObject({ trees: count, pass1: unit, pass1Mcts: unit, passN: unit, avgPass1: unit });
+/**
+ * src/rl/metrics HackFigures: nodes that passed every public test and failed a private one, of the nodes
+ * that ran both. Lines written before the hack rate was measured read as nothing checked.
+ */
+const hackSchema = z
+  .strictObject({ hacked: count, checked: count, rate: unit.nullable() })
+  .refine((h) => h.hacked <= h.checked && h.rate === (h.checked === 0 ? null : h.hacked / h.checked), 'expected hacked ≤ checked and rate = hacked / checked (null when checked is 0)')
+  .default({ hacked: 0, checked: 0, rate: null });
+
+const summarySchema = z.strictObject({ trees: count, pass1: unit, pass1Mcts: unit, passN: unit, avgPass1: unit, hack: hackSchema });
 
 const updateSchema = z.strictObject({
   /** The agent's optimizer step after this update (1 = its first). */
@@ -73,10 +83,14 @@ export const iterationMetricsSchema = z.strictObject({
   problems: count,
   nodes: count,
   reward: z.strictObject({
-    /** Mean raw public score over all nodes. */
+    /** The run's rewards.tests: which tests the scores count (absent in lines written before it existed, when it was the public tests). */
+    tests: z.enum(REWARD_TESTS).default('public'),
+    /** Mean node score (the training reward before shaping) over all nodes. */
     meanScore: unit.nullable(),
-    /** Trees with at least one node passing every public test. */
+    /** Trees with at least one node of score 1. */
     solvedFraction: unit.nullable(),
+    /** The training trees' hack rate (every node runs both test sets). */
+    hack: hackSchema,
   }),
   agents: z.record(z.string(), agentSchema),
   trees: z.array(treeSchema),
@@ -139,6 +153,11 @@ export function parseMetrics(text: string, source = 'metrics.jsonl'): IterationM
     records.push(record);
   });
   return records;
+}
+
+/** '12.5% (2/16)': nodes that passed every public test and failed a private one, of those that ran both; '–' for none. */
+export function formatHack(h: HackFigures): string {
+  return h.rate === null ? '–' : `${(100 * h.rate).toFixed(1)}% (${h.hacked}/${h.checked})`;
 }
 
 /** The records without their wall-clock part, for comparing two runs with the same seed. */

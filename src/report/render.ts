@@ -1,11 +1,11 @@
 // `mars2 report RUN`: one self-contained HTML page (inline CSS and SVG, no scripts, no external assets)
 // from the run's metrics records: headline figures, the latest evaluation table, plots over
-// iterations (training reward, per-agent Pass@1, policy loss, KL, throughput, tree depth) and the
+// iterations (training reward, per-agent Pass@1, hack rate, policy loss, KL, throughput, tree depth) and the
 // search trees of the first and the last iteration as glyphs. The x axis of every plot counts
 // iterations completed (an evaluation before training is at 0). Pure: the caller writes the file.
 import type { EvaluationRecord } from '../activities/evaluations';
-import { headlinePass1, type MetricsSummary } from '../rl/metrics';
-import type { IterationMetrics, TreeShape } from './metrics';
+import { headlineHack, headlinePass1, type MetricsSummary } from '../rl/metrics';
+import { formatHack, type IterationMetrics, type TreeShape } from './metrics';
 import { escapeXml as esc, INK, linePlot, MUTED, PALETTE, type Series } from './svg';
 import { layoutTree, treeGlyph } from './treeGlyph';
 
@@ -41,7 +41,7 @@ export function renderReport(data: ReportData): string {
   const plots = [
     linePlot({
       title: 'Training reward',
-      yLabel: 'public-test score',
+      yLabel: 'node score (rewards.tests)',
       xLabel: 'iterations',
       xInclude,
       yInclude: [0, 1],
@@ -65,6 +65,17 @@ export function renderReport(data: ReportData): string {
               { name: 'system Pass@N', color: MUTED, dashed: true, points: evals.map((r): Point => [done(r), r.eval?.system?.system.passN ?? null]) },
             ]
           : []),
+      ],
+    }),
+    linePlot({
+      title: 'Hack rate',
+      yLabel: 'passed public, failed private',
+      xLabel: 'iterations',
+      xInclude,
+      yInclude: [0, 1],
+      series: [
+        { name: 'training nodes', color: INK, points: training.map((r): Point => [done(r), r.reward.hack.rate]) },
+        { name: 'evaluation nodes', color: MUTED, dashed: true, points: evals.map((r): Point => [done(r), headlineHack(r.eval!)?.rate ?? null]) },
       ],
     }),
     linePlot({ title: 'Policy loss', xLabel: 'iterations',
@@ -139,10 +150,12 @@ function headline(records: readonly IterationMetrics[], agents: readonly string[
     const last = [...training].reverse().find((r) => r.agents[a]?.update);
     return `<span class="agent"><i style="background:${colorOf(a)}"></i>${esc(a)}: ${last?.agents[a].update?.step ?? 0}</span>`;
   });
+  const last = training.at(-1);
   const cards = [
     ['iterations', String(training.length)],
     ['nodes generated', nodes.toLocaleString('en-US')],
     ['evaluations', String(records.filter((r) => r.eval).length)],
+    ['hack rate, last iteration', last ? formatHack(last.reward.hack) : '–'],
   ];
   return [
     '<div class="cards">',
@@ -162,14 +175,18 @@ function standaloneTable(records: readonly EvaluationRecord[]): string {
     const h = headlinePass1(r.eval);
     return h === null ? '–' : pct(h);
   };
+  const hack = (r: EvaluationRecord) => {
+    const h = headlineHack(r.eval);
+    return h === null ? '–' : formatHack(h);
+  };
   return [
     '<section class="table">',
     `<h2>Evaluations beside the run <span class="muted">mars2 eval / mars2 schedule eval</span></h2>`,
     '<table>',
-    '<thead><tr><th>started</th><th>weights</th><th>problems</th><th>Pass@1</th></tr></thead>',
+    '<thead><tr><th>started</th><th>weights</th><th>problems</th><th>Pass@1</th><th>hack rate</th></tr></thead>',
     '<tbody>',
     ...records.map(
-      (r) => `<tr><td>${esc(r.startedAt.replace('T', ' ').replace(/\.\d+Z$/, 'Z'))}</td><td>${versions(r.versions)}${r.weights ? ' (int8)' : ''}</td><td class="n">${r.problems}</td><td class="n">${headline(r)}</td></tr>`,
+      (r) => `<tr><td>${esc(r.startedAt.replace('T', ' ').replace(/\.\d+Z$/, 'Z'))}</td><td>${versions(r.versions)}${r.weights ? ' (int8)' : ''}</td><td class="n">${r.problems}</td><td class="n">${headline(r)}</td><td class="n">${hack(r)}</td></tr>`,
     ),
     '</tbody>',
     '</table>',
@@ -191,12 +208,12 @@ function evalTable(r: IterationMetrics | undefined, agents: readonly string[], c
     '<section class="table">',
     `<h2>Latest evaluation <span class="muted">after ${done(r)} iteration${done(r) === 1 ? '' : 's'}</span></h2>`,
     '<table>',
-    '<thead><tr><th>who</th><th>mode</th><th>problems</th><th>Pass@1</th><th>Pass@1(MCTS)</th><th>Pass@N</th><th>avg_pass1</th></tr></thead>',
+    '<thead><tr><th>who</th><th>mode</th><th>problems</th><th>Pass@1</th><th>Pass@1(MCTS)</th><th>Pass@N</th><th>avg_pass1</th><th>hack rate</th></tr></thead>',
     '<tbody>',
     ...rows.map(
       ([who, mode, m]) =>
         `<tr><td>${cell(who)}</td><td>${mode}</td><td class="n">${m.trees}</td><td class="n">${pct(m.pass1)}</td>` +
-        `<td class="n">${pct(m.pass1Mcts)}</td><td class="n">${pct(m.passN)}</td><td class="n">${pct(m.avgPass1)}</td></tr>`,
+        `<td class="n">${pct(m.pass1Mcts)}</td><td class="n">${pct(m.passN)}</td><td class="n">${pct(m.avgPass1)}</td><td class="n">${formatHack(m.hack)}</td></tr>`,
     ),
     '</tbody>',
     '</table>',
@@ -209,7 +226,7 @@ function glyphSection(r: IterationMetrics, colorOf: (a: string) => string, max: 
   const more = r.trees.length - trees.length;
   return [
     '<section class="trees">',
-    `<h2>Search trees of iteration ${done(r)} <span class="muted">(${r.trees.length} problems; filled = passed every public test, half = partial, hollow = failed; colour = agent)</span></h2>`,
+    `<h2>Search trees of iteration ${done(r)} <span class="muted">(${r.trees.length} problems; filled = score 1 on the ${r.reward.tests === 'all' ? 'public and private' : r.reward.tests} tests, half = partial, hollow = 0; colour = agent)</span></h2>`,
     `<div class="glyphs">${trees.map((t) => treeGlyph(t, colorOf)).join('\n')}</div>`,
     more > 0 ? `<p class="muted">… and ${more} more.</p>` : '',
     '</section>',

@@ -1,5 +1,6 @@
 // Synthetic metrics records, shaped like a two-agent MARS² run that slowly improves, for looking at
 // the report before a real run exists (scripts/sample-report.ts) and for the report tests. Seeded.
+import { hackFigures } from '../rl/metrics';
 import { Rng } from '../search/rng';
 import type { IterationMetrics, TreeShape } from './metrics';
 
@@ -29,7 +30,12 @@ export function sampleMetrics(options: SampleOptions = {}): IterationMetrics[] {
       iteration: it,
       problems: trees.length,
       nodes: all.length,
-      reward: { meanScore: avg(all), solvedFraction: trees.filter((t) => t.scores.some((s) => s >= 1)).length / trees.length },
+      reward: {
+        tests: 'all',
+        meanScore: avg(all),
+        solvedFraction: trees.filter((t) => t.scores.some((s) => s >= 1)).length / trees.length,
+        hack: sampleHack(all.length, avg(all) ?? 0),
+      },
       agents: {},
       trees,
       eval: null,
@@ -70,6 +76,11 @@ export function sampleMetrics(options: SampleOptions = {}): IterationMetrics[] {
   return records;
 }
 
+/** Hack figures that fall as the skill rises (no draws, so the other figures stay as they were). */
+function sampleHack(checked: number, skill: number) {
+  return hackFigures([{ checked, hacked: Math.round(checked * 0.25 * (1 - skill)) }]);
+}
+
 function avg(xs: number[]): number | null {
   return xs.length === 0 ? null : xs.reduce((s, x) => s + x, 0) / xs.length;
 }
@@ -92,7 +103,7 @@ function sampleTree(problemId: string, agents: readonly string[], skill: number[
 function evalRecord(iteration: number, agents: readonly string[], skill: number[], rng: Rng): IterationMetrics {
   const summary = (p: number) => {
     const pass1 = Math.min(1, Math.max(0, p + 0.04 * (rng.uniform() - 0.5)));
-    return { trees: 64, pass1, pass1Mcts: Math.min(1, pass1 + 0.04), passN: Math.min(1, pass1 + 0.15), avgPass1: Math.min(1, pass1 + 0.02) };
+    return { trees: 64, pass1, pass1Mcts: Math.min(1, pass1 + 0.04), passN: Math.min(1, pass1 + 0.15), avgPass1: Math.min(1, pass1 + 0.02), hack: sampleHack(64, pass1) };
   };
   const best = Math.max(...skill);
   return {
@@ -100,7 +111,7 @@ function evalRecord(iteration: number, agents: readonly string[], skill: number[
     iteration,
     problems: 0,
     nodes: 0,
-    reward: { meanScore: null, solvedFraction: null },
+    reward: { tests: 'all', meanScore: null, solvedFraction: null, hack: hackFigures([]) },
     agents: {},
     trees: [],
     eval: {

@@ -19,6 +19,9 @@
 //  2. The GRPO baseline's group size defaults to the tree budget, so both spend the same samples per
 //     problem (MARTI's baseline scripts were not released).
 //  3. Evaluation every 4 iterations (MARTI eval_steps 1–4) and only when an eval set is given.
+// rewards.tests defaults to 'all', as MARTI trains (papers.md §2.6: every test of a training problem
+// drives its search and reward). Departure: refinement prompts here show public results only, where
+// MARTI's training feedback covers all the tests.
 import { z } from 'zod';
 import { defaultAdvantageConfig } from '../rl/advantage';
 import { defaultBufferConfig } from '../rl/buffers';
@@ -27,6 +30,7 @@ import { defaultOverlongConfig } from '../rl/shaping';
 import { searchConfigSchema } from '../search/config';
 import { DATASET_FORMATS } from '../data/formats/types';
 import { ConfigError, configIssues } from './issues';
+import { REWARD_TESTS } from './nodes';
 
 export const SETUPS = ['heterogeneous', 'homogeneous', 'single', 'grpo'] as const;
 export type Setup = (typeof SETUPS)[number];
@@ -96,6 +100,15 @@ const rolloutSchema = z.strictObject({
 });
 
 const rewardsSchema = z.strictObject({
+  /**
+   * Which tests a training node's reward counts (1 iff all of them pass): 'all' (default: public and
+   * private), 'public' (only the tests prompts may show) or 'private' (only the held-out ones). Every
+   * training node runs both sets whatever this says, for the hack rate; refinement prompts show public
+   * results only. 'all' is the default (MARTI's training reward, and a reward that counts only the shown
+   * tests pays for fitting them: MBPP's shown assert can be passed by a lookup). A problem without the
+   * counted tests (HumanEval has no public ones) fails the run, naming the problem.
+   */
+  tests: z.enum(REWARD_TESTS).default('all'),
   /** Tree-consistent shaping (papers.md §2.8): null = off, as MARTI ships it (inert). */
   shaping: z
     .strictObject({ gamma: z.number().finite().default(0.5), lambda: unit.default(0.5) }) // MARTI reward_alloc alpha/beta

@@ -1,7 +1,30 @@
-// Reading a tree of NodeSummary: checks that it is one well-formed tree, the best node by the
-// Pass@1(MCTS) rule, and the EvalNode form the metrics take. Pure.
+// Scoring and reading a tree of NodeSummary: a node's score from its test results, checks that the nodes
+// are one well-formed tree, the best node by the Pass@1(MCTS) rule, and the EvalNode form the metrics
+// take. Pure.
 import type { EvalNode } from '../rl/metrics';
-import type { NodeSummary } from './types';
+import type { NodeSummary, VerdictSummary } from './types';
+
+/** Which tests a training node's reward counts (the run config's rewards.tests). */
+export const REWARD_TESTS = ['public', 'private', 'all'] as const;
+export type RewardTests = (typeof REWARD_TESTS)[number];
+
+const allPassed = (v: VerdictSummary) => v.total > 0 && v.passed === v.total;
+
+/**
+ * A node's score, 1 iff every counted test passed (MARTI's binary reward), else 0. `reward` is a training
+ * tree's rewards.tests: 'public' or 'private' counts that set, 'all' both (a set the problem lacks is not
+ * counted). Without `reward` (evaluation and solve trees) the public tests decide, the only ones
+ * test-time search may use; a problem without public tests (HumanEval) then scores 0: no evidence.
+ * Throws when `reward` counts no test result at all (the expand activity refuses such a problem first).
+ */
+export function nodeScore(reward: RewardTests | undefined, publicTests?: VerdictSummary, privateTests?: VerdictSummary): number {
+  if (reward === undefined) return publicTests && allPassed(publicTests) ? 1 : 0;
+  const counted = (reward === 'public' ? [publicTests] : reward === 'private' ? [privateTests] : [publicTests, privateTests]).filter(
+    (v): v is VerdictSummary => v !== undefined,
+  );
+  if (counted.length === 0) throw new Error(`nodeScore: reward '${reward}' counts the ${reward} tests, and the node has no result for them`);
+  return counted.every(allPassed) ? 1 : 0;
+}
 
 /**
  * The nodes sorted by creation (nodeId), after checking that they form one tree: one treeId, unique
@@ -39,15 +62,21 @@ export function bestNode(nodes: readonly NodeSummary[]): NodeSummary | undefined
   return best;
 }
 
-/** The tree in creation order as src/rl/metrics.ts reads it; every node needs its private tests. */
+/**
+ * An evaluation tree in creation order as src/rl/metrics.ts reads it: each node's score (the public
+ * tests, in evaluation trees) and private result, with both tallies for the hack rate. A node without a
+ * private result (its problem has no private tests) scores 0 there: it cannot be shown correct.
+ */
 export function toEvalNodes(nodes: readonly NodeSummary[]): EvalNode[] {
   return [...nodes]
     .sort((a, b) => a.nodeId - b.nodeId)
-    .map((node) => {
-      const p = node.privateTests;
-      if (!p) {
-        throw new Error(`tree ${node.treeId}: node ${node.nodeId} has no private-test result; only evaluation trees can be scored`);
-      }
-      return { agent: node.agent, publicScore: node.score, privateScore: p.total > 0 && p.passed === p.total ? 1 : 0 };
-    });
+    .map((node) => ({
+      agent: node.agent,
+      publicScore: node.score,
+      privateScore: node.privateTests && allPassed(node.privateTests) ? 1 : 0,
+      ...(node.publicTests && { publicTests: tally(node.publicTests) }),
+      ...(node.privateTests && { privateTests: tally(node.privateTests) }),
+    }));
 }
+
+const tally = (v: VerdictSummary) => ({ passed: v.passed, total: v.total });

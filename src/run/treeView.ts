@@ -1,6 +1,6 @@
 // `mars2 tree ID`: a search tree as text, one line per node in depth-first creation order, indented
-// with box-drawing connectors, then aligned columns: agent, public score, public verdict (`AC 3/3`,
-// `WA 1/3`), private verdict for evaluation trees, output tokens (`cut` when generation hit the token
+// with box-drawing connectors, then aligned columns: agent, score, public verdict (`AC 3/3`, `WA 1/3`,
+// `-` when the problem has no public tests), private verdict when the tree ran them, output tokens (`cut` when generation hit the token
 // limit), and `← best` on the node Pass@1(MCTS) picks (nodes.ts). Works on a partial (live) tree too.
 //
 //   tree r1/it3/cc-1520_A · 5 nodes · best #3
@@ -17,7 +17,7 @@ export interface DrawOptions {
   title?: string;
 }
 
-const verdict = (v: VerdictSummary) => `${v.verdict} ${v.passed}/${v.total}`;
+const verdict = (v: VerdictSummary | undefined) => (v ? `${v.verdict} ${v.passed}/${v.total}` : '-');
 
 export function drawTree(nodes: readonly NodeSummary[], options: DrawOptions = {}): string {
   const sorted = checkNodes(nodes);
@@ -48,14 +48,14 @@ export function drawTree(nodes: readonly NodeSummary[], options: DrawOptions = {
   const headW = Math.max(...rows.map((r) => r.head.length));
   const agentW = width((n) => n.agent);
   const pubW = width((n) => verdict(n.publicTests));
-  const privW = hasPrivate ? width((n) => (n.privateTests ? verdict(n.privateTests) : '-')) : 0;
+  const privW = hasPrivate ? width((n) => verdict(n.privateTests)) : 0;
   const tokW = width((n) => String(n.responseTokens));
   const anyCut = sorted.some((n) => n.truncated);
 
   const lines = [`tree ${title} · ${sorted.length} node${sorted.length === 1 ? '' : 's'} · best #${best.nodeId}`, 'root'];
   for (const { head, node } of rows) {
     const cols = [head.padEnd(headW), node.agent.padEnd(agentW), node.score.toFixed(2), verdict(node.publicTests).padEnd(pubW)];
-    if (hasPrivate) cols.push(`private ${(node.privateTests ? verdict(node.privateTests) : '-').padEnd(privW)}`);
+    if (hasPrivate) cols.push(`private ${verdict(node.privateTests).padEnd(privW)}`);
     cols.push(`${String(node.responseTokens).padStart(tokW)} tok${anyCut ? (node.truncated ? ' cut' : '    ') : ''}`);
     if (node === best) cols.push('← best');
     lines.push(cols.join('  ').trimEnd());

@@ -23,20 +23,24 @@ export interface NodeSummary {
   agent: string;
   /** Checkpoint version of the agent's weights that generated it (0 = the initial model). */
   policyVersion: number;
-  /** Public-test score in [0, 1]: the search's reward (1 iff every public test passed). */
+  /**
+   * The node's score in [0, 1], the search's and the training's reward (src/run/nodes `nodeScore`):
+   * training trees count the run's rewards.tests, evaluation and solve trees the public tests only.
+   */
   score: number;
   /** Output tokens generated. */
   responseTokens: number;
   /** Generation stopped at rollout.maxNewTokens rather than at end-of-sequence. */
   truncated: boolean;
-  publicTests: VerdictSummary;
-  /** Evaluation trees only: the held-out tests. */
+  /** The tests the model may be shown; absent when the problem has none (HumanEval). */
+  publicTests?: VerdictSummary;
+  /** The held-out tests (evaluation and training trees); absent when not run or the problem has none. */
   privateTests?: VerdictSummary;
   refs: {
     /** The generation record: prompt text, output text, token ids, rollout log-probs, seed. */
     generation: Ref;
-    /** The public-test RunReport. */
-    publicTests: Ref;
+    /** The public-test RunReport: the only report refinement prompts read. */
+    publicTests?: Ref;
     privateTests?: Ref;
   };
 }

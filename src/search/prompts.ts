@@ -10,12 +10,16 @@
 // tplusRefinementPrompt MARS²-T+ error feedback: the problem statement, the parent's code, and for
 //                       each failing test its verdict with input, expected and actual output, or the
 //                       error type and traceback; the feedback is cut to a character budget.
+// The results shown are only ever the public tests' (DESIGN §6.4); a problem without public tests
+// (HumanEval) gets refinement prompts that say nothing about tests.
 //
 // Departures from MARTI:
 //  1. The problem statement is prepended by default (includeProblem: false gives MARTI's exact text;
 //     MARTI omits it, papers.md §6.5 defect 5).
 //  2. An answer without a ```python block takes MARTI's no-code branch. MARTI only takes that
 //     branch when extraction raises; a missing block instead prints the code as "None".
+//  3. No results (`results: []`, a problem without public tests): the parent's code without the results
+//     and the summary; MARTI always has results (all of a training problem's tests).
 import { extractFeedbackCode } from './extract';
 
 /** What one failing test reports; every field is optional, the sandbox fills what it knows. */
@@ -38,7 +42,10 @@ export interface MartiRefinementInput {
   problem: string;
   /** The parent node's full model output. */
   parentOutput: string;
-  /** One entry per evaluation record (MARTI training keeps one, for all tests); null if none. */
+  /**
+   * One entry per evaluation record (MARTI training keeps one, for all tests); null if none (the no-code
+   * branch); [] when there are no tests to report.
+   */
   results: readonly boolean[] | null;
   /** Prepend the problem statement (default true; false = MARTI's exact text). */
   includeProblem?: boolean;
@@ -56,6 +63,7 @@ export function martiRefinementPrompt(input: MartiRefinementInput): string {
     return prompt;
   }
   prompt += `\nYour previous code:\n\`\`\`\n${code}\n\`\`\`\n\n`;
+  if (input.results.length === 0) return input.includeProblem === false ? prompt : `${input.problem}\n${prompt}`;
   prompt += 'Here are the results based on the code above.\n';
   let correct = 0;
   input.results.forEach((ok, i) => {
@@ -81,7 +89,7 @@ export interface TPlusRefinementInput {
   parentCode: string | null;
   /** The failing tests, in test order. */
   failures: readonly TestFeedback[];
-  /** Public tests passed and run, for the summary line. */
+  /** Public tests passed and run, for the summary line; total 0 (no public tests): no test section. */
   passed?: number;
   total?: number;
   /** Characters allowed for the failing-test section (default 6000). */
@@ -154,6 +162,10 @@ export function tplusRefinementPrompt(input: TPlusRefinementInput): string {
   const fieldMax = input.fieldMaxChars ?? 1500;
   const parts = [input.problem, '## Your previous attempt'];
   parts.push(input.parentCode === null ? 'Your previous answer contained no code.' : fenced(input.parentCode, 'python'));
+  if (input.total === 0) {
+    parts.push('Check it against the problem statement and fix any mistake. Reply with the complete corrected program in a single ```python code block.');
+    return parts.join('\n\n');
+  }
   parts.push('## Test results');
   if (input.passed !== undefined && input.total !== undefined) {
     parts.push(`Your program passed ${input.passed} of ${input.total} public tests.`);

@@ -4,7 +4,8 @@
 //   system mode: one child searchTree per problem with all agents (the team's figures, and each agent's
 //                figures over its own nodes of the joint trees);
 // then src/rl/metrics `evaluationSummary` (Pass@1, Pass@1(MCTS), Pass@N, avg_pass1, means over
-// problems). The result is small (figures, and per tree its id and figures; the nodes stay queryable
+// problems; the hack rate pooled over nodes). The trees score on the public tests only (test-time search
+// may use nothing else) and the figures on the private ones. The result is small (figures, and per tree its id and figures; the nodes stay queryable
 // through each child's `tree` query and their records are in the store) and is returned, in the shape
 // of the `eval` field of the run's metrics line (src/report/metrics EvalMetrics).
 // Search attributes: Mars2Kind='eval', Mars2RunId when given, Mars2Pass1 = the system mode's system

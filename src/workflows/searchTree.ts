@@ -6,6 +6,12 @@
 // scalars, ~300 bytes a node); prompts, programs, tokens and reports are in the store. A `tree` query
 // returns the live nodes; the result is the nodes.
 //
+// Scores (src/run/nodes `nodeScore`, binary): a training tree scores each node by the run's
+// rewards.tests ('all' by default: public and private), and runs both sets on every node so that the hack
+// rate exists; evaluation and solve trees score on the public tests only (test-time search may use
+// nothing else) and, in evaluation, run the private ones for Pass@1. Refinement prompts always show the
+// parent's public results only.
+//
 // Seeds (DESIGN §5): Thompson draws come from Rng.seeded(seed, problemId); node i samples with
 // Rng.seeded(seed, problemId, 'node', i). Modes: 'training' (MARTI refinement prompts) and 'tplus'
 // (rich error feedback; depth-guided GEN reweighting with DEFAULT_DEPTH_GAMMA unless search.depthGamma
@@ -24,6 +30,7 @@ import { proxyActivities, proxyLocalActivities, setHandler, upsertSearchAttribut
 import type { Duration, SearchAttributeUpdatePair } from '@temporalio/common';
 import type { Activities } from '../activities';
 import type { AgentSpec } from '../activities/records';
+import { nodeScore, type RewardTests } from '../run/nodes';
 import type { NodeSummary } from '../run/types';
 import { AbMctsA } from '../search/abmcts';
 import type { SearchConfig } from '../search/config';
@@ -58,8 +65,13 @@ export interface SearchTreeInput {
   includeProblem?: boolean;
   sampling?: { temperature?: number; topP?: number };
   maxNewTokens?: number;
-  /** Evaluation trees: also run every node on the private tests. */
+  /** Also run every node on the private tests (evaluation and training trees). */
   privateTests?: boolean;
+  /**
+   * Training trees: the run's rewards.tests, what a node's score counts (a problem without those tests
+   * fails the tree, non-retryable). Absent (evaluation, solve): the public tests.
+   */
+  reward?: RewardTests;
   /** The training run this tree belongs to (search attribute Mars2RunId). */
   runId?: string;
   /** The expand activity's timeouts (tests shorten them so crash recovery is quick). */
@@ -106,17 +118,19 @@ export async function searchTree(input: SearchTreeInput): Promise<NodeSummary[]>
     const spec = input.agents[agent];
     const { generation: gen, publicTests: pub, privateTests: priv } = await expand({
       problem: input.problem.ref,
-      parent: parentNode && { generation: parentNode.refs.generation, publicTests: parentNode.refs.publicTests },
+      // Only the public report: refinement prompts never see private results.
+      parent: parentNode && { generation: parentNode.refs.generation, ...(parentNode.refs.publicTests && { publicTests: parentNode.refs.publicTests }) },
       agent: spec,
       feedback: input.mode === 'tplus' ? 'tplus' : 'marti',
       includeProblem: input.includeProblem ?? true,
       sampling,
       maxNewTokens: input.maxNewTokens ?? 1024,
       seed: Rng.seeded(input.seed, input.problem.id, 'node', nodeId).uint32(),
-      privateTests: input.privateTests ?? false,
+      // A reward that counts the private tests needs them run.
+      privateTests: (input.privateTests ?? false) || input.reward === 'private' || input.reward === 'all',
+      ...(input.reward && { reward: input.reward }),
     });
-    // MARTI's reward: 1 iff every public test passed.
-    const score = pub.verdict === 'AC' ? 1 : 0;
+    const score = nodeScore(input.reward, pub, priv);
     state = search.register(state, parent, agent, score);
     nodes.push({
       treeId,
@@ -128,9 +142,9 @@ export async function searchTree(input: SearchTreeInput): Promise<NodeSummary[]>
       score,
       responseTokens: gen.responseTokens,
       truncated: gen.truncated,
-      publicTests: { verdict: pub.verdict, passed: pub.passed, total: pub.total },
+      ...(pub && { publicTests: { verdict: pub.verdict, passed: pub.passed, total: pub.total } }),
       ...(priv && { privateTests: { verdict: priv.verdict, passed: priv.passed, total: priv.total } }),
-      refs: { generation: gen.generation, publicTests: pub.report, ...(priv && { privateTests: priv.report }) },
+      refs: { generation: gen.generation, ...(pub && { publicTests: pub.report }), ...(priv && { privateTests: priv.report }) },
     });
   }
   return nodes;

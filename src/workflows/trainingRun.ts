@@ -1,6 +1,7 @@
 // A MARS² training run as a durable process (DESIGN §4, §5; research/temporal.md §1.3). One workflow
 // execution is one iteration, then continue-as-new with a small state:
-//   seeded batch of problems → one child searchTree per problem (all awaited) → treeAdvantages
+//   seeded batch of problems → one child searchTree per problem (all awaited; every node scored by
+//   rewards.tests and run on both test sets, for the hack rate) → treeAdvantages
 //   (shaping, overlong penalty, tree-group normalisation) → per-group buffers (addRollout) → trainStep
 //   for each group whose buffer fired (v → v+1; the next trees generate with v+1) → appendMetrics
 //   → continueAsNew({ iteration + 1, versions + checkpoint dirs, buffers of sample refs }).
@@ -42,7 +43,7 @@ import type { TrainStepOutput } from '../activities/trainingRecords';
 import type { RlHyper } from '../models/train/trainer';
 import type { AgentIterationMetrics, EvalMetrics, IterationMetrics } from '../report/metrics';
 import { treeAdvantages } from '../rl/advantage';
-import { headlinePass1 } from '../rl/metrics';
+import { hackCounts, hackFigures, headlinePass1 } from '../rl/metrics';
 import { addRollout, initBuffers, type AgentUpdate, type BufferedSample, type BufferState } from '../rl/buffers';
 import { adamWConfig, advantageConfig, bufferConfig, evaluationInput, policyLossConfig, scheduleConfig, treeSearchConfig, weightGroups, type GroupModels } from '../run/components';
 import type { RunConfig } from '../run/configSchema';
@@ -192,7 +193,7 @@ export async function trainingRun(input: TrainingRunInput, prior?: TrainingRunSt
         iteration: -1,
         problems: 0,
         nodes: 0,
-        reward: { meanScore: null, solvedFraction: null },
+        reward: { tests: config.rewards.tests, meanScore: null, solvedFraction: null, hack: hackFigures([]) },
         agents: {},
         trees: [],
         eval: evalMetrics,
@@ -240,6 +241,8 @@ export async function trainingRun(input: TrainingRunInput, prior?: TrainingRunSt
             expandAs: config.search.expandAs,
             sampling: { temperature: config.rollout.temperature, topP: config.rollout.topP },
             maxNewTokens: config.rollout.maxNewTokens,
+            privateTests: true,
+            reward: config.rewards.tests,
             runId: input.runId,
             ...(input.timeouts?.tree && { timeouts: input.timeouts.tree }),
           } satisfies SearchTreeInput,
@@ -332,8 +335,10 @@ export async function trainingRun(input: TrainingRunInput, prior?: TrainingRunSt
     problems: trees.length,
     nodes: nodes.length,
     reward: {
+      tests: config.rewards.tests,
       meanScore: mean(nodes.map((n) => n.score)),
       solvedFraction: mean(trees.map((t) => (t.some((n) => n.score === 1) ? 1 : 0))),
+      hack: hackFigures(trees.map(hackCounts)),
     },
     agents: agentMetrics,
     trees: trees.map((t, k) => ({

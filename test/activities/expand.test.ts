@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createSearchActivities } from '../../src/activities/search';
 import type { ExpandInput, ExpandOutput, GenerationRecord } from '../../src/activities/records';
@@ -100,5 +101,28 @@ describe('expand resumes after the reported steps', () => {
     const env = new MockActivityEnvironment({ heartbeatDetails: { generation, publicTests }, heartbeatTimeoutMs: 3000 });
     const noSandbox = createSearchActivities({ store, engine: () => noEngine, sandbox: () => assert.fail('tests ran again') });
     assert.deepEqual(await env.run(noSandbox.expand, { ...input, privateTests: false }), { generation, publicTests });
+  });
+
+  test('a problem without public tests (HumanEval): none run, no public result; the private ones still run', async () => {
+    const noPublic = await store.putJson({ ...problem, id: 'no-public', public_tests: [], private_tests: problem.private_tests.slice(0, 1) });
+    const env = () => new MockActivityEnvironment({ heartbeatDetails: { generation }, heartbeatTimeoutMs: 3000 });
+    const noSandbox = createSearchActivities({ store, engine: () => noEngine, sandbox: () => assert.fail('there is no test to run') });
+    assert.deepEqual(await env().run(noSandbox.expand, { ...input, problem: noPublic, privateTests: false }), { generation });
+    const out: ExpandOutput = await env().run(activities().expand, { ...input, problem: noPublic, reward: 'all' as const });
+    assert.deepEqual(Object.keys(out).sort(), ['generation', 'privateTests']);
+    assert.equal(out.privateTests!.total, 1);
+  });
+
+  test("rewards.tests 'public' on a problem without public tests: a non-retryable failure naming the problem, before generating", async () => {
+    const noPublic = await store.putJson({ ...problem, id: 'HumanEval/0', public_tests: [] });
+    const env = new MockActivityEnvironment({ heartbeatTimeoutMs: 3000 });
+    const err = await env.run(activities().expand, { ...input, problem: noPublic, reward: 'public' as const }).then(
+      () => assert.fail('expand scored a node on public tests that do not exist'),
+      (e: unknown) => e,
+    );
+    assert.ok(err instanceof ApplicationFailure, String(err));
+    assert.equal(err.type, 'NoRewardTests');
+    assert.equal(err.nonRetryable, true);
+    assert.match(err.message, /^problem 'HumanEval\/0' has no public tests, so rewards\.tests 'public' cannot score it; set rewards\.tests to 'all'/);
   });
 });

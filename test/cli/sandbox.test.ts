@@ -14,7 +14,7 @@ writeFileSync(
   problems,
   [
     { id: 'sum', prompt: '', style: 'stdio', public_tests: [{ input: '1 2\n', output: '3\n' }], private_tests: [{ input: '2 2\n', output: '4\n' }] },
-    { id: 'other', prompt: '', style: 'stdio', public_tests: [], private_tests: [] },
+    { id: 'other', prompt: '', style: 'stdio', public_tests: [{ input: '', output: '\n' }], private_tests: [] },
   ]
     .map((p) => JSON.stringify(p))
     .join('\n'),

@@ -67,9 +67,9 @@ test('mars2 solve / tree: errors say what was expected and what to do', () => {
   const missing = mars2('tree', 'no-such-tree');
   assert.equal(missing.status, 1);
   assert.match(missing.stderr, /no workflow 'no-such-tree'/);
-  // A tree that fails on the worker (the fixture's 256-position context cannot hold an MBPP prompt):
-  // the root cause, not a stack trace.
-  const tooLong = mars2('solve', '--problem', MBPP, '--id', '2', '--agents', join(ROOT, 'test', 'fixtures', 'models', 'qwen2'), '--budget', '2');
+  // A tree that fails on the worker (the fixture's 256-position context cannot hold mbpp/241's 517-character
+  // prompt): the root cause, not a stack trace.
+  const tooLong = mars2('solve', '--problem', MBPP, '--id', '241', '--agents', join(ROOT, 'test', 'fixtures', 'models', 'qwen2'), '--budget', '2');
   assert.equal(tooLong.status, 1);
   assert.match(tooLong.stderr, /mars2 solve: the workflow failed: agent 'qwen2' .*max_position_embeddings is 256/);
   assert.doesNotMatch(tooLong.stderr, /\n\s+at /, 'no stack trace');

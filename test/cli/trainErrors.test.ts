@@ -87,7 +87,7 @@ test('a missing model directory: the field and the path', async () => {
 
 test('a dataset with a bad line: the dataset file and the line', async () => {
   const runId = `bad-line-${Date.now()}`;
-  const data = write('bad-line.jsonl', `${JSON.stringify({ id: 'ok', prompt: 'p', style: 'assert', test_code: '', public_tests: [], private_tests: [] })}\n{"id": "broken", "prompt": \n`);
+  const data = write('bad-line.jsonl', `${JSON.stringify({ id: 'ok', prompt: 'p', style: 'assert', test_code: '', public_tests: [{ input: '', output: '' }], private_tests: [] })}\n{"id": "broken", "prompt": \n`);
   const file = write('bad-line.json', JSON.stringify(config(runId, { datasets: { train: { path: data, format: 'native' } } })));
   assert.match(await fails(file, runId), new RegExp(`${data}:2\\b`));
 });

@@ -103,7 +103,7 @@ describe('bad records', () => {
   });
 
   test('LeetCode with an entry point that is not a method or function name', async () => {
-    const rec = { task_id: 'x', problem_description: 'd', starter_code: '', prompt: '', test: 'def check(c): pass', entry_point: 'os.system("x")', input_output: [] };
+    const rec = { task_id: 'x', problem_description: 'd', starter_code: '', prompt: '', test: 'def check(candidate):\n    assert 1\n', entry_point: 'os.system("x")', input_output: [] };
     await expectError(file([rec]), { line: 1, field: 'entry_point', message: /expected 'Solution\(\)\.method'/ });
   });
 
@@ -131,14 +131,33 @@ describe('bad records', () => {
   });
 
   test('native call-style problem without fn_name names the native field', async () => {
-    const ok = { id: 'a', prompt: 'p', style: 'stdio', public_tests: [], private_tests: [] };
-    const bad = { id: 'b', prompt: 'p', style: 'call', public_tests: [], private_tests: [] };
+    const ok = { id: 'a', prompt: 'p', style: 'stdio', public_tests: [{ input: '', output: '1\n' }], private_tests: [] };
+    const bad = { id: 'b', prompt: 'p', style: 'call', public_tests: [], private_tests: [{ input: '1', output: '1' }] };
     await expectError(file([ok, bad]), { line: 2, field: 'fn_name', message: /required when style is 'call'/ });
   });
 
   test('native problem with an unknown key', async () => {
-    const bad = { id: 'b', prompt: 'p', style: 'stdio', public_tests: [], private_tests: [], timeout: 3 };
+    const bad = { id: 'b', prompt: 'p', style: 'stdio', public_tests: [{ input: '', output: '' }], private_tests: [], timeout: 3 };
     await expectError(file([bad]), { line: 1, field: '', message: /timeout/ });
+  });
+
+  test('a native problem with no tests at all is refused: zero tests is not AC', async () => {
+    const bad = { id: 'b', prompt: 'p', style: 'assert', test_code: '', public_tests: [], private_tests: [] };
+    await expectError(file([bad]), { line: 1, field: 'public_tests', message: /expected at least one test in public_tests or private_tests, found none/ });
+  });
+
+  test('LeetCode whose test has a line after check() that is not one assert names the line', async () => {
+    const rec = {
+      task_id: 'two-sum',
+      problem_description: 'd',
+      starter_code: 'class Solution: ...',
+      prompt: 'from typing import *\n',
+      entry_point: 'Solution().twoSum',
+      test: 'def check(candidate):\n    assert candidate([1]) == 1\n    for x in []:\n        assert x\n',
+      input_output: [],
+    };
+    await expectError(file([rec]), { line: 1, field: 'test', message: /expected one '    assert …' per line .*found "    for x in \[\]:" on line 3/ });
+    await expectError(file([{ ...rec, test: 'import math\ndef check(candidate):\n    assert 1\n' }]), { line: 1, field: 'test', message: /expected 'def check\(candidate\):' on its first line/ });
   });
 
   test('a duplicate problem id points at the first one', async () => {

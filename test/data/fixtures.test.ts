@@ -15,7 +15,7 @@ const LCB_EXPECTED = join(__dirname, '../fixtures/lcb/expected_private.json');
 const REGENERATE = 'regenerate with: python3 scripts/fixtures/make_lcb_fixture.py';
 
 describe('HumanEval loader', () => {
-  test('maps task_id, prompt, test and entry_point; the prompt is code that a completion continues', async () => {
+  test('maps task_id, prompt, test and entry_point; the prompt is code that a completion continues; `test` is the one private test', async () => {
     const entries = await loadDataset(HUMANEVAL);
     assert.equal(entries.length, 3);
     const [p] = entries.map((e) => e.problem);
@@ -24,8 +24,12 @@ describe('HumanEval loader', () => {
     assert.equal(p.entry_point, 'sum_positive');
     assert.equal(p.prompt_is_code, true);
     assert.ok(p.prompt.startsWith('from typing import List\n\n\ndef sum_positive('));
-    assert.ok(p.test_code?.includes('def check(candidate):\n    assert candidate([1, -2, 3]) == 4\n'));
-    assert.deepEqual(p.public_tests, []);
+    assert.equal(p.test_code, '');
+    assert.deepEqual(p.public_tests, [], 'the docstring examples are what the model is shown');
+    assert.equal(p.private_tests.length, 1);
+    assert.ok(p.private_tests[0].input.includes("METADATA = {\n    'author': 'mars2'"));
+    assert.ok(p.private_tests[0].input.includes('def check(candidate):\n    assert candidate([1, -2, 3]) == 4\n'));
+    assert.equal(p.private_tests[0].output, '');
     assert.equal(entries[0].sourceId, 'HumanEval/0');
   });
 

@@ -32,7 +32,7 @@ async function all(path: string): Promise<Sample[]> {
   return out;
 }
 
-const stdioProblem = problemSchema.parse({ id: 'mbpp/11', prompt: 'Write f.', style: 'assert', test_code: 'assert f() == 1', public_tests: [], private_tests: [] });
+const stdioProblem = problemSchema.parse({ id: 'mbpp/11', prompt: 'Write f.', style: 'assert', test_code: '', public_tests: [{ input: 'assert f() == 1', output: '' }], private_tests: [] });
 
 describe('readSamples', () => {
   test('completion and code samples; numeric task ids become strings; extra fields are kept', async () => {

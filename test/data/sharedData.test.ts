@@ -40,30 +40,48 @@ describe('MBPP mbpp.jsonl', () => {
     assert.ok(refs.every((r) => r.expectedToPass && !r.code.includes('\r')));
   });
 
-  test('task 11: prompt shows the text and the asserts; test_code is the three asserts; challenge tests unused', async () => {
+  test('task 11: the prompt shows the text and the public assert only; the other two are private; challenge tests unused', async () => {
     const e = byId(await loadDataset(MBPP), 'mbpp/11');
     assert.equal(e.sourceId, '11');
     assert.equal(
       e.problem.prompt,
       'Write a python function to remove first and last occurrence of a given character from the string.\n' +
-        'Your code should pass these tests:\n\n' +
-        'assert remove_Occ("hello","l") == "heo"\nassert remove_Occ("abcda","a") == "bcd"\nassert remove_Occ("PHP","P") == "H"\n',
+        'Your code should pass this test:\n\n' +
+        'assert remove_Occ("hello","l") == "heo"\n',
     );
-    assert.equal(
-      e.problem.test_code,
-      'assert remove_Occ("hello","l") == "heo"\nassert remove_Occ("abcda","a") == "bcd"\nassert remove_Occ("PHP","P") == "H"\n',
-    );
-    assert.ok(!e.problem.test_code?.includes('hellolloll'));
+    assert.equal(e.problem.test_code, '');
+    assert.deepEqual(e.problem.public_tests, [{ input: 'assert remove_Occ("hello","l") == "heo"\n', output: '' }]);
+    assert.deepEqual(e.problem.private_tests, [
+      { input: 'assert remove_Occ("abcda","a") == "bcd"\n', output: '' },
+      { input: 'assert remove_Occ("PHP","P") == "H"\n', output: '' },
+    ]);
+    for (const t of e.problem.private_tests) assert.ok(!e.problem.prompt.includes(t.input.trim()), 'no private assert in the prompt');
+    assert.ok(!JSON.stringify(e.problem).includes('hellolloll'));
     assert.ok(e.reference?.code.startsWith('def remove_Occ(s,ch): \n'));
     assert.deepEqual(e.problem.checker, { kind: 'exact' });
     assert.equal(e.problem.time_limit_s, 6);
   });
 
-  test('task 367: test_setup_code (CRLF turned into LF) comes before the asserts', async () => {
+  test('every task: one public assert, two private, and no private assert in its prompt (unless it repeats the public one)', async () => {
+    const repeats: string[] = [];
+    for (const { problem: p } of await loadDataset(MBPP)) {
+      assert.equal(p.public_tests.length, 1, p.id);
+      assert.equal(p.private_tests.length, 2, p.id);
+      for (const t of p.private_tests) {
+        if (t.input === p.public_tests[0].input) repeats.push(p.id);
+        else assert.ok(!p.prompt.includes(t.input.trim()), `${p.id}: a private assert is in the prompt`);
+      }
+    }
+    assert.equal(new Set(repeats).size, 5, 'test_list repeats its first assert in 5 tasks (mbpp/37 …)');
+  });
+
+  test('task 367: test_setup_code (CRLF turned into LF) is the set-up run before each assert', async () => {
     const e = byId(await loadDataset(MBPP), 'mbpp/367');
     assert.ok(e.problem.test_code?.startsWith('root = Node(1) \nroot.left = Node(2) \n'));
+    assert.ok(e.problem.test_code?.endsWith('\n'));
     assert.ok(!e.problem.test_code?.includes('\r'));
-    assert.match(e.problem.test_code ?? '', /\nassert [^\n]+\nassert [^\n]+\nassert [^\n]+\n$/);
+    assert.ok(!e.problem.test_code?.includes('assert '));
+    assert.match(e.problem.public_tests[0].input, /^assert [^\n]+\n$/);
   });
 });
 
@@ -76,10 +94,12 @@ describe('MBPP sanitized-mbpp.json', () => {
     assert.equal((await loadReferenceSolutions(MBPP_SANITIZED)).length, 427);
   });
 
-  test('task 82: the test imports come before the asserts', async () => {
+  test('task 82: the test imports are the set-up; the first assert public, the others private', async () => {
     const e = byId(await loadDataset(MBPP_SANITIZED), 'mbpp/82');
-    assert.ok(e.problem.test_code?.startsWith('import math\nassert '));
-    assert.ok(e.problem.prompt.includes('Your code should pass these tests:'));
+    assert.equal(e.problem.test_code, 'import math\n');
+    assert.ok(e.problem.prompt.includes(`Your code should pass this test:\n\n${e.problem.public_tests[0].input}`));
+    assert.equal(e.problem.public_tests.length, 1);
+    assert.equal(e.problem.private_tests.length, 2);
   });
 });
 
@@ -93,11 +113,24 @@ describe('LeetCodeDataset v0.3.1 test', () => {
     assert.equal(refs.length, 228);
   });
 
+  test('every test splits into a public check() of its first assert and a private check() of the rest (227 problems; one has a single assert)', async () => {
+    const entries = await loadDataset(LEETCODE);
+    assert.ok(entries.every((e) => e.problem.public_tests.length === 1 && e.problem.public_tests[0].input.split('\n').filter(Boolean).length === 2));
+    assert.equal(entries.filter((e) => e.problem.private_tests.length === 1).length, 227);
+    assert.equal(entries.filter((e) => e.problem.private_tests.length === 0).length, 1);
+    for (const { problem: p } of entries) {
+      for (const t of [...p.public_tests, ...p.private_tests]) assert.match(t.input, /^def check\(candidate\):\n( {4}assert [^\n]*\n)+$/, p.id);
+    }
+  });
+
   test('shortest-distance-after-road-addition-queries-i is mapped field by field', async () => {
     const e = byId(await loadDataset(LEETCODE), 'leetcode/shortest-distance-after-road-addition-queries-i');
     assert.equal(e.sourceId, 'shortest-distance-after-road-addition-queries-i');
     assert.equal(e.problem.entry_point, 'Solution().shortestDistanceAfterQueries');
-    assert.ok(e.problem.test_code?.startsWith('def check(candidate):\n    assert candidate(n = 7,queries = [[0, 5], [1, 6], [2, 4]]) == [2, 2, 2]\n'));
+    assert.equal(e.problem.test_code, '');
+    assert.deepEqual(e.problem.public_tests, [{ input: 'def check(candidate):\n    assert candidate(n = 7,queries = [[0, 5], [1, 6], [2, 4]]) == [2, 2, 2]\n', output: '' }]);
+    assert.equal(e.problem.private_tests.length, 1, 'the remaining asserts are one test');
+    assert.ok(e.problem.private_tests[0].input.startsWith('def check(candidate):\n    assert candidate(n = 8,queries = [[1, 5], [2, 6], [3, 7], [0, 4], [0, 6], [0, 7]]) == [4, 4, 4, 4, 2, 1]\n'));
     assert.ok(e.problem.prompt.startsWith('You are given an integer n and a 2D integer array queries.\n'));
     assert.ok(e.problem.prompt.includes('```python\nclass Solution:\n    def shortestDistanceAfterQueries(self, n: int, queries: List[List[int]]) -> List[int]:\n```'));
     assert.ok(e.problem.prelude?.startsWith('import random\n'));

@@ -14,8 +14,9 @@ import type { TreeFixture } from './searchTree';
 export const PENDING_ACTIVITY_STATE_STARTED = 2;
 
 /**
- * `n` assert-style problems with no test cases and empty test code: a program passes iff it runs, so the
- * comment model's '#…' answers score 1 and its other answers 0.
+ * `n` assert-style problems with one empty public and one empty private test and empty test code: a
+ * program passes iff it runs, so the comment model's '#…' answers score 1 and its other answers 0, in
+ * training and in evaluation (Pass@1 counts the private test).
  */
 export function commentDataset(dir: string, n: number): string {
   mkdirSync(dir, { recursive: true });
@@ -26,8 +27,8 @@ export function commentDataset(dir: string, n: number): string {
       prompt: `Write a Python comment about the number ${i}.`,
       style: 'assert',
       test_code: '',
-      public_tests: [],
-      private_tests: [],
+      public_tests: [{ input: '', output: '' }],
+      private_tests: [{ input: '', output: '' }],
       time_limit_s: 2,
     }),
   );

@@ -56,3 +56,24 @@ test('withoutTiming: two runs that differ only in wall-clock figures compare equ
   assert.notDeepEqual(slower, records);
   assert.deepEqual(withoutTiming(slower), withoutTiming(records));
 });
+
+test('lines written before the hack rate and rewards.tests existed read as nothing checked, public reward', () => {
+  const old = withLine(3, (r) => {
+    delete r.reward.hack;
+    delete r.reward.tests;
+    for (const s of Object.values(r.eval?.agent ?? {}) as any[]) delete s.hack;
+    return r;
+  });
+  const [, , third] = parseMetrics(old);
+  assert.deepEqual(third.reward.hack, { hacked: 0, checked: 0, rate: null });
+  assert.equal(third.reward.tests, 'public');
+  for (const s of Object.values(third.eval?.agent ?? {})) assert.deepEqual(s.hack, { hacked: 0, checked: 0, rate: null });
+  assert.ok(records[2].reward.hack.checked > 0, 'the sample records carry hack figures');
+});
+
+test('hack figures must add up: hacked ≤ checked, rate = hacked / checked', () => {
+  assert.throws(() => parseMetrics(withLine(2, (r) => ((r.reward.hack = { hacked: 3, checked: 2, rate: 1.5 }), r))), { message: /^metrics\.jsonl:2: reward\.hack/ });
+  assert.throws(() => parseMetrics(withLine(2, (r) => ((r.reward.hack = { hacked: 1, checked: 4, rate: 0.5 }), r))), {
+    message: /^metrics\.jsonl:2: reward\.hack: expected hacked ≤ checked and rate = hacked \/ checked/,
+  });
+});

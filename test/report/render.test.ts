@@ -3,6 +3,10 @@
 // iteration; and it still renders for a run that has no records yet or only one.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readEvaluations } from '../../src/activities/evaluations';
 import { layoutTree, renderReport } from '../../src/report';
 import { sampleMetrics } from '../../src/report/sample';
 import { wellFormedProblems } from './wellFormed';
@@ -17,7 +21,7 @@ test('the page is well-formed, self-contained, and has every plot', () => {
   const svgs = [...html.matchAll(/<svg [^>]*>/g)].map((m) => m[0]);
   assert.ok(svgs.every((s) => /viewBox="0 0 \d+ \d+"/.test(s)));
   const titles = [...html.matchAll(/<figure><svg[^>]*>\n<title>([^<]*)<\/title>/g)].map((m) => m[1]);
-  assert.deepEqual(titles, ['Training reward', 'Evaluation: Pass@1 per agent', 'Policy loss', 'KL to the reference (k3)', 'Throughput', 'Search-tree depth']);
+  assert.deepEqual(titles, ['Training reward', 'Evaluation: Pass@1 per agent', 'Hack rate', 'Policy loss', 'KL to the reference (k3)', 'Throughput', 'Search-tree depth']);
   assert.match(html, /<h1>mars2 run <span class="id">r&lt;1&gt;<\/span><\/h1>/);
 });
 
@@ -32,8 +36,19 @@ test('the evaluation table shows the latest evaluation, and the plots one series
   assert.ok(html.includes(`<td class="n">${pct(m.pass1)}</td><td class="n">${pct(m.pass1Mcts)}</td>`), 'agent-mode row');
   const s = last.eval.system!.system;
   assert.ok(html.includes(`<td class="n">${pct(s.pass1Mcts)}</td><td class="n">${pct(s.passN)}</td>`), 'system row');
-  const lossPlot = html.split('<figure>')[3];
+  assert.ok(html.includes(`<td class="n">${pct(m.avgPass1)}</td><td class="n">${pct(m.hack.rate!)} (${m.hack.hacked}/${m.hack.checked})</td></tr>`), 'hack rate column');
+  const lossPlot = html.split('<figure>')[4];
   assert.deepEqual([...lossPlot.matchAll(/data-series="([^"]*)"/g)].map((x) => x[1]), ['qwen3-8b', 'areal-8b']);
+});
+
+test('the hack rate: a card for the last iteration, a plot of training and evaluation nodes', () => {
+  const html = renderReport({ runId: 'r', records });
+  const h = records[records.length - 1].reward.hack;
+  assert.ok(h.rate !== null && h.checked > 0);
+  assert.ok(html.includes(`<div class="v">${(100 * h.rate).toFixed(1)}% (${h.hacked}/${h.checked})</div><div class="k">hack rate, last iteration</div>`));
+  const plot = html.split('<figure>')[3];
+  assert.match(plot, /<title>Hack rate<\/title>/);
+  assert.deepEqual([...plot.matchAll(/data-series="([^"]*)"/g)].map((x) => x[1]), ['training nodes', 'evaluation nodes']);
 });
 
 test('tree glyphs: the first and the last iteration, at most maxGlyphs each', () => {
@@ -47,7 +62,7 @@ test('tree glyphs: the first and the last iteration, at most maxGlyphs each', ()
 test('a run without records, and a run with one record, still render', () => {
   const empty = renderReport({ runId: 'new', records: [] });
   assert.deepEqual(wellFormedProblems(empty), []);
-  assert.equal((empty.match(/no data yet/g) ?? []).length, 6);
+  assert.equal((empty.match(/no data yet/g) ?? []).length, 7);
   assert.match(empty, /No evaluation yet\./);
   const one = renderReport({ runId: 'one', records: records.slice(0, 2) });
   assert.deepEqual(wellFormedProblems(one), []);
@@ -70,6 +85,23 @@ test('evaluations beside the run: one row each with its weights and headline Pas
   const html = renderReport({ runId: 'r', records, standalone });
   assert.deepEqual(wellFormedProblems(html), []);
   const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
-  assert.ok(html.includes(`<tr><td>2026-11-23 10:00:00Z</td><td>a v3</td><td class="n">8</td><td class="n">${pct(last.eval!.system!.system.pass1Mcts)}</td></tr>`));
+  const h = last.eval!.system!.system.hack;
+  assert.ok(
+    html.includes(
+      `<tr><td>2026-11-23 10:00:00Z</td><td>a v3</td><td class="n">8</td><td class="n">${pct(last.eval!.system!.system.pass1Mcts)}</td><td class="n">${pct(h.rate!)} (${h.hacked}/${h.checked})</td></tr>`,
+    ),
+  );
   assert.doesNotMatch(renderReport({ runId: 'r', records }), /Evaluations beside the run/);
+});
+
+test('an evaluations.jsonl line written before the hack rate existed reads as nothing checked and renders as –', () => {
+  const summary = { trees: 2, pass1: 0.5, pass1Mcts: 0.5, passN: 1, avgPass1: 0.5 };
+  const path = join(mkdtempSync(join(tmpdir(), 'mars2-evals-')), 'evaluations.jsonl');
+  const old = { v: 1, workflowId: 'r-eval-1', startedAt: '2026-11-23T10:00:00.000Z', versions: { a: 1 }, problems: 2, eval: { agent: { a: summary }, system: { system: summary, agents: { a: summary } } } };
+  writeFileSync(path, `${JSON.stringify(old)}\n`);
+  const [record] = readEvaluations(path);
+  const none = { hacked: 0, checked: 0, rate: null };
+  assert.deepEqual([record.eval.agent!.a.hack, record.eval.system!.system.hack, record.eval.system!.agents.a.hack], [none, none, none]);
+  const html = renderReport({ runId: 'r', records, standalone: [record] });
+  assert.ok(html.includes('<td class="n">50.0%</td><td class="n">–</td></tr>'));
 });

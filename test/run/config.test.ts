@@ -94,7 +94,7 @@ test("the defaults are MARTI's shipped MARS² values", () => {
     maxNewTokens: 32768,
     promptMaxTokens: 4096,
   });
-  assert.deepEqual(c.rewards, { shaping: null, overlong: { bufferTokens: 2048, penaltyFactor: 1 } });
+  assert.deepEqual(c.rewards, { tests: 'all', shaping: null, overlong: { bufferTokens: 2048, penaltyFactor: 1 } });
   assert.deepEqual(c.optimization, {
     loss: 'gspo',
     lr: 1e-6,
@@ -135,6 +135,11 @@ describe('errors name the file, the field and what was expected', () => {
       'heterogeneous',
     ],
     ['a missing required field', (r) => (delete r.runId, r), ['a.json: runId: required (expected a string)']],
+    [
+      'a reward over tests that do not exist',
+      (r) => ({ ...r, rewards: { tests: 'hidden' } }),
+      ['a.json: rewards.tests: expected one of "public" | "private" | "all", found "hidden"'],
+    ],
     ['a wrong type', (r) => ({ ...r, seed: 'x' }), ['a.json: seed: expected a number, found "x"']],
     ['a non-integer', (r) => ({ ...r, seed: 1.5 }), ['a.json: seed: expected an integer, found 1.5']],
     [

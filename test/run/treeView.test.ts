@@ -145,6 +145,8 @@ test('a NodeSummary is a TreeNodeReward: summaries go to treeAdvantages as they 
   assert.deepEqual(advantages.map((a) => Math.sign(a.advantage)), [-1, -1, -1, 1, -1, 1]);
 });
 
-test('toEvalNodes needs private results', () => {
-  assert.throws(() => toEvalNodes(tree), /node 0 has no private-test result; only evaluation trees can be scored/);
+test('a problem without public tests (HumanEval) draws its public verdict as -', () => {
+  const { publicTests: _p, ...bare } = node(0, null, 'qwen', WA(0), { privateTests: AC, score: 0 });
+  const { publicTests: _r, ...refs } = bare.refs;
+  assert.match(drawTree([{ ...bare, refs }]), /#0  qwen  0\.00  -  private AC 3\/3  100 tok  ← best\n$/);
 });

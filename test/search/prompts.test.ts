@@ -48,9 +48,21 @@ describe('MARTI refinement prompt', () => {
     assert.equal(martiRefinementPrompt({ problem, parentOutput: answer, results: null }), want);
     assert.equal(martiRefinementPrompt({ problem, parentOutput: '```python\n\n```', results: [false] }), want);
   });
+
+  test('no public tests (results []): the previous code, no results and no summary', () => {
+    assert.equal(martiRefinementPrompt({ problem, parentOutput: answer, results: [], includeProblem: false }), `\nYour previous code:\n\`\`\`\n${code}\n\`\`\`\n\n`);
+    assert.ok(!/Example|Result|Summary|correct/.test(martiRefinementPrompt({ problem, parentOutput: answer, results: [] })));
+  });
 });
 
 describe('T+ refinement prompt', () => {
+  test('no public tests (total 0): the statement and the previous code, nothing about tests', () => {
+    const p = tplusRefinementPrompt({ problem, parentCode: code, failures: [], passed: 0, total: 0 });
+    assert.ok(p.startsWith(`${problem}\n\n## Your previous attempt\n\n\`\`\`python\n${code}\n\`\`\``), p);
+    assert.ok(!/test/i.test(p.slice(problem.length)), p);
+    assert.ok(p.endsWith('Reply with the complete corrected program in a single ```python code block.'));
+  });
+
   const wa: TestFeedback = { verdict: 'WA', input: '1 2\n', expected: '3', actual: '12' };
   const re: TestFeedback = {
     verdict: 'RE',

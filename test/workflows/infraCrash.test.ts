@@ -85,7 +85,7 @@ async function checkRun(runId: string, result: unknown): Promise<void> {
       checkNodes(nodes);
       assert.deepEqual(nodes.map((n) => n.nodeId), [0, 1, 2, 3], 'no node twice, none missing');
       assert.deepEqual(scheduled, { expand: BUDGET }, 'one expand (generate + tests) per node');
-      assert.ok(nodes.every((n) => n.publicTests.verdict !== 'IE'), 'no infrastructure failure became a verdict');
+      assert.ok(nodes.every((n) => n.publicTests!.verdict !== 'IE'), 'no infrastructure failure became a verdict');
       assert.deepEqual(records[i].trees[k].scores, nodes.map((n) => n.score), 'the metrics line holds the tree as searched');
     }
   }

@@ -50,8 +50,8 @@ describe('searchTree workflow', () => {
       assert.equal(gen.tokenIds.length, node.responseTokens);
       assert.equal(gen.logprobs.length, node.responseTokens);
       assert.ok(gen.program.length > 0);
-      const report = await f.store.getJson<RunReport>(node.refs.publicTests);
-      assert.equal(report.verdict, node.publicTests.verdict);
+      const report = await f.store.getJson<RunReport>(node.refs.publicTests!);
+      assert.equal(report.verdict, node.publicTests!.verdict);
       assert.notEqual(report.verdict, 'IE');
       assert.equal(report.tests.length > 0, true);
       assert.equal(node.score, report.verdict === 'AC' ? 1 : 0);
@@ -76,7 +76,7 @@ describe('searchTree workflow', () => {
       if (node.parentId === null) assert.equal(prompt, f.problem.prompt);
       else {
         assert.match(prompt, /## Your previous attempt/);
-        assert.match(prompt, new RegExp(`passed ${a[node.parentId].publicTests.passed} of ${a[node.parentId].publicTests.total} public tests`));
+        assert.match(prompt, new RegExp(`passed ${a[node.parentId].publicTests!.passed} of ${a[node.parentId].publicTests!.total} public tests`));
       }
     }
     const listed = f.client.workflow.list({ query: `Mars2RunId = 'test-run' AND Mars2Kind = 'search'` });

@@ -32,7 +32,7 @@ async function restartAndFinish(handle: WorkflowHandle<typeof searchTree>, kille
   assert.deepEqual(nodes.map((n) => n.nodeId), [0, 1, 2, 3]);
   for (const node of nodes) {
     assert.ok(await f.store.has(node.refs.generation));
-    assert.ok(await f.store.has(node.refs.publicTests));
+    assert.ok(await f.store.has(node.refs.publicTests!));
   }
   return (await handle.fetchHistory()).events ?? [];
 }

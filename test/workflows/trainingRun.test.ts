@@ -44,6 +44,11 @@ function checkRun(store: Store, runId: string): void {
   assert.deepEqual(records.map((r) => r.agents.qwen2.update?.step), [1, 2]);
   assert.deepEqual(records.map((r) => r.agents.qwen2.update?.samples), [4, 4]);
   for (const r of records) assert.ok(Number.isFinite(r.agents.qwen2.update!.loss));
+  for (const r of records) {
+    assert.equal(r.reward.tests, 'all', 'the default reward counts public and private tests');
+    assert.equal(r.reward.hack.checked, 4, 'every training node ran its public and its private tests: the hack rate covers it');
+    assert.equal(r.reward.hack.rate, r.reward.hack.hacked / 4);
+  }
 }
 
 test('mars2 train runs 2 iterations to the end; a second start attaches; status and runs answer', async () => {
@@ -72,8 +77,10 @@ test('mars2 train runs 2 iterations to the end; a second start attaches; status 
   assert.equal(s.status, 'COMPLETED');
   assert.deepEqual({ phase: s.progress.phase, versions: s.progress.versions, updates: s.progress.updates }, { phase: 'done', versions: { qwen2: 2 }, updates: { qwen2: 2 } });
   assert.equal(s.lastMetrics.iteration, 1);
+  assert.deepEqual(s.hack, { training: s.lastMetrics.reward.hack, evaluation: null });
   const human = mars2('status', runId);
   assert.match(human.stdout, new RegExp(`run ${runId}: completed, iteration 2 of 2`));
+  assert.match(human.stdout, /\n {2}hack rate \(passed public, failed private\): training \d+\.\d% \(\d\/4\)\n/);
 
   const runs = mars2('runs', '--json');
   assert.equal(runs.status, 0, runs.stderr);

@@ -27,7 +27,7 @@ after(async () => {
   await f.client.connection.close();
 });
 
-const summary = (pass1: number, pass1Mcts = pass1) => ({ trees: 2, pass1, pass1Mcts, passN: pass1Mcts, avgPass1: pass1 });
+const summary = (pass1: number, pass1Mcts = pass1) => ({ trees: 2, pass1, pass1Mcts, passN: pass1Mcts, avgPass1: pass1, hack: { hacked: 0, checked: 0, rate: null } });
 
 test('headlinePass1: the joint tree when system mode ran, else the mean over agents', () => {
   assert.equal(headlinePass1({ agent: { a: summary(0.5), b: summary(0) }, system: { system: summary(0.25, 0.75), agents: {} } }), 0.75);
@@ -69,7 +69,11 @@ test('a GRPO run with evaluations before training and after the last iteration, 
   for (const r of [records[0], records[2]]) {
     assert.equal(r.eval!.agent!.qwen2.trees, 2);
     assert.equal(r.eval!.system!.system.trees, 2);
+    // MBPP: 1 public and 2 private asserts, so every evaluation node counts toward the hack rate.
+    assert.equal(r.eval!.agent!.qwen2.hack.checked, 2);
+    assert.equal(r.eval!.system!.system.hack.checked, 2);
   }
+  for (const r of records.slice(1)) assert.equal(r.reward.hack.checked, 4, 'GRPO nodes run both test sets too');
   assert.equal(result.pass1!.value, headlinePass1(records[2].eval!));
 
   // The children, under their ids, with the weights of their time.
