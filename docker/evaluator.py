@@ -5,8 +5,8 @@
 # name the tests take from the program) is a proxy: a call sends typed arguments to the program's process
 # over a pipe and gets a typed value back (values.py), so everything the test compares is a builtin value
 # this process built. Objects that are not values stay in the program's process and arrive as Remote
-# stand-ins: callable, with attributes, equal only to themselves, never truthy. Exceptions the program
-# raises come back as exceptions of the same builtin type (tests that expect ValueError see one), marked as
+# stand-ins: callable, with attributes and a truth value asked of the program, never equal to anything.
+# Exceptions the program raises come back as exceptions of the same builtin type (tests that expect ValueError see one), marked as
 # the program's; uncaught, they are an RE.
 #
 # Report (one JSON line on the report fd): {"kind": ...}
@@ -137,7 +137,14 @@ class Remote:
         return id(self)
 
     def __bool__(self):
-        raise TypeError('the program returned %s, not a value a test can compare' % self.describe())
+        # `assert f(x)` on a re.Match, say: the program's own truth value, which it could as well have
+        # returned as a bool — so asking it gives the program nothing it did not have.
+        ch = self._m2_channel
+        ch.send('{"op":"bool","target":%s,"attr":null,"args":[],"kwargs":[]}' % json.dumps(self._m2_target))
+        v = _reply(ch, None)
+        if type(v) is not bool:
+            raise ProgramReplyError('malformed', 'a truth value that is not a bool')
+        return v
 
     def __repr__(self):
         return '<%s>' % self.describe()
@@ -323,8 +330,9 @@ def evaluate(spec, blobs, ch):
                 CLASSES[k] = ns[k]
         if blobs.get('prompt'):
             run_dataset_code('prompt.py', blobs['prompt'])
-        if blobs.get('test_code'):
-            run_dataset_code('test_setup.py', blobs['test_code'])
+        setup_src = blobs.get('test_code') or ''
+        sources['test_setup.py'] = setup_src
+        setup = _compile(setup_src, 'test_setup.py')
         test_src = blobs.get('test') or ''
         sources['test.py'] = test_src
         test = _compile(test_src, 'test.py')
@@ -336,11 +344,11 @@ def evaluate(spec, blobs, ch):
         ns['candidate'] = candidate
         if entry.isidentifier():
             ns[entry] = candidate  # HumanEval: the prompt's stub of the entry point is the program's function
-    wanted = _names(test)
-    for name in wanted:
+    for name in _names(setup) | _names(test):
         if name not in ns and not hasattr(builtins, name):
             ns[name] = Bound(ch, {'name': name}, name)
     try:
+        exec(setup, ns)  # MBPP's test_setup_code may build its inputs with the program's classes
         exec(test, ns)
         check = ns.get('check')
         if candidate is not None and callable(check) and not isinstance(check, Remote):

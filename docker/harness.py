@@ -229,6 +229,9 @@ def serve(spec):
                 raise NameError('the program defines no %r' % target['name'])
             if req.get('attr') is not None and req['op'] != 'setattr':
                 obj = getattr(obj, req['attr'])
+            if req['op'] == 'bool':
+                _send(wfd, '{"ret":%s}' % ('true' if bool(obj) else 'false'))
+                continue
             if req['op'] == 'getattr':
                 _send(wfd, '{"ret":%s}' % values.encode_safe(obj, refs))
                 continue

@@ -8,9 +8,11 @@
 //                → engine sample with the node's seed → GenerationRecord in the store → a small summary.
 //                Refinement prompts read the parent's public-test report only, never a private one.
 //     runTests   the node's program on the problem's public or private tests in the sandbox → RunReport
-//                in the store → its verdict summary. An IE (infrastructure) result throws a retryable
-//                failure: it is never a score (DESIGN §5). So does a sandbox that cannot start (Docker
-//                engine down: 'SandboxUnavailable', naming the engine's socket and what to do).
+//                in the store → its verdict summary. A sandbox that cannot run anything (Docker engine
+//                down: 'SandboxUnavailable', naming the engine's socket and what to do) is a retryable
+//                failure: no score. An IE after the sandbox's own retries on fresh containers is a score
+//                of 0 with verdict IE: a program must not be able to stall or skip its node by breaking
+//                the machinery (src/sandbox/index.ts, threat model).
 //
 // Why one activity per node, not one per step: each activity costs the tree a workflow task (a server
 // round trip through persistence and matching plus an activation on the worker, ~15–20 ms on the 2-core
@@ -30,7 +32,7 @@ import { existsSync } from 'node:fs';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { problemSchema, type Problem } from '../data/problem';
 import type { Engine } from '../models/engine';
-import type { RunReport, Sandbox, TestResult } from '../sandbox';
+import { SandboxUnavailableError, type RunReport, type Sandbox, type TestResult } from '../sandbox';
 import { extractProgram } from '../search/extract';
 import { martiRefinementPrompt, rootPrompt, tplusRefinementPrompt, type TestFeedback } from '../search/prompts';
 import type { Ref, Store } from '../store';
@@ -173,14 +175,17 @@ async function runTests(deps: SearchDeps, problem: Problem, input: Omit<RunTests
     throw ApplicationFailure.retryable(`sandbox unavailable for problem '${problem.id}': ${err.message}`, 'SandboxUnavailable');
   });
   const report = await heartbeating(
-    sandbox.then((s) => s.runTests(problem, generation.program, { tests: input.tests })),
+    sandbox.then((s) =>
+      s.runTests(problem, generation.program, { tests: input.tests }).catch((err: Error) => {
+        if (!(err instanceof SandboxUnavailableError)) throw err;
+        // Retryable: nothing ran (the engine is down); the node is not scored meanwhile (DESIGN §5).
+        throw ApplicationFailure.retryable(`sandbox unavailable for problem '${problem.id}': ${err.message}`, 'SandboxUnavailable');
+      }),
+    ),
     progress,
   );
-  if (report.verdict === 'IE') {
-    const why = report.tests.find((t) => t.verdict === 'IE')?.detail ?? 'unknown';
-    // Retryable: the sandbox machinery failed, not the program (DESIGN §5).
-    throw ApplicationFailure.retryable(`sandbox infrastructure failure on problem '${problem.id}': ${why}`, 'SandboxInfraError');
-  }
+  // An IE that survived the sandbox's retries on fresh containers is the program's run breaking the
+  // machinery again and again: scored as a failure (marked IE), never retried forever nor left unscored.
   return { verdict: report.verdict, passed: report.passed, total: report.total, report: await store.putJson(report) };
 }
 

@@ -6,6 +6,7 @@
 // same config twice gives the same input (an idempotent start compares them).
 import type { ProblemIndex, ProblemRef } from '../activities/trainingRecords';
 import { readDataset } from '../data';
+import { UNJUDGEABLE } from '../data/unjudgeable';
 import type { Ref, Store } from '../store';
 import type { TrainingRunInput } from '../workflows/trainingRun';
 import { ConfigError, loadRunConfig } from './config';
@@ -39,7 +40,7 @@ export async function prepareTrainingRun(store: Store, configFile: string): Prom
   };
 }
 
-/** The first `limit` problems of a dataset into the store, and their index. */
+/** The first `limit` problems of a dataset into the store, and their index (those the sandbox cannot judge left out). */
 export async function storeProblems(
   store: Store,
   configFile: string,
@@ -49,6 +50,11 @@ export async function storeProblems(
 ): Promise<{ index: Ref; count: number }> {
   const problems: ProblemRef[] = [];
   for await (const entry of readDataset(dataset.path, { format: dataset.format })) {
+    const why = UNJUDGEABLE.get(entry.problem.id);
+    if (why) {
+      console.error(`datasets.${which}: left out ${entry.problem.id}, which the trusted evaluator cannot judge: ${why}`);
+      continue;
+    }
     problems.push({ ref: await store.putJson(entry.problem), id: entry.problem.id });
     if (limit !== null && problems.length >= limit) break;
   }

@@ -1,5 +1,7 @@
 // Every reference solution that a dataset's SOURCE.md lists as passing passes in the sandbox (MBPP 974
-// and sanitized 427, LeetCode 228, the 261 Codeforces problems with ref_check.all_pass), and broken
+// and sanitized 427, LeetCode 228, the 261 Codeforces problems with ref_check.all_pass) — assert-style
+// ones through the trusted evaluator, all tests (public and private) — except exactly the problems
+// src/data/unjudgeable.ts lists with the reason (mbpp/126), and broken
 // variants of each style fail: a program that exits 0 before doing anything (the nonce and output
 // checks must not be fooled), and another problem's reference.
 import { after, before, describe, test } from 'node:test';
@@ -9,6 +11,7 @@ import { cpus } from 'node:os';
 import { loadProblems, loadReferenceSolutions, type Problem } from '../../src/data';
 import { Sandbox } from '../../src/sandbox';
 import { SHARED_DATA } from '../helpers/data';
+import { UNJUDGEABLE } from '../../src/data/unjudgeable';
 
 const DATASETS = [
   { name: 'MBPP', path: 'mbpp/mbpp.jsonl', expected: 974, style: 'assert' },
@@ -56,11 +59,14 @@ describe('reference solutions in the sandbox', () => {
       const failed = reports
         .map((rep, i) => ({ id: refs[i].problemId, verdict: rep.verdict, first: rep.tests.find((t) => t.verdict !== 'AC') }))
         .filter((r) => r.verdict !== 'AC');
+      // Exactly the problems listed as unjudgeable (with their reason) fail the trusted path.
       assert.deepEqual(
-        failed.map((f) => `${f.id}: ${f.verdict} ${(f.first?.stderr ?? '').slice(-300)}`),
+        failed.filter((f) => !UNJUDGEABLE.has(f.id)).map((f) => `${f.id}: ${f.verdict} ${f.first?.detail} ${(f.first?.stderr ?? '').slice(-300)}`),
         [],
         `${failed.length} of ${refs.length} references did not pass`,
       );
+      const listed = refs.filter((r) => UNJUDGEABLE.has(r.problemId)).map((r) => r.problemId);
+      assert.deepEqual(failed.map((f) => f.id).filter((id) => UNJUDGEABLE.has(id)), listed, 'a problem listed as unjudgeable passes now: unlist it');
       const problem = problems.get(refs[0].problemId)!;
       assert.equal(problem.style, ds.style);
 
