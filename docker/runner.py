@@ -272,17 +272,21 @@ def run(req, run_dir):
             pass
 
     def finish():
-        nonlocal done, t_end, rusage, eval_status
+        nonlocal done, t_end, rusage, eval_status, status
         if not done:
             done = True
             t_end = time.monotonic()
+            # The program may have ended by itself before its pidfd was read: then its status is its own.
+            ended = rusage is None and os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None
             try:
                 os.kill(-1, 9)
             except OSError:
                 pass
             # Reap our two children by pid first: kill_all() reaps whatever is left, statuses unseen.
             if rusage is None:
-                _, _, rusage = os.wait4(pid, 0)
+                _, st, rusage = os.wait4(pid, 0)
+                if ended:
+                    status = st
             if eval_pid and eval_status is None:
                 _, eval_status, _ = os.wait4(eval_pid, 0)
             kill_all()  # background children must not hold the pipes open (sandbox.md §5.2)
