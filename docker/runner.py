@@ -271,12 +271,26 @@ def run(req, run_dir):
         except OSError:
             pass
 
+    def program_gone():
+        """The evaluator (dead by now) said the program's process went away: its report, drained."""
+        nonlocal report_len
+        fd = readers_src['report']
+        while fd in open_fds and report_len < len(report_buf):
+            n = os.readv(fd, [memoryview(report_buf)[report_len:]])
+            if n == 0:
+                break
+            report_len += n
+        return report_buf.find(b'"program_gone"', 0, report_len) >= 0  # no copy of the text
+
     def finish():
         nonlocal done, t_end, rusage, eval_status, status
         if not done:
             done = True
             t_end = time.monotonic()
             # The program may have ended by itself before its pidfd was read: then its status is its own.
+            # One that closed the evaluator's channel (exiting) gets a moment to finish doing so.
+            if rusage is None and assert_style and killed is None and program_gone():
+                select.select([pidfd], [], [], 0.25)
             ended = rusage is None and os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None
             try:
                 os.kill(-1, 9)

@@ -128,10 +128,12 @@ function assertVerdict(
       return verdict('WA', ev.message.slice(0, 500), { input });
     case 'program_exc':
       return crash();
-    case 'program_gone':
-      if (raw.exitCode === 0 && raw.signal === null)
-        return verdict('WA', `the program's process ended (exit code 0) ${ev.when === 'start' ? 'before the tests started' : 'in the middle of a test'}`, { input });
+    case 'program_gone': {
+      const when = ev.when === 'start' ? 'before the tests started' : 'in the middle of a test';
+      if (raw.exitCode === 0 && raw.signal === null) return verdict('WA', `the program's process ended (exit code 0) ${when}`, { input });
+      if (raw.exitCode === null && raw.signal === null) return verdict('WA', `the program's process closed its channel to the tests ${when}`, { input });
       return crash();
+    }
     case 'ole':
       return verdict('OLE', `a reply to the evaluator over the cap: ${ev.why}`.slice(0, 500));
     case 'malformed':
