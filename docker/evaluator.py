@@ -205,7 +205,9 @@ def _reply(ch, args):
         e = msg['exc'] if isinstance(msg['exc'], dict) else {}
         t = e.get('type') if isinstance(e.get('type'), str) else 'Exception'
         m = e.get('message') if isinstance(e.get('message'), str) else ''
-        raise program_exception(t[:100], m[:2000])
+        err = program_exception(t[:100], m[:2000])
+        err.mars2_traceback = e['traceback'][-4000:] if isinstance(e.get('traceback'), str) else None
+        raise err
     if 'ret' not in msg or not set(msg) <= {'ret', 'mut'}:
         raise ProgramReplyError('malformed', 'a reply with keys %s' % sorted(msg)[:5])
     value = _decode(ch, msg['ret'])
@@ -294,16 +296,8 @@ def _test_line(tb, sources):
     return line
 
 
-def evaluate(spec, blobs, ch):
-    """Runs one test; returns the report (a dict)."""
-    ns = {'__name__': '__mars2_test__', '__builtins__': builtins}
-    sources = {}
-
-    def run_dataset_code(name, text):
-        sources[name] = text
-        exec(_compile(text, name), ns)
-
-    # The program's first message: ready, or why not.
+def handshake(ch):
+    """The program's first message: None when it is ready, else the report that ends the run."""
     try:
         first = ch.recv()
     except ProgramGone:
@@ -320,6 +314,39 @@ def evaluate(spec, blobs, ch):
                 'when': 'start'}
     if first != {'ready': True}:
         return {'kind': 'malformed', 'why': 'a first message that is not ready/ce/exc'}
+    return None
+
+
+def _program_failure(e, ch, sources):
+    """The report for an exception out of a test: the program's doing, or the test's on a wrong value."""
+    if isinstance(e, ProgramGone):
+        return {'kind': 'program_gone', 'when': 'test'}
+    if isinstance(e, ProgramReplyError):
+        return {'kind': e.kind, 'why': str(e)}
+    if isinstance(e, FromProgram):
+        if getattr(e, 'mars2_type', '') == 'NameError' and str(e).startswith('the program defines no '):
+            return {'kind': 'missing', 'message': str(e)}
+        return {'kind': 'program_exc', 'type': e.mars2_type, 'message': str(e)[:2000], 'line': _test_line(e.__traceback__, sources),
+                'traceback': getattr(e, 'mars2_traceback', None)}
+    if isinstance(e, AssertionError):
+        return {'kind': 'fail', 'message': str(e)[:500], 'line': _test_line(e.__traceback__, sources), 'returned': ch.last_unsupported}
+    if isinstance(e, MemoryError):
+        return {'kind': 'memory'}
+    if isinstance(e, RecursionError) and not sources:
+        return {'kind': 'error', 'type': 'RecursionError', 'message': 'the test recursed too deeply'}
+    return {'kind': 'error', 'type': type(e).__name__, 'message': str(e)[:500], 'line': _test_line(e.__traceback__, sources),
+            'returned': ch.last_unsupported}
+
+
+def evaluate(spec, blobs, ch, test_src):
+    """Runs one assert-style test in a fresh namespace; returns its report (a dict)."""
+    ns = {'__name__': '__mars2_test__', '__builtins__': builtins}
+    sources = {}
+    ch.last_unsupported = None
+
+    def run_dataset_code(name, text):
+        sources[name] = text
+        exec(_compile(text, name), ns)
 
     entry = spec.get('entry_point') or None
     try:
@@ -333,7 +360,6 @@ def evaluate(spec, blobs, ch):
         setup_src = blobs.get('test_code') or ''
         sources['test_setup.py'] = setup_src
         setup = _compile(setup_src, 'test_setup.py')
-        test_src = blobs.get('test') or ''
         sources['test.py'] = test_src
         test = _compile(test_src, 'test.py')
     except BaseException as e:  # noqa: BLE001
@@ -353,40 +379,66 @@ def evaluate(spec, blobs, ch):
         check = ns.get('check')
         if candidate is not None and callable(check) and not isinstance(check, Remote):
             check(candidate)
-    except ProgramGone:
-        return {'kind': 'program_gone', 'when': 'test'}
-    except ProgramReplyError as e:
-        return {'kind': e.kind, 'why': str(e)}
-    except FromProgram as e:
-        if getattr(e, 'mars2_type', '') == 'NameError' and str(e).startswith('the program defines no '):
-            return {'kind': 'missing', 'message': str(e)}
-        return {'kind': 'program_exc', 'type': e.mars2_type, 'message': str(e)[:2000], 'line': _test_line(e.__traceback__, sources)}
-    except AssertionError as e:
-        return {'kind': 'fail', 'message': str(e)[:500], 'line': _test_line(e.__traceback__, sources),
-                'returned': ch.last_unsupported}
-    except MemoryError:
-        return {'kind': 'memory'}
-    except BaseException as e:  # noqa: BLE001 — a wrong value made the test itself raise
-        return {'kind': 'error', 'type': type(e).__name__, 'message': str(e)[:500], 'line': _test_line(e.__traceback__, sources),
-                'returned': ch.last_unsupported}
+    except BaseException as e:  # noqa: BLE001 — classified: the program's failure is data
+        return _program_failure(e, ch, sources)
     return {'kind': 'ok'}
 
 
-def main(spec, blobs, fds):
-    """In the runner's forked child, already uid EVAL_UID. Never returns."""
-    code = 0
+def call(spec, ch, args_text):
+    """A call-style test: the program's function on the test's arguments (JSON lines); the value, typed."""
+    ch.last_unsupported = None
     try:
-        sys.setrecursionlimit(10000)
-        ch = Channel(fds['to_program'], fds['from_program'], spec['result_bytes'])
-        try:
-            report = evaluate(spec, blobs, ch)
-        except RecursionError:
-            report = {'kind': 'error', 'type': 'RecursionError', 'message': 'the test recursed too deeply'}
-        text = json.dumps(report, ensure_ascii=True)
-        data = (text + '\n').encode()
+        args = [json.loads(line) for line in args_text.splitlines() if line.strip()]
+    except ValueError as e:
+        return {'kind': 'test_error', 'type': 'ValueError', 'message': 'arguments that are not JSON: %s' % (str(e)[:200],)}
+    try:
+        value = Bound(ch, {'entry': True}, spec.get('entry_point') or '?')(*args)
+    except BaseException as e:  # noqa: BLE001
+        return _program_failure(e, ch, {})
+    if isinstance(value, Unsupported):
+        typed = '{"$unsupported":{"type":"?","repr":%s}}' % json.dumps(value.what[:200])
+    elif isinstance(value, Remote):
+        typed = '{"$unsupported":{"type":%s,"repr":""}}' % json.dumps(value._m2_type)
+    else:
+        typed = values.encode_safe(value)
+    return {'kind': 'ret', 'value': typed}
+
+
+# Reports that leave the program's process unusable for the tests after them: the run stops there.
+_FINAL = ('program_gone', 'ole', 'malformed', 'memory', 'ce')
+
+
+def main(spec, blobs, fds):
+    """In the runner's forked child, already uid EVAL_UID. Never returns. Runs the tests in order and
+    writes, per test, {"start": i} before it and its report with "i" after it (the runner times each test
+    from its start line and applies that test's limits)."""
+    code = 0
+
+    def emit(obj):
+        data = (json.dumps(obj, ensure_ascii=True) + '\n').encode()
         while data:
             n = os.write(fds['report'], data)
             data = data[n:]
+
+    try:
+        sys.setrecursionlimit(10000)
+        ch = Channel(fds['to_program'], fds['from_program'], spec['result_bytes'])
+        first = handshake(ch)
+        if first is not None:
+            first['i'] = 0
+            emit(first)
+            return
+        for i in range(spec['tests']):
+            emit({'start': i})
+            text = blobs.get('test_%d' % i, '')
+            try:
+                report = call(spec, ch, text) if spec['style'] == 'call' else evaluate(spec, blobs, ch, text)
+            except RecursionError:
+                report = {'kind': 'error', 'type': 'RecursionError', 'message': 'the test recursed too deeply'}
+            report['i'] = i
+            emit(report)
+            if report['kind'] in _FINAL:
+                return
     except BaseException:  # noqa: BLE001
         code = 1
     finally:

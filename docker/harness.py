@@ -81,7 +81,7 @@ def _report_exception(e, result):
         message = '' if isinstance(e, MemoryError) else str(e)[:2000]
     except BaseException:  # noqa: BLE001 — a program's exception may refuse to print
         message = ''
-    result.record('exc', _plain({'type': type(e).__name__, 'message': message}))
+    result.record('exc', _plain({'type': type(e).__name__, 'message': message, 'traceback': text[-4000:]}))
     sys.stderr.write(text)
 
 
@@ -185,8 +185,13 @@ class _ExcRecord:
         _send(self.fd, '{"%s":%s}' % (kind, json_text))
 
 
+# Builtins as they were before the program ran (it may replace them: builtins.isinstance = ...).
+_B_isinstance, _B_getattr, _B_setattr, _B_bool, _B_len = isinstance, getattr, setattr, bool, len
+_B_enumerate, _B_zip, _B_type, _B_range, _B_NameError = enumerate, zip, type, range, NameError
+
+
 def serve(spec):
-    import json
+    loads = values._loads  # taken before the program ran: it may replace json's functions
     rfd, wfd = os.dup(3), os.dup(4)
     _close(3)
     _close(4)
@@ -203,10 +208,10 @@ def serve(spec):
     _send(wfd, '{"ready":true}')
     refs = []
     entry = []
-    classes = {k: ns[k] for k in ('ListNode', 'TreeNode') if isinstance(ns.get(k), type)}
+    classes = {k: ns[k] for k in ('ListNode', 'TreeNode') if _B_isinstance(ns.get(k), type)}
 
     def remote(i, _type):
-        if not 0 <= i < len(refs):
+        if not 0 <= i < _B_len(refs):
             raise values.Malformed('no object %d' % i)
         return refs[i]
 
@@ -214,7 +219,7 @@ def serve(spec):
         msg = _recv(rfd)
         if msg is None:
             return 0  # the evaluator is done
-        req = json.loads(msg)
+        req = loads(msg.decode("utf-8", "surrogatepass"))
         try:
             target = req['target']
             if 'entry' in target:
@@ -226,28 +231,28 @@ def serve(spec):
             elif target['name'] in ns:
                 obj = ns[target['name']]
             else:
-                raise NameError('the program defines no %r' % target['name'])
+                raise _B_NameError('the program defines no %r' % target['name'])
             if req.get('attr') is not None and req['op'] != 'setattr':
-                obj = getattr(obj, req['attr'])
+                obj = _B_getattr(obj, req['attr'])
             if req['op'] == 'bool':
-                _send(wfd, '{"ret":%s}' % ('true' if bool(obj) else 'false'))
+                _send(wfd, '{"ret":%s}' % ('true' if _B_bool(obj) else 'false'))
                 continue
             if req['op'] == 'getattr':
                 _send(wfd, '{"ret":%s}' % values.encode_safe(obj, refs))
                 continue
             args = [values.decode(a, classes, remote) for a in req['args']]
             if req['op'] == 'setattr':
-                setattr(obj, req['attr'], args[0])
+                _B_setattr(obj, req['attr'], args[0])
                 _send(wfd, '{"ret":null}')
                 continue
             kwargs = {k: values.decode(v, classes, remote) for k, v in req['kwargs']}
             value = obj(*args, **kwargs)
             reply = '{"ret":%s' % values.encode_safe(value, refs)
             muts = []
-            for i, (a, before) in enumerate(zip(args, req['args'])):
-                if isinstance(a, (list, dict, set)):
+            for i, (a, before) in _B_enumerate(_B_zip(args, req['args'])):
+                if _B_isinstance(a, (list, dict, set)):
                     now = values.encode_safe(a, refs)
-                    if json.loads(now) != before:
+                    if loads(now) != before:
                         muts.append('[%d,%s]' % (i, now))
             if muts:
                 reply += ',"mut":[%s]' % ','.join(muts)

@@ -151,7 +151,9 @@ def child(req, run_dir, fds):
         os.chdir('/work')
         drop_privileges()
         spec = {k: req.get(k) for k in ('style', 'fn_name', 'entry_point')}
-        if spec['style'] == 'assert':
+        if spec['style'] in ('assert', 'call'):  # the program answers the trusted evaluator's calls
+            if spec['style'] == 'call':
+                spec['entry_point'] = spec['fn_name']
             spec['style'] = 'serve'
         spec['dir'] = run_dir
         if req.get('mode') == 'fork':
@@ -188,7 +190,8 @@ def evaluator_child(req, secret, fds, keep):
         os.setgid(evaluator.EVAL_UID)
         os.setuid(evaluator.EVAL_UID)
         blobs = {k: bytes(v).decode('utf-8', 'replace') for k, v in secret.items()}
-        spec = {'entry_point': req.get('entry_point'), 'result_bytes': req['limits']['result_bytes']}
+        spec = {'style': req['style'], 'tests': int(req.get('tests', 1)), 'result_bytes': req['limits']['result_bytes'],
+                'entry_point': req.get('fn_name') if req['style'] == 'call' else req.get('entry_point')}
         evaluator.main(spec, blobs, fds)  # exits
     finally:
         os._exit(126)
@@ -196,7 +199,8 @@ def evaluator_child(req, secret, fds, keep):
 
 def run(req, run_dir):
     lim = req['limits']
-    assert_style = req.get('style') == 'assert'
+    assert_style = req.get('style') in ('assert', 'call')  # tests driven by the trusted evaluator
+    n_tests = int(req.get('tests', 1))
     caps = {'out': lim['stdout_bytes'], 'err': lim['stderr_bytes'], 'res': lim['result_bytes'], 'report': 64 << 10}
     pipes = {k: os.pipe() for k in ('out', 'err', 'ctl')}
     eval_pid = None
@@ -271,6 +275,23 @@ def run(req, run_dir):
         except OSError:
             pass
 
+    marks = []  # [test, wall s, cpu s] at each {"start": i} of the evaluator, relative to t0 and cpu0
+    scanned = [0]
+
+    def scan_marks():
+        """New start lines in the report (found in place: the report also holds test text)."""
+        while True:
+            at = report_buf.find(b'{"start": ', scanned[0], report_len)
+            if at < 0:
+                return
+            end = report_buf.find(b'}', at, report_len)
+            if end < 0:
+                return
+            i = int(report_buf[at + 10:end])
+            cpu = cgroup_cpu_s()
+            marks.append([i, time.monotonic() - t0, (cpu - cpu0) if cpu is not None and cpu0 is not None else 0.0])
+            scanned[0] = end + 1
+
     def program_gone():
         """The evaluator (dead by now) said the program's process went away: its report, drained."""
         nonlocal report_len
@@ -307,11 +328,14 @@ def run(req, run_dir):
 
     while open_fds or not done:
         now = time.monotonic()
+        # Each test has its own limits, from its start line on (the first from the program's start).
+        base_t, base_cpu = (t0 + marks[-1][1], cpu0 + marks[-1][2]) if len(marks) > 1 and cpu0 is not None else (t0, cpu0)
+        wall_deadline = base_t + lim['wall_s']
         if not done and now >= wall_deadline:
             kill('wall')
         if not done and cpu0 is not None:
             cpu = cgroup_cpu_s()
-            if cpu is not None and cpu - cpu0 > lim['cpu_s']:
+            if cpu is not None and cpu - base_cpu > lim['cpu_s']:
                 kill('cpu')
         timeout_ms = 50 if not done else 200
         if not done:
@@ -340,6 +364,7 @@ def run(req, run_dir):
                     os.close(fd)
                     open_fds.discard(fd)
                 report_len += n
+                scan_marks()
                 continue
             chunk = os.read(fd, 1 << 16)
             if not chunk:
@@ -409,6 +434,8 @@ def run(req, run_dir):
     }
     if assert_style:
         result['program_ended'] = status is not None  # by itself, before the evaluator was done
+        result['marks'] = marks
+        result['tests'] = n_tests
         result['evaluator_exit'] = os.WEXITSTATUS(eval_status) if os.WIFEXITED(eval_status) else -os.WTERMSIG(eval_status)
     blobs = [('stdout', memoryview(bufs['out'])), ('stderr', memoryview(bufs['err']))]
     blobs.append(('report', memoryview(report_buf)[:report_len]) if assert_style else ('result', memoryview(bufs['res'])))

@@ -40,8 +40,11 @@ class Unencodable(Exception):
     pass
 
 
+_encode_str = json.encoder.encode_basestring  # the C function, taken before any program ran
+
+
 def _s(s):
-    return _dumps(s, ensure_ascii=False)
+    return _encode_str(s)
 
 
 def _int_text(v):

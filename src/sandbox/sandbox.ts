@@ -9,7 +9,7 @@ import type { Problem, TestCase } from '../data/problem';
 import { parseJson } from './json';
 import { SandboxPool, type PoolOptions, type Slot } from './pool';
 import { InfraError, SandboxUnavailableError } from './protocol';
-import { DEFAULT_LIMITS, type EvaluatorReport, type Limits, type Mode, type RawRun, type RunReport, type TestResult } from './types';
+import { DEFAULT_LIMITS, type BatchRun, type EvaluatorReport, type Limits, type Mode, type RawRun, type RunReport, type TestResult } from './types';
 import { classify } from './verdict';
 
 export interface RunTestsOptions {
@@ -40,8 +40,9 @@ export interface Execution {
   promptCode?: string;
   fnName?: string;
   entryPoint?: string;
-  /** stdin (stdio, call) or the test case's code (assert: run by the trusted evaluator, never by the program). */
-  input: string;
+  /** stdio: stdin. Assert and call style: one entry per test, in order — the test's code (assert) or its
+   *  arguments (call), given to the trusted evaluator, never to the program. */
+  input: string | string[];
   mode: Mode;
   limits: Limits;
 }
@@ -87,17 +88,32 @@ function parseRecords(data: Buffer, nonce: string): RawRun['records'] {
   return out;
 }
 
-/** The trusted evaluator's report: one JSON line, or why there is none (never a pass). */
-function parseEvaluation(data: Buffer, evaluatorExit: unknown): EvaluatorReport {
-  const text = data.toString('utf8').trim();
-  if (!text) return { kind: 'none', why: `the evaluator gave no verdict (exit ${String(evaluatorExit)})` };
-  try {
-    const r = JSON.parse(text) as EvaluatorReport;
-    if (r && typeof r === 'object' && typeof r.kind === 'string') return r;
-  } catch {
-    // fall through
+/** The trusted evaluator's reports, one JSON line per test (its start lines are left out). */
+function parseEvaluations(data: Buffer): (EvaluatorReport & { i: number })[] {
+  const out: (EvaluatorReport & { i: number })[] = [];
+  for (const line of data.toString('utf8').split('\n')) {
+    if (!line.trim()) continue;
+    try {
+      const r = JSON.parse(line) as EvaluatorReport & { i: number };
+      if (r && typeof r === 'object' && typeof r.kind === 'string' && Number.isInteger(r.i)) out.push(r);
+    } catch {
+      // written by the evaluator alone; a cut line (the runner's cap) is left out and its test judged again
+    }
   }
-  return { kind: 'none', why: 'the evaluator\'s report is unreadable' };
+  return out;
+}
+
+/** A batch's run of test j (of those it started): its report, its share of the time; the process's own
+ *  fate (exit, kill, memory, output) belongs to the last test it started. */
+function testOfBatch(raw: BatchRun, j: number, last: number): RawRun {
+  const mark = (i: number) => raw.marks.find((m) => m[0] === i);
+  const from = mark(j) ?? [j, 0, 0];
+  const to = j < last ? (mark(j + 1) ?? [j + 1, raw.wallS, raw.cpuS]) : [j, raw.wallS, raw.cpuS];
+  const evaluation = raw.evaluations.find((r) => r.i === j) ?? { kind: 'none' as const, why: `the evaluator ended without a verdict (exit ${String((raw as { evaluatorExit?: unknown }).evaluatorExit)})` };
+  const timing = { cpuS: Math.max(0, to[2] - from[2]), wallS: Math.max(0, to[1] - from[1]) };
+  if (j === last) return { ...raw, ...timing, evaluation };
+  const empty = Buffer.alloc(0);
+  return { ...raw, ...timing, evaluation, exitCode: null, signal: null, killed: null, oom: false, maxRssBytes: 0, stdout: empty, stdoutTotal: 0, stderr: empty, stderrTotal: 0 };
 }
 
 export class Sandbox {
@@ -113,7 +129,7 @@ export class Sandbox {
   }
 
   /** One execution on one container; throws InfraError when the machinery fails. */
-  async executeOnce(ex: Execution): Promise<RawRun> {
+  async executeOnce(ex: Execution): Promise<RawRun & Partial<BatchRun>> {
     const nonce = randomBytes(16).toString('hex');
     const blobs: [string, Buffer][] = [['program', Buffer.from(ex.program)]];
     if (ex.prelude) blobs.push(['prelude', Buffer.from(ex.prelude)]);
@@ -122,12 +138,17 @@ export class Sandbox {
       if (ex.prelude) blobs.push(['eval_prelude', Buffer.from(ex.prelude)]);
       if (ex.promptCode) blobs.push(['eval_prompt', Buffer.from(ex.promptCode)]);
       if (ex.testCode) blobs.push(['eval_test_code', Buffer.from(ex.testCode)]);
-      blobs.push(['eval_test', Buffer.from(ex.input)]);
-    } else blobs.push(['stdin', Buffer.from(ex.input)]);
+    }
+    const inputs = typeof ex.input === 'string' ? [ex.input] : ex.input;
+    if (ex.style === 'stdio') {
+      if (inputs.length !== 1) throw new Error('a stdio execution runs one test');
+      blobs.push(['stdin', Buffer.from(inputs[0])]);
+    } else inputs.forEach((text, i) => blobs.push([`eval_test_${i}`, Buffer.from(text)]));
     const l = ex.limits;
     const header = {
       op: 'run',
       id: nonce.slice(0, 8),
+      tests: inputs.length,
       mode: ex.mode,
       style: ex.style,
       fn_name: ex.fnName,
@@ -146,7 +167,7 @@ export class Sandbox {
       },
     };
     const bytesIn = blobs.reduce((s, [, b]) => s + b.length, 0);
-    const timeoutMs = l.wallS * 1000 + 30_000 + bytesIn / 1000; // + 1 s per MB of input
+    const timeoutMs = inputs.length * l.wallS * 1000 + 30_000 + bytesIn / 1000; // + 1 s per MB of input
     let slot: Slot | undefined;
     let recycle: string | undefined;
     try {
@@ -158,7 +179,7 @@ export class Sandbox {
       if (h.type !== 'result') throw new InfraError(`sandbox: unexpected answer '${h.type}' from the runner`);
       if (h.setup_error) throw new InfraError(`sandbox: the runner could not start the program: ${h.setup_error}`);
       if (h.anomalies.length) recycle = `anomaly: ${h.anomalies.join(', ')}`;
-      const run: RawRun = {
+      const run: RawRun & Partial<BatchRun> & { evaluatorExit?: unknown } = {
         exitCode: h.exit_code,
         signal: h.signal,
         cpuS: h.cpu_s,
@@ -172,15 +193,13 @@ export class Sandbox {
         stderrTotal: h.stderr_total,
         records: parseRecords(frame.blobs.get('result') ?? Buffer.alloc(0), nonce),
         anomalies: h.anomalies,
-        ...(ex.style === 'assert' && {
-          evaluation: parseEvaluation(frame.blobs.get('report') ?? Buffer.alloc(0), h.evaluator_exit),
+        ...(ex.style !== 'stdio' && {
+          evaluations: parseEvaluations(frame.blobs.get('report') ?? Buffer.alloc(0)),
+          marks: Array.isArray(h.marks) ? h.marks : [],
+          evaluatorExit: h.evaluator_exit,
           programEnded: h.program_ended === true,
         }),
       };
-      // An evaluator that ended without a verdict while no limit was hit: our machinery, not the program
-      // (which cannot signal or trace it). Retried on a fresh container; IE after the retries, and IE is
-      // scored as a failure by every caller.
-      if (run.evaluation?.kind === 'none' && !run.killed && !run.oom) throw new InfraError(`sandbox: ${run.evaluation.why}`);
       return run;
     } catch (err) {
       recycle = `failure: ${(err as Error).message}`;
@@ -245,21 +264,92 @@ export class Sandbox {
         }
       }
       if (!ran) throw new SandboxUnavailableError(`${lastError} (after ${retries + 1} attempts)`);
-      return {
-        index,
-        attempts: retries + 1,
-        verdict: 'IE',
-        detail: `infrastructure failure after ${retries + 1} attempts: ${lastError}`,
-        cpuMs: 0,
-        wallMs: 0,
-        memoryBytes: 0,
-        exitCode: null,
-        signal: null,
-        stdout: '',
-        stdoutTruncated: false,
-        stderr: '',
-        stderrTruncated: false,
-      };
+      return ieResult(index, lastError);
+    };
+    const ieResult = (index: number, lastError: string): TestResult => ({
+      index,
+      attempts: retries + 1,
+      verdict: 'IE',
+      detail: `infrastructure failure after ${retries + 1} attempts: ${lastError}`,
+      cpuMs: 0,
+      wallMs: 0,
+      memoryBytes: 0,
+      exitCode: null,
+      signal: null,
+      stdout: '',
+      stdoutTruncated: false,
+      stderr: '',
+      stderrTruncated: false,
+    });
+    // Assert and call style: one request runs the program once for all its tests, in order, each with its
+    // own limits and verdict; after a test that ended the program's process, the rest run in a new one.
+    const runBatched = async (): Promise<void> => {
+      let k = 0;
+      let attempt = 1;
+      let lastError = '';
+      let ran = false;
+      while (k < chosen.length && !stop) {
+        const batch = chosen.slice(k);
+        let raw: BatchRun;
+        try {
+          raw = (await this.executeOnce({
+            style: problem.style,
+            program: code,
+            prelude: problem.prelude,
+            testCode: problem.test_code,
+            promptCode: problem.prompt_is_code ? problem.prompt : undefined,
+            fnName: problem.fn_name,
+            entryPoint: problem.entry_point,
+            input: batch.map((i) => all[i].input),
+            mode,
+            limits,
+          })) as BatchRun;
+          ran = true;
+        } catch (err) {
+          if (!(err instanceof InfraError)) throw err;
+          if (!(err instanceof SandboxUnavailableError)) ran = true;
+          lastError = err.message;
+          if (++attempt > retries + 1) {
+            if (!ran) throw new SandboxUnavailableError(`${lastError} (after ${retries + 1} attempts)`);
+            results[k] = ieResult(batch[0], lastError);
+            k++;
+            attempt = 1;
+          }
+          continue;
+        }
+        const started = Math.max(-1, ...raw.marks.map((m) => m[0]), ...raw.evaluations.map((r) => r.i));
+        const last = started < 0 && (raw.killed || raw.oom) ? 0 : Math.min(started, batch.length - 1);
+        let judged = 0;
+        for (let j = 0; j <= last && !stop; j++) {
+          const one = testOfBatch(raw, j, last);
+          if (one.evaluation?.kind === 'none' && !one.killed && !one.oom) {
+            // No verdict and no limit hit: the evaluator itself failed — our machinery, not the program (which
+            // cannot signal or trace it). This test runs again, on a fresh container; IE after the retries.
+            lastError = `sandbox: ${(one.evaluation as { why: string }).why}`;
+            break;
+          }
+          const r: TestResult = { index: batch[j], attempts: attempt, ...classify(one, problem, all[batch[j]], limits, excerptChars) };
+          results[k + j] = r;
+          judged++;
+          if (r.verdict === 'CE' || (opts.stopOnFirstFailure && r.verdict !== 'AC')) stop = true;
+          // Failing before any test ran (at import) fails every test the same way: not run again per test.
+          if (j === 0 && one.evaluation && 'when' in one.evaluation && one.evaluation.when === 'start') {
+            for (let m = 1; m < batch.length; m++) results[k + m] = { ...r, index: batch[m] };
+            judged = batch.length;
+            break;
+          }
+        }
+        if (judged === 0) {
+          if (++attempt > retries + 1) {
+            results[k] = ieResult(batch[0], lastError || 'sandbox: no test was judged');
+            k++;
+            attempt = 1;
+          }
+          continue;
+        }
+        k += judged;
+        attempt = 1;
+      }
     };
     const worker = async () => {
       while (!stop && next < chosen.length) {
@@ -269,7 +359,8 @@ export class Sandbox {
         if (r.verdict === 'CE' || (opts.stopOnFirstFailure && r.verdict !== 'AC')) stop = true;
       }
     };
-    await Promise.all(Array.from({ length: Math.min(this.pool.size, chosen.length) }, worker));
+    if (problem.style === 'stdio') await Promise.all(Array.from({ length: Math.min(this.pool.size, chosen.length) }, worker));
+    else await runBatched();
     let tests = results.filter((r): r is TestResult => r !== undefined);
     const firstBad = tests.findIndex((r) => r.verdict !== 'AC');
     if (stop && firstBad >= 0) tests = tests.slice(0, firstBad + 1); // deterministic whatever the scheduling

@@ -56,17 +56,25 @@ export interface RawRun {
   /** The harness's records (fd 3): only lines carrying this run's nonce, parsed. */
   records: { kind: string; value: any }[];
   anomalies: string[];
-  /** Assert style: the trusted evaluator's report (docker/evaluator.py). */
+  /** Assert and call style: the trusted evaluator's report on this test (docker/evaluator.py). */
   evaluation?: EvaluatorReport;
-  /** Assert style: the program's process ended by itself before the evaluator was done. */
+  /** Assert and call style: the program's process ended by itself before the evaluator was done. */
   programEnded?: boolean;
+}
+
+/** One request's run of several tests (assert and call style): the reports and start marks by test. */
+export interface BatchRun extends RawRun {
+  evaluations: (EvaluatorReport & { i: number })[];
+  /** [test, wall s, cpu s] when the evaluator started each test, from the start of the run. */
+  marks: [number, number, number][];
 }
 
 /** What the trusted evaluator says of one assert-style test (docker/evaluator.py's report). */
 export type EvaluatorReport =
   | { kind: 'ok' }
   | { kind: 'fail' | 'error'; type?: string; message?: string; line?: string | null; returned?: string | null }
-  | { kind: 'program_exc'; type: string; message: string; line?: string | null; when?: string }
+  | { kind: 'ret'; value: string }
+  | { kind: 'program_exc'; type: string; message: string; line?: string | null; when?: string; traceback?: string | null }
   | { kind: 'program_gone'; when: string }
   | { kind: 'missing'; message: string }
   | { kind: 'ce'; ce: { file?: string; message?: string } }

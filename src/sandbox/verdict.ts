@@ -55,7 +55,7 @@ export function classify(
   const verdict = (v: Verdict, detail: string, extra: Partial<TestResult> = {}): Classified => ({ verdict: v, detail, ...base, ...extra });
   const rec = (kind: string) => raw.records.find((r) => r.kind === kind);
 
-  const ev = problem.style === 'assert' ? (raw.evaluation ?? { kind: 'none', why: 'no report from the evaluator' }) : undefined;
+  const ev = problem.style !== 'stdio' ? (raw.evaluation ?? { kind: 'none', why: 'no report from the evaluator' }) : undefined;
   const ce = ev ? (ev.kind === 'ce' ? { value: ev.ce } : undefined) : rec('ce');
   if (ce) return verdict('CE', `${ce.value.file}: ${ce.value.message}`.slice(0, excerptChars));
   if (raw.killed === 'cpu' || raw.signal === constants.signals.SIGXCPU)
@@ -76,7 +76,8 @@ export function classify(
 
   const failed = raw.exitCode !== 0;
   const crash = (): Classified => {
-    const tb = excerpt(lastTraceback(stderrText) ?? '', excerptChars).text || undefined;
+    const own = ev?.kind === 'program_exc' ? ev.traceback : undefined; // the program's, from its reply
+    const tb = excerpt(own ?? lastTraceback(stderrText) ?? '', excerptChars).text || undefined;
     const how = raw.signal !== null ? `killed by ${base.signal}` : `exit code ${raw.exitCode}`;
     const what = exc ? `${exc.value.type}${exc.value.message ? `: ${exc.value.message}` : ''}` : how;
     return verdict('RE', what.slice(0, 500), { traceback: tb });
@@ -93,7 +94,11 @@ export function classify(
     const check = checkOutput(problem.checker, test.output, stdoutText);
     return check.ok ? verdict('AC', 'accepted') : wrong(check.why ?? 'wrong output', test.output, stdoutText);
   }
-  if (problem.style === 'call') {
+  if (problem.style === 'call' && ev?.kind === 'ret') {
+    const check = checkValue(problem.checker, test.output, ev.value);
+    return check.ok ? verdict('AC', 'accepted') : wrong(check.why ?? 'wrong return value', test.output, ev.value);
+  }
+  if (problem.style === 'call' && !ev) {
     const ret = raw.records.find((r) => r.kind === 'ret');
     if (ret) {
       if (failed) return crash();
@@ -142,6 +147,7 @@ function assertVerdict(
       return verdict('WA', `the test's own code failed before calling the program (${ev.type}: ${ev.message}): the problem cannot be judged`.slice(0, 500));
     case 'memory':
     case 'ce':
+    case 'ret':
     case 'none':
       return verdict('WA', `no verdict from the evaluator: ${'why' in ev ? ev.why : ev.kind}`.slice(0, 500));
   }
