@@ -154,3 +154,52 @@ describe('run options', () => {
     assert.equal((await sandbox.runTests(p, code)).verdict, 'AC');
   });
 });
+
+// Assert and call style run every test of a program in one request and one program process (the trusted
+// evaluator drives it); each test still has its own limits and its own verdict.
+const batchAssert = problemSchema.parse({
+  id: 'batch',
+  prompt: '',
+  style: 'assert',
+  test_code: '',
+  public_tests: [0, 1, 2, 3].map((x) => ({ input: `assert f(${x}) == ${x + 1}`, output: '' })),
+  private_tests: [],
+  time_limit_s: 1,
+});
+const batchCall = problemSchema.parse({
+  id: 'batchc',
+  prompt: '',
+  style: 'call',
+  fn_name: 'f',
+  public_tests: [0, 1, 2, 3].map((x) => ({ input: `${x}\n`, output: `${x + 1}` })),
+  private_tests: [],
+  time_limit_s: 1,
+});
+
+for (const mode of ['process', 'fork'] as Mode[]) {
+  describe(`one program process for all its tests, ${mode} mode`, () => {
+    for (const p of [batchAssert, batchCall]) {
+      test(`${p.style}: a test that hangs is TLE on its own limits, the tests after it still run`, async () => {
+        const r = await sandbox.runTests(p, 'def f(x):\n    while x == 1:\n        pass\n    return x + 1\n', { mode, limits: { cpuS: 1, wallS: 3 } });
+        assert.deepEqual(r.tests.map((t) => t.verdict), ['AC', 'TLE', 'AC', 'AC']);
+        assert.ok(r.tests[1].cpuMs >= 900, `the TLE test used ${r.tests[1].cpuMs} ms of CPU`);
+        assert.ok(r.tests[2].cpuMs < 900, 'the next test has a budget of its own');
+      });
+      test(`${p.style}: a test that ends the program's process is judged, the rest run in a new one`, async () => {
+        const r = await sandbox.runTests(p, 'import os\ndef f(x):\n    if x == 2:\n        os._exit(3)\n    return x + 1\n', { mode });
+        assert.deepEqual(r.tests.map((t) => t.verdict), ['AC', 'AC', 'RE', 'AC']);
+        assert.match(r.tests[2].detail, /exit code 3/);
+      });
+      test(`${p.style}: an exception in one test is that test's RE, with the program's traceback`, async () => {
+        const r = await sandbox.runTests(p, 'def f(x):\n    return 10 // (x - 3) if x == 3 else x + 1\n', { mode });
+        assert.deepEqual(r.tests.map((t) => t.verdict), ['AC', 'AC', 'AC', 'RE']);
+        assert.match(r.tests[3].traceback ?? '', /File "main.py", line 2, in f[\s\S]*ZeroDivisionError/);
+      });
+      test(`${p.style}: failing at import fails every test, run once`, async () => {
+        const r = await sandbox.runTests(p, 'raise ValueError("at import")\ndef f(x):\n    return x + 1\n', { mode });
+        assert.deepEqual(r.tests.map((t) => t.verdict), ['RE', 'RE', 'RE', 'RE']);
+        assert.ok(r.tests.every((t) => /ValueError: at import/.test(t.detail) && t.attempts === 1));
+      });
+    }
+  });
+}
