@@ -26,9 +26,14 @@ async function main(): Promise<void> {
   const deps = {
     store: new Store(join(home, 'store')),
     engine: () => (engine ??= require('./src/models/engine').createEngine({ workers: 1, deterministic }) as Engine),
-    // A failed start (Docker down) is not kept: the next runTests attempt tries again.
+    // A failed start (Docker down) is not kept: the next runTests attempt tries again. Trees run their
+    // tests in fork mode, the fastest that keeps the sandbox's isolation and trusted verdicts (programs
+    // forked from the warm runner, whose memory holds no other run's tests, inputs or outputs:
+    // test/sandbox/attacks.test.ts); MARS2_SANDBOX_MODE=process gives each program a fresh interpreter.
     sandbox: () =>
-      (sandbox ??= (require('./src/sandbox') as typeof import('./src/sandbox')).Sandbox.start().catch((err: unknown) => {
+      (sandbox ??= (require('./src/sandbox') as typeof import('./src/sandbox')).Sandbox.start({
+        mode: process.env.MARS2_SANDBOX_MODE === 'process' ? 'process' : 'fork',
+      }).catch((err: unknown) => {
         sandbox = undefined;
         throw err;
       })),

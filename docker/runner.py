@@ -111,17 +111,44 @@ def read_request(run_dir):
             header['secret'][name[5:]] = buf
             continue
         fd = os.open(os.path.join(run_dir, name), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        view = memoryview(STAGING)
+        used = 0
         try:
             left = size
             while left > 0:
-                chunk = os.read(proto_in, min(left, 1 << 20))
-                if not chunk:
+                n = os.readv(proto_in, [view[:min(left, len(STAGING))]])
+                if n == 0:
                     raise EOFError('host closed the stream mid-frame')
-                os.write(fd, chunk)
-                left -= len(chunk)
+                used = max(used, n)
+                os.write(fd, view[:n])
+                left -= n
         finally:
             os.close(fd)
+            zero(STAGING, used)  # another program's source or input must not be found in a later fork
     return header
+
+
+# Every byte of a program, its input or its output passes through buffers that are zeroed after use:
+# fork mode forks programs from this process, and one must not find another's answer in its memory.
+STAGING = bytearray(1 << 20)
+
+
+_BUFFERS = {}
+
+
+def buffer(name, size):
+    """A buffer kept across runs (allocating and zeroing megabytes per run costs more than the run)."""
+    buf = _BUFFERS.get(name)
+    if buf is None or len(buf) < size:
+        if buf is not None:
+            zero(buf)
+        buf = _BUFFERS[name] = bytearray(size)
+    return buf
+
+
+def zero(buf, n=None):
+    n = len(buf) if n is None else n
+    buf[:n] = bytes(n)
 
 
 # ---- one run -------------------------------------------------------------------------------------
@@ -241,9 +268,10 @@ def run(req, run_dir):
     for fd in (pipes['out'][1], pipes['err'][1], pipes['ctl'][1]) + after_fork:
         os.close(fd)
     readers = {fd: k for k, fd in readers_src.items()}
-    report_buf = bytearray(caps['report'])
+    report_buf = buffer('report', caps['report'])
     report_len = 0
-    bufs = {k: bytearray() for k in readers_src}
+    bufs = {k: buffer(k, caps[k]) for k in readers_src if k != 'report'}
+    lens = {k: 0 for k in bufs}
     totals = {k: 0 for k in readers_src}
     pidfd = os.pidfd_open(pid)
     eval_pidfd = os.pidfd_open(eval_pid) if eval_pid else None
@@ -296,8 +324,8 @@ def run(req, run_dir):
         """The evaluator (dead by now) said the program's process went away: its report, drained."""
         nonlocal report_len
         fd = readers_src['report']
-        while fd in open_fds and report_len < len(report_buf):
-            n = os.readv(fd, [memoryview(report_buf)[report_len:]])
+        while fd in open_fds and report_len < caps['report']:
+            n = os.readv(fd, [memoryview(report_buf)[report_len:caps['report']]])
             if n == 0:
                 break
             report_len += n
@@ -358,7 +386,7 @@ def run(req, run_dir):
                 continue
             k = readers[fd]
             if k == 'report':  # test text (a failing assert's line): read in place, zeroed after sending
-                n = os.readv(fd, [memoryview(report_buf)[report_len:]]) if report_len < len(report_buf) else 0
+                n = os.readv(fd, [memoryview(report_buf)[report_len:caps['report']]]) if report_len < caps['report'] else 0
                 if n == 0:
                     poller.unregister(fd)
                     os.close(fd)
@@ -366,16 +394,16 @@ def run(req, run_dir):
                 report_len += n
                 scan_marks()
                 continue
-            chunk = os.read(fd, 1 << 16)
-            if not chunk:
+            room = caps[k] - lens[k]
+            n = os.readv(fd, [memoryview(bufs[k])[lens[k]:caps[k]] if room > 0 else memoryview(STAGING)])
+            if n == 0:
                 poller.unregister(fd)
                 os.close(fd)
                 open_fds.discard(fd)
                 continue
-            totals[k] += len(chunk)
-            room = caps[k] - len(bufs[k])
+            totals[k] += n
             if room > 0:
-                bufs[k] += chunk[:room]
+                lens[k] += n
             if k == 'out' and totals[k] > caps[k]:
                 kill('stdout')
             elif k == 'err' and totals[k] > lim['stderr_kill_bytes']:
@@ -437,9 +465,11 @@ def run(req, run_dir):
         result['marks'] = marks
         result['tests'] = n_tests
         result['evaluator_exit'] = os.WEXITSTATUS(eval_status) if os.WIFEXITED(eval_status) else -os.WTERMSIG(eval_status)
-    blobs = [('stdout', memoryview(bufs['out'])), ('stderr', memoryview(bufs['err']))]
-    blobs.append(('report', memoryview(report_buf)[:report_len]) if assert_style else ('result', memoryview(bufs['res'])))
-    result['secret_buffers'] = [report_buf]
+    blobs = [('stdout', memoryview(bufs['out'])[:lens['out']]), ('stderr', memoryview(bufs['err'])[:lens['err']])]
+    blobs.append(('report', memoryview(report_buf)[:report_len]) if assert_style else ('result', memoryview(bufs['res'])[:lens['res']]))
+    if any(totals[k] > caps[k] for k in totals):
+        zero(STAGING)  # output past the caps went through it
+    result['secret_buffers'] = [(report_buf, report_len)] + [(bufs[k], lens[k]) for k in bufs]
     return result, blobs
 
 
@@ -464,8 +494,8 @@ def main():
             secrets = header.pop('secret_buffers', [])
             send(header, blobs)
             del blobs
-            for buf in secrets:
-                buf[:] = bytes(len(buf))  # a later fork-mode program must not find this run's test text
+            for buf, n in secrets:
+                zero(buf, n)  # a later fork-mode program must not find this run's tests or outputs
         elif op == 'ping':
             send({'type': 'pong', 'id': req.get('id')})
         elif op == 'exit':

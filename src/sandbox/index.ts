@@ -7,7 +7,7 @@
 //   stdio  — input is stdin (given as a regular file), output the expected stdout (compared on the host by
 //            problem.checker);
 //   call   — input is JSON lines, one positional argument per line; output is the expected return value as JSON;
-//            the program's return value comes back as typed JSON (./typed) and is compared on the host;
+//            the evaluator calls fn_name, the value comes back as typed JSON (./typed), compared on the host;
 //   assert — input is the test's code, run by the trusted evaluator (docker/evaluator.py) after the prelude,
 //            the prompt's helpers (prompt_is_code) and test_code; `candidate` is the entry point, and a
 //            `check` the test defines is called with it. Output unused. Zero selected tests is an error.

@@ -1,6 +1,9 @@
 // The sandbox's front door: run a program against a problem's tests and return verdicts as data.
-// Each test is one execution on a warm container from the pool (tests of one submission spread over the
-// pool); an infrastructure failure is retried on a fresh container and reported as IE only when the
+// stdio: each test is one execution on a warm container from the pool (tests of one submission spread over
+// the pool). Assert and call style: one execution runs all of a program's tests in order, in one program
+// process driven by the trusted evaluator, each test with its own limits and verdict; after a test that
+// ended the program's process the rest resume in a new execution (the loop's shape: many programs at once,
+// each one request). An infrastructure failure is retried on a fresh container and reported as IE only when the
 // retries are spent. A program must not be able to cause IE (src/sandbox/index.ts, threat model); one that
 // repeats after its retries is scored as a failure by every caller and marked IE. A sandbox that cannot
 // run anything at all throws SandboxUnavailableError instead: no verdict, the caller retries later.
@@ -19,7 +22,8 @@ export interface RunTestsOptions {
   indices?: number[];
   /** Stop after the first test that is not AC (the report then ends with that test). */
   stopOnFirstFailure?: boolean;
-  /** 'process' (default): a fresh interpreter per test. 'fork': forked from the warm runner (faster). */
+  /** 'process': a fresh interpreter (per test for stdio, per program for assert and call style). 'fork': forked
+   *  from the warm runner (faster). Default: the Sandbox's mode ('process' unless started with another). */
   mode?: Mode;
   /** Overrides of the problem's limits (cpuS defaults to time_limit_s, memory to memory_limit_mb). */
   limits?: Partial<Limits>;
@@ -117,11 +121,16 @@ function testOfBatch(raw: BatchRun, j: number, last: number): RawRun {
 }
 
 export class Sandbox {
-  constructor(readonly pool: SandboxPool) {}
+  /** mode: the default of runTests ('process' unless said). */
+  constructor(
+    readonly pool: SandboxPool,
+    readonly mode: Mode = 'process',
+  ) {}
 
   /** Starts a pool (image ensured, leftovers reaped, containers warm). */
-  static async start(options: PoolOptions = {}): Promise<Sandbox> {
-    return new Sandbox(await SandboxPool.start(options));
+  static async start(options: PoolOptions & { mode?: Mode } = {}): Promise<Sandbox> {
+    const { mode, ...pool } = options;
+    return new Sandbox(await SandboxPool.start(pool), mode);
   }
 
   async close(): Promise<void> {
@@ -230,7 +239,7 @@ export class Sandbox {
         }
       }
     }
-    const mode = opts.mode ?? 'process';
+    const mode = opts.mode ?? this.mode;
     const limits = limitsFor(problem, opts.limits);
     const retries = opts.retries ?? 2;
     const excerptChars = opts.excerptChars ?? 2000;

@@ -457,6 +457,25 @@ describe('what fork mode can find in its own memory', () => {
   });
 });
 
+describe('what fork mode can find of other programs', () => {
+  test("no earlier program's output (a right answer to copy) in a forked program's memory", async () => {
+    // Program A answers correctly on stdout (and in a call-style return value); program B, forked later on
+    // the same containers, looks for A's answers in its own memory to print them.
+    const secrets = Array.from({ length: 4 }, (_, i) => `leak-${String(271828 + i)}`);
+    const stdio = problemSchema.parse({ id: 'out', prompt: '', style: 'stdio', public_tests: [{ input: '', output: 'x\n' }], private_tests: [] });
+    const call = problemSchema.parse({ id: 'ret', prompt: '', style: 'call', fn_name: 'f', public_tests: [{ input: '1\n', output: '"x"' }], private_tests: [] });
+    for (const s of secrets) {
+      await sandbox.runTests(stdio, `print("${s}")\nimport sys\nprint("${s}", file=sys.stderr)\n`, { mode: 'fork' });
+      await sandbox.runTests(call, `def f(x):\n    print("${s}")\n    return "${s}"\n`, { mode: 'fork' });
+    }
+    const probe = problemSchema.parse({ id: 'scan', prompt: '', style: 'stdio', public_tests: [{ input: '', output: 'nothing\n' }], private_tests: [] });
+    for (let i = 0; i < 4; i++) {
+      const r = await sandbox.runTests(probe, SCAN_OWN_MEMORY, { mode: 'fork', limits: { cpuS: 5, wallS: 10 } });
+      assert.equal(r.verdict, 'AC', `a forked program found ${r.tests[0]?.stdout.trim()} (${r.tests[0]?.detail})`);
+    }
+  });
+});
+
 describe('strict selection', () => {
   test('zero tests is never a verdict', async () => {
     const none = problemSchema.parse({ ...mbppLike, private_tests: [] });
