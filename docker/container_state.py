@@ -114,17 +114,7 @@ def scratch_dirty():
 def wipe_scratch():
     """Removes the files of a run as their owners (the program's uid, the evaluator's), whatever modes."""
     for uid in (PROGRAM_UID, EVAL_UID):
-        pid = os.fork()
-        if pid == 0:
-            try:
-                os.setgroups([])
-                os.setgid(uid)
-                os.setuid(uid)
-                for d in SCRATCH_DIRS:
-                    harness.wipe_tree(d)
-            finally:
-                os._exit(0)
-        os.waitpid(pid, 0)
+        as_uid(uid, lambda _: [harness.wipe_tree(d) for d in SCRATCH_DIRS])
 
 
 MQUEUE_DIR = '/dev/mqueue'
@@ -174,33 +164,41 @@ def remove_ipc():
             uids.add(os.stat(os.path.join(MQUEUE_DIR, name)).st_uid)
         except OSError:
             pass
-    for uid in uids:
-        pid = os.fork()
-        if pid == 0:
+    def remove_own(uid):
+        import ctypes
+        libc = ctypes.CDLL(None, use_errno=True)
+        for kind, ident, owner in objs:
+            if owner != uid:
+                continue
+            if kind == 'shm':
+                libc.shmctl(ident, 0, None)  # IPC_RMID
+            elif kind == 'msg':
+                libc.msgctl(ident, 0, None)
+            else:
+                libc.semctl(ident, 0, 0)
+        for name in queues:
             try:
-                os.setgroups([])
-                os.setgid(uid)
-                os.setuid(uid)
-                import ctypes
-                libc = ctypes.CDLL(None, use_errno=True)
-                for kind, ident, owner in objs:
-                    if owner != uid:
-                        continue
-                    if kind == 'shm':
-                        libc.shmctl(ident, 0, None)  # IPC_RMID
-                    elif kind == 'msg':
-                        libc.msgctl(ident, 0, None)
-                    else:
-                        libc.semctl(ident, 0, 0)
-                for name in queues:
-                    try:
-                        os.unlink(os.path.join(MQUEUE_DIR, name))
-                    except OSError:
-                        pass
-            finally:
-                os._exit(0)
-        os.waitpid(pid, 0)
+                os.unlink(os.path.join(MQUEUE_DIR, name))
+            except OSError:
+                pass
+
+    for uid in uids:
+        as_uid(uid, remove_own)
     return len(objs) + len(queues)
+
+
+def as_uid(uid, fn):
+    """fn(uid) in a forked child that has become uid; waits for it."""
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.setgroups([])
+            os.setgid(uid)
+            os.setuid(uid)
+            fn(uid)
+        finally:
+            os._exit(0)
+    os.waitpid(pid, 0)
 
 
 def remove_run_dir(run_dir):

@@ -244,6 +244,18 @@ export class Sandbox {
     const retries = opts.retries ?? 2;
     const excerptChars = opts.excerptChars ?? 2000;
     const results: (TestResult | undefined)[] = new Array(chosen.length);
+    const execution = (input: Execution['input']): Execution => ({
+      style: problem.style,
+      program: code,
+      prelude: problem.prelude,
+      testCode: problem.test_code,
+      promptCode: problem.prompt_is_code ? problem.prompt : undefined,
+      fnName: problem.fn_name,
+      entryPoint: problem.entry_point,
+      input,
+      mode,
+      limits,
+    });
     let next = 0;
     let stop = false;
     const runOne = async (k: number): Promise<TestResult> => {
@@ -253,18 +265,7 @@ export class Sandbox {
       let ran = false; // some attempt got a container: the failure may be the program's doing, so IE
       for (let attempt = 1; attempt <= retries + 1; attempt++) {
         try {
-          const raw = await this.executeOnce({
-            style: problem.style,
-            program: code,
-            prelude: problem.prelude,
-            testCode: problem.test_code,
-            promptCode: problem.prompt_is_code ? problem.prompt : undefined,
-            fnName: problem.fn_name,
-            entryPoint: problem.entry_point,
-            input: test.input,
-            mode,
-            limits,
-          });
+          const raw = await this.executeOnce(execution(test.input));
           return { index, attempts: attempt, ...classify(raw, problem, test, limits, excerptChars) };
         } catch (err) {
           if (!(err instanceof InfraError)) throw err;
@@ -301,18 +302,7 @@ export class Sandbox {
         const batch = chosen.slice(k);
         let raw: BatchRun;
         try {
-          raw = (await this.executeOnce({
-            style: problem.style,
-            program: code,
-            prelude: problem.prelude,
-            testCode: problem.test_code,
-            promptCode: problem.prompt_is_code ? problem.prompt : undefined,
-            fnName: problem.fn_name,
-            entryPoint: problem.entry_point,
-            input: batch.map((i) => all[i].input),
-            mode,
-            limits,
-          })) as BatchRun;
+          raw = (await this.executeOnce(execution(batch.map((i) => all[i].input)))) as BatchRun;
           ran = true;
         } catch (err) {
           if (!(err instanceof InfraError)) throw err;

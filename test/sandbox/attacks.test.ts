@@ -440,6 +440,15 @@ for line in maps:
 print(b' '.join(sorted(found)).decode() or 'nothing')
 `;
 
+/** A few forked programs (both containers of the pool) scan their memory for leak-NNNNNN. */
+async function expectNothingInForkedMemory(): Promise<void> {
+  const probe = problemSchema.parse({ id: 'scan', prompt: '', style: 'stdio', public_tests: [{ input: '', output: 'nothing\n' }], private_tests: [] });
+  for (let i = 0; i < 4; i++) {
+    const r = await sandbox.runTests(probe, SCAN_OWN_MEMORY, { mode: 'fork', limits: { cpuS: 5, wallS: 10 } });
+    assert.equal(r.verdict, 'AC', `a forked program found ${r.tests[0]?.stdout.trim()} (${r.tests[0]?.detail})`);
+  }
+}
+
 describe('what fork mode can find in its own memory', () => {
   test("no earlier run's test text (code, expected values, failure reports) in a forked program's memory", async () => {
     const secrets = Array.from({ length: 6 }, (_, i) => `leak-${String(314159 + i)}`);
@@ -449,11 +458,7 @@ describe('what fork mode can find in its own memory', () => {
       assert.equal(r.verdict, 'WA'); // the report quotes the assert with the secret
       assert.match(r.tests[0].traceback ?? '', new RegExp(s));
     }
-    const probe = problemSchema.parse({ id: 'scan', prompt: '', style: 'stdio', public_tests: [{ input: '', output: 'nothing\n' }], private_tests: [] });
-    for (let i = 0; i < 4; i++) {
-      const r = await sandbox.runTests(probe, SCAN_OWN_MEMORY, { mode: 'fork', limits: { cpuS: 5, wallS: 10 } });
-      assert.equal(r.verdict, 'AC', `a forked program found ${r.tests[0]?.stdout.trim()} (${r.tests[0]?.detail})`);
-    }
+    await expectNothingInForkedMemory();
   });
 });
 
@@ -468,11 +473,7 @@ describe('what fork mode can find of other programs', () => {
       await sandbox.runTests(stdio, `print("${s}")\nimport sys\nprint("${s}", file=sys.stderr)\n`, { mode: 'fork' });
       await sandbox.runTests(call, `def f(x):\n    print("${s}")\n    return "${s}"\n`, { mode: 'fork' });
     }
-    const probe = problemSchema.parse({ id: 'scan', prompt: '', style: 'stdio', public_tests: [{ input: '', output: 'nothing\n' }], private_tests: [] });
-    for (let i = 0; i < 4; i++) {
-      const r = await sandbox.runTests(probe, SCAN_OWN_MEMORY, { mode: 'fork', limits: { cpuS: 5, wallS: 10 } });
-      assert.equal(r.verdict, 'AC', `a forked program found ${r.tests[0]?.stdout.trim()} (${r.tests[0]?.detail})`);
-    }
+    await expectNothingInForkedMemory();
   });
 });
 
