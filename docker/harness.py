@@ -5,13 +5,12 @@
 #
 # Styles:
 #   stdio   prelude + program run as __main__; the host compares stdout.
-#   call    stdin holds JSON lines, one positional argument each; fn_name ('Solution().twoSum', or a plain
-#           name, looked up as a global or on Solution()) is called; the return value goes to the result fd
-#           as typed JSON (values.py) and the host compares it.
-#   serve   (assert-style tests) prelude + program, then answer the trusted evaluator's calls on fds 3/4
+#   serve   (assert and call style) prelude + program, then answer the trusted evaluator's calls on fds 3/4
 #           (evaluator.py): arguments arrive and results leave as typed JSON, so what the tests compare are
-#           values the evaluator built itself, never the program's objects.
-# Records on the result fd (call style): "<nonce> <kind> <json>\n"; the host keeps only this run's nonce.
+#           values the evaluator built itself, never the program's objects. The entry point ('Solution().
+#           twoSum', or a plain name, looked up as a global or on Solution()) is resolved once, on first call.
+# Records on the result fd (stdio: a compile error, the exception): "<nonce> <kind> <json>\n"; the host keeps
+# only this run's nonce.
 import os
 import sys
 
@@ -113,7 +112,7 @@ def _load(spec, result):
 
 
 def run(spec):
-    """Runs the program once (stdio, call) or serves the evaluator (serve); returns the exit status.
+    """Runs the program once (stdio) or serves the evaluator (serve); returns the exit status.
     Exceptions from the program are reported, not raised."""
     style = spec['style']
     if style == 'serve':
@@ -123,18 +122,10 @@ def run(spec):
     rfd = os.dup(3)  # keep the record fd away from fd 3, where a program might scribble
     _close(3)
     result = _Result(nonce, rfd)
-    args = None
-    if style == 'call':
-        import json
-        args = [json.loads(line) for line in sys.stdin.read().splitlines() if line.strip()]
     ns, codes = _load(spec, result)
     try:
         for code in codes:
             exec(code, ns)
-        if style == 'call':
-            fn = _resolve(ns, spec['fn_name'])
-            value = fn(*args)
-            result.record('ret', values.encode_safe(value))
     except SystemExit:
         raise
     except BaseException as e:  # noqa: BLE001 — the program's failure is data

@@ -13,6 +13,7 @@
 import { constants } from 'node:os';
 import type { Checker, Problem, TestCase } from '../data/problem';
 import { checkOutput, checkValue } from './checkers';
+import { describeTyped, parseTyped } from './typed';
 import type { EvaluatorReport, Limits, RawRun, TestResult, Verdict } from './types';
 
 const SIGNAL_NAMES = new Map(Object.entries(constants.signals).map(([name, n]) => [n as number, name]));
@@ -96,17 +97,9 @@ export function classify(
   }
   if (problem.style === 'call' && ev?.kind === 'ret') {
     const check = checkValue(problem.checker, test.output, ev.value);
-    return check.ok ? verdict('AC', 'accepted') : wrong(check.why ?? 'wrong return value', test.output, ev.value);
-  }
-  if (problem.style === 'call' && !ev) {
-    const ret = raw.records.find((r) => r.kind === 'ret');
-    if (ret) {
-      if (failed) return crash();
-      const check = checkValue(problem.checker, test.output, ret.value);
-      return check.ok ? verdict('AC', 'accepted') : wrong(check.why ?? 'wrong return value', test.output, ret.value);
-    }
-    if (failed) return crash();
-    return wrong('the program ended before the function returned (exit code 0, no result from the harness)', test.output, stdoutText);
+    if (check.ok) return verdict('AC', 'accepted');
+    const typed = parseTyped(ev.value); // shown as Python writes it: (1, 2), not {"$tuple": …}
+    return wrong(check.why ?? 'wrong return value', test.output, typed.ok ? describeTyped(typed.value, excerptChars) : ev.value);
   }
   return assertVerdict(ev!, raw, test, excerptChars, verdict, crash);
 }

@@ -102,6 +102,8 @@ for (const mode of ['process', 'fork'] as Mode[]) {
       const bad = await sandbox.runTests(lcbCall, 'def maxPair(xs, k):\n    return sorted(xs)[:k]', { mode });
       assert.equal(bad.verdict, 'WA');
       assert.match(bad.tests[0].detail, /return value\[0\]: expected 5, got 1/);
+      const tuple = await sandbox.runTests(lcbCall, 'def maxPair(xs, k):\n    return tuple(sorted(xs)[:k])', { mode });
+      assert.equal(tuple.tests[0].actual, '(1, 3)'); // what the model is shown: Python's repr, not typed JSON
     });
     test('call (LeetCode Solution().method with a prelude): passes and fails', async () => {
       const good = await sandbox.runTests(
