@@ -123,6 +123,11 @@ def run(spec):
     _close(3)
     result = _Result(nonce, rfd)
     ns, codes = _load(spec, result)
+    return _exec_program(codes, ns, result)
+
+
+def _exec_program(codes, ns, result):
+    """Runs the program's module code; 1 (reported) if it raised, else 0. SystemExit leaves as it is."""
     try:
         for code in codes:
             exec(code, ns)
@@ -188,13 +193,7 @@ def serve(spec):
     _close(4)
     channel = _ExcRecord(wfd)
     ns, codes = _load(spec, channel)
-    try:
-        for code in codes:
-            exec(code, ns)
-    except SystemExit:
-        raise
-    except BaseException as e:  # noqa: BLE001
-        _report_exception(e, channel)
+    if _exec_program(codes, ns, channel):
         return 1
     _send(wfd, '{"ready":true}')
     refs = []
