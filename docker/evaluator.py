@@ -23,7 +23,6 @@ import traceback
 import values
 
 EVAL_UID = 65533
-_TEST_FILES = ('test.py', 'test_setup.py', 'prelude.py', 'prompt.py')
 
 
 class ProgramGone(Exception):

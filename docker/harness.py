@@ -183,7 +183,7 @@ class _ExcRecord:
 
 # Builtins as they were before the program ran (it may replace them: builtins.isinstance = ...).
 _B_isinstance, _B_getattr, _B_setattr, _B_bool, _B_len = isinstance, getattr, setattr, bool, len
-_B_enumerate, _B_zip, _B_type, _B_range, _B_NameError = enumerate, zip, type, range, NameError
+_B_enumerate, _B_zip, _B_NameError = enumerate, zip, NameError
 
 
 def serve(spec):

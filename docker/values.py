@@ -26,7 +26,6 @@ _type, _isinstance, _len, _repr, _sorted, _getattr, _callable, _hex = type, isin
 _int_repr, _float_repr, _str_str = int.__repr__, float.__repr__, str.__str__
 _list_iter, _tuple_iter, _dict_items, _set_iter = list.__iter__, tuple.__iter__, dict.items, set.__iter__
 _frozenset_iter = frozenset.__iter__
-_dumps = json.dumps
 _loads = json.loads
 _b64e, _b64d = base64.b64encode, base64.b64decode
 _INF = float('inf')
