@@ -1,8 +1,9 @@
 // From what the runner measured to a verdict (sandbox.md §9.1 #6). Priority, highest first:
-// CE > TLE > MLE > OLE > RE > WA/AC (IE is decided earlier, by the caller, and never reaches here).
+// CE > MLE > TLE > OLE > RE > WA/AC (IE is decided earlier, by the caller, and never reaches here).
 //   CE  the harness could not compile the program (a record with this run's nonce says so);
+//   MLE an OOM kill in the container's cgroup or peak RSS over the limit (even if a clock stopped it:
+//       thrashing at the cap is the memory's doing), or a MemoryError;
 //   TLE the runner killed it at the CPU limit (cgroup time, children included) or the wall limit;
-//   MLE an OOM kill in the container's cgroup, a MemoryError, or peak RSS over the limit;
 //   OLE killed for too much stdout, stderr or result data;
 //   RE  non-zero exit or a signal; assert style: the program raised and the test did not catch it;
 //   WA  wrong output; call style also "ended without returning"; assert style: whatever the trusted
@@ -59,6 +60,11 @@ export function classify(
   const ev = problem.style !== 'stdio' ? (raw.evaluation ?? { kind: 'none', why: 'no report from the evaluator' }) : undefined;
   const ce = ev ? (ev.kind === 'ce' ? { value: ev.ce } : undefined) : rec('ce');
   if (ce) return verdict('CE', `${ce.value.file}: ${ce.value.message}`.slice(0, excerptChars));
+  // Memory before time: a program over its memory limit is MLE even when it was stopped by a clock, because
+  // near the cgroup's cap the kernel reclaims and refaults, and that time is the memory's doing.
+  if (raw.oom || ev?.kind === 'memory') return verdict('MLE', `out of memory: killed by the kernel at the ${limits.memoryBytes >> 20} MiB limit`);
+  if (raw.maxRssBytes > limits.memoryBytes)
+    return verdict('MLE', `peak memory ${raw.maxRssBytes >> 20} MiB over the ${limits.memoryBytes >> 20} MiB limit`);
   if (raw.killed === 'cpu' || raw.signal === constants.signals.SIGXCPU)
     return verdict('TLE', `killed at the ${limits.cpuS} s CPU limit`);
   if (raw.killed === 'wall') {
@@ -66,11 +72,8 @@ export function classify(
     return verdict('TLE', `killed at the ${limits.wallS} s wall-clock limit${idle ? ' while mostly idle (sleeping or blocked)' : ''}`, { idle });
   }
   const exc = ev ? (ev.kind === 'program_exc' ? { value: { type: ev.type, message: ev.message } } : undefined) : rec('exc');
-  if (raw.oom || ev?.kind === 'memory') return verdict('MLE', `out of memory: killed by the kernel at the ${limits.memoryBytes >> 20} MiB limit`);
   if (exc?.value.type === 'MemoryError')
     return verdict('MLE', `MemoryError (the ${limits.memoryBytes >> 20} MiB limit)`, { traceback: lastTraceback(stderrText) });
-  if (raw.maxRssBytes > limits.memoryBytes)
-    return verdict('MLE', `peak memory ${raw.maxRssBytes >> 20} MiB over the ${limits.memoryBytes >> 20} MiB limit`);
   if (raw.killed === 'stdout') return verdict('OLE', `more than ${limits.stdoutBytes} bytes on stdout`);
   if (raw.killed === 'stderr') return verdict('OLE', `more than ${limits.stderrKillBytes} bytes on stderr`);
   if (raw.killed === 'result') return verdict('OLE', `a return value over ${limits.resultBytes} bytes`);
