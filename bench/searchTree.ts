@@ -10,9 +10,9 @@
 // Trees run `trees` times one after another, then `trees` rounds of `concurrent` trees; figures are medians.
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
+import type { SearchTreeInput } from '../src/contracts';
 import { status } from '../src/stack';
 import { searchTree } from '../src/workflows';
-import type { SearchTreeInput } from '../src/workflows/searchTree';
 import { treeFixture, type TreeFixture } from '../test/helpers/searchTree';
 import { GAPS, median, treeTimes, unionLength, type TreeTimes } from './searchTreeHistory';
 

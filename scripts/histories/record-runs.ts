@@ -14,7 +14,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import { prepareTrainingRun } from '../../src/run/prepare';
+import { prepareTrainingRun } from '../../src/cli/prepare';
 import { evaluation, pingWorkflow, runEvaluation, trainingRun } from '../../src/workflows';
 import { MBPP, writeRunConfig } from '../../test/helpers/runConfig';
 import { treeFixture } from '../../test/helpers/searchTree';

@@ -7,92 +7,25 @@
 //   appendEvaluation  one line to `<store>/runs/<run>/evaluations.jsonl`, only if no line of that
 //                     workflow is there yet (a retried append adds nothing). The training run's own
 //                     evaluations go to its metrics file; this file holds the ones run beside it.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { ApplicationFailure } from '@temporalio/activity';
-import type { EvalMetrics } from '../report/metrics';
-import { evaluationInput, weightGroups, type GroupModels } from '../run/components';
-import { defaultEvaluationConfig, parseRunConfig, type EvalMode, type RunConfig } from '../run/configSchema';
-import { storeProblems } from '../run/prepare';
+import { evaluationInput, weightGroups } from '../config/components';
+import { defaultEvaluationConfig, parseRunConfig, type RunConfig } from '../config/schema';
+import type { EvaluationPlan, EvaluationPlanInput, EvaluationRecord, GroupModels } from '../contracts';
 import { writeFileAtomic, type Ref, type Store } from '../store';
-import type { EvaluationInput } from '../workflows/evaluation';
-import { checkpointRoot, runDir } from './training';
-
-export interface EvaluationPlanInput {
-  /** Evaluate this training run's newest weights with its config … */
-  runId?: string;
-  /** … or a stored run config's own model directories (v0). Exactly one of the two. */
-  config?: Ref;
-  /** Overrides of the config's evaluation settings. */
-  problems?: number;
-  budget?: number;
-  modes?: EvalMode[];
-  /** 'int8': every agent runs int8 projection weights (faster on CPU; Pass@1 of a quantized policy). */
-  weights?: 'int8';
-}
-
-export interface EvaluationPlan {
-  input: EvaluationInput;
-  /** Policy version of each weight group (by owner agent). */
-  versions: Record<string, number>;
-}
-
-export interface EvaluationRecord {
-  v: 1;
-  /** The runEvaluation workflow that made it (one line each). */
-  workflowId: string;
-  /** When that workflow started (ISO 8601). */
-  startedAt: string;
-  versions: Record<string, number>;
-  problems: number;
-  eval: EvalMetrics;
-  /** 'int8' when the evaluation ran int8 projection weights; absent for float32. */
-  weights?: 'int8';
-}
+import { checkpointDir, checkpointVersions } from '../store/layout';
+import { storeProblems } from './problems';
+import { layoutOf } from './training';
 
 /** Each weight group's newest complete checkpoint under a run's checkpoint root (v0 when none). */
 export function latestCheckpoints(store: Store, runId: string, config: RunConfig): GroupModels {
-  const root = checkpointRoot(store, runId);
+  const { checkpoints } = layoutOf(store, runId);
   const models: GroupModels = {};
   for (const g of weightGroups(config)) {
-    const dir = join(root, g.owner);
-    const versions = existsSync(dir)
-      ? readdirSync(dir)
-          .map((n) => /^v(\d+)$/.exec(n))
-          .filter((m): m is RegExpExecArray => m !== null && existsSync(join(dir, m[0], 'config.json')))
-          .map((m) => Number(m[1]))
-      : [];
-    const v = versions.length > 0 ? Math.max(...versions) : 0;
-    models[g.owner] = { version: v, dir: v > 0 ? join(dir, `v${v}`) : '' };
+    const v = checkpointVersions(checkpoints, g.owner).at(-1) ?? 0;
+    models[g.owner] = { version: v, dir: v > 0 ? checkpointDir(checkpoints, g.owner, v) : '' };
   }
   return models;
-}
-
-export function evaluationsPath(store: Store, runId: string): string {
-  return join(runDir(store, runId), 'evaluations.jsonl');
-}
-
-/**
- * A run's evaluations.jsonl (empty when there is none); a bad line names the file and the line. Figures
- * written before the hack rate existed read as nothing checked, as in the metrics file.
- */
-export function readEvaluations(path: string): EvaluationRecord[] {
-  if (!existsSync(path)) return [];
-  return readFileSync(path, 'utf8')
-    .split('\n')
-    .flatMap((line, i) => {
-      if (line.trim() === '') return [];
-      let record: EvaluationRecord;
-      try {
-        record = JSON.parse(line) as EvaluationRecord;
-      } catch (err) {
-        throw new Error(`${path}:${i + 1}: not a JSON evaluation record (${(err as Error).message})`);
-      }
-      const { agent = {}, system } = record.eval;
-      for (const s of [...Object.values(agent), ...(system ? [system.system, ...Object.values(system.agents)] : [])]) s.hack ??= { hacked: 0, checked: 0, rate: null };
-      return [record];
-    });
 }
 
 export function createEvaluationActivities(deps: { store: Store }) {
@@ -103,7 +36,7 @@ export function createEvaluationActivities(deps: { store: Store }) {
       if ((input.runId === undefined) === (input.config === undefined)) throw bad('evaluationPlan: expected exactly one of runId and config');
       let ref = input.config;
       if (input.runId !== undefined) {
-        ref = await store.getName(`runs/${input.runId}/config`);
+        ref = await store.getName(layoutOf(store, input.runId).configName);
         if (!ref) throw bad(`no run '${input.runId}' in the store ${store.root} (its config is named runs/${input.runId}/config by mars2 train)`);
       }
       let config: RunConfig;
@@ -134,7 +67,7 @@ export function createEvaluationActivities(deps: { store: Store }) {
     },
 
     async appendEvaluation(input: { runId: string; record: EvaluationRecord }): Promise<{ appended: boolean }> {
-      const path = evaluationsPath(store, input.runId);
+      const path = layoutOf(store, input.runId).evaluations;
       let text = '';
       try {
         text = await readFile(path, 'utf8');

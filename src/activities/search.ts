@@ -30,6 +30,7 @@
 //  2. MARTI's refinement prompt gets one pass/fail record for all tests (its training layout).
 import { existsSync } from 'node:fs';
 import { ApplicationFailure, Context } from '@temporalio/activity';
+import type { ExpandInput, ExpandOutput, GenerateInput, GenerateOutput, GenerationRecord, RunTestsInput, RunTestsOutput } from '../contracts';
 import { problemSchema, type Problem } from '../data/problem';
 import type { Engine } from '../models/engine';
 import { SandboxUnavailableError, type RunReport, type Sandbox, type TestResult } from '../sandbox';
@@ -37,7 +38,6 @@ import { extractProgram } from '../search/extract';
 import { martiRefinementPrompt, rootPrompt, tplusRefinementPrompt, type TestFeedback } from '../search/prompts';
 import type { Ref, Store } from '../store';
 import { heartbeating } from './heartbeat';
-import type { ExpandInput, ExpandOutput, GenerateInput, GenerateOutput, GenerationRecord, RunTestsInput, RunTestsOutput } from './records';
 
 export interface SearchDeps {
   store: Store;
@@ -122,7 +122,7 @@ async function generate(deps: SearchDeps, problem: Problem, input: GenerateInput
     deps
       .engine()
       .generate({
-        model: { dir: agent.model, version: agent.version },
+        model: { dir: agent.model, version: agent.policyVersion ? `v${agent.policyVersion}` : '' },
         messages,
         enableThinking: agent.thinking,
         weights: agent.weights,
@@ -145,7 +145,7 @@ async function generate(deps: SearchDeps, problem: Problem, input: GenerateInput
     problemId: problem.id,
     agent: agent.name,
     model: agent.model,
-    version: result.version,
+    policyVersion: agent.policyVersion ?? 0,
     ...(agent.weights === 'int8' ? { weights: 'int8' as const } : {}),
     seed: input.seed,
     sampling: input.sampling,

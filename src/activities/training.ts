@@ -12,16 +12,15 @@
 // Steps of one service are serialised: an attempt that Temporal abandoned (heartbeat timeout) keeps
 // running in the trainer thread, and its retry waits for it, then finds v+1 written and reuses it.
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { ApplicationFailure } from '@temporalio/activity';
+import type { AppendMetricsInput, GenerationRecord, ProblemBatchInput, ProblemIndex, ProblemRef, TrainStepInput, TrainStepOutput } from '../contracts';
 import type { TrainStepper } from '../models/train/service';
 import type { RlSample } from '../models/train/trainer';
 import { formatMetricsLine, parseMetrics } from '../report/metrics';
-import { parseRunConfig, type RunConfig } from '../run/configSchema';
+import { parseRunConfig, type RunConfig } from '../config/schema';
 import { writeFileAtomic, type Ref, type Store } from '../store';
+import { LayoutError, runLayout, type RunLayout } from '../store/layout';
 import { heartbeating } from './heartbeat';
-import type { GenerationRecord } from './records';
-import type { AppendMetricsInput, ProblemBatchInput, ProblemIndex, ProblemRef, TrainStepInput, TrainStepOutput } from './trainingRecords';
 
 export interface TrainingDeps {
   store: Store;
@@ -29,21 +28,14 @@ export interface TrainingDeps {
   trainer: (baseDir: string, root: string) => TrainStepper;
 }
 
-const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
-
-export function runDir(store: Store, runId: string): string {
-  if (!RUN_ID.test(runId)) throw ApplicationFailure.nonRetryable(`bad run id '${runId}': expected letters, digits, '.', '_' or '-'`, 'BadRunId');
-  return join(store.root, 'runs', runId);
-}
-
-/** Where a run's checkpoints live (the trainer's root). */
-export function checkpointRoot(store: Store, runId: string): string {
-  return join(runDir(store, runId), 'checkpoints');
-}
-
-/** A run's metrics file. */
-export function metricsPath(store: Store, runId: string): string {
-  return join(runDir(store, runId), 'metrics.jsonl');
+/** The run's layout in the store; a bad run id is a non-retryable failure. */
+export function layoutOf(store: Store, runId: string): RunLayout {
+  try {
+    return runLayout(store.root, runId);
+  } catch (err) {
+    if (err instanceof LayoutError) throw ApplicationFailure.nonRetryable(err.message, 'BadRunId');
+    throw err;
+  }
 }
 
 async function readIfExists(path: string): Promise<string> {
@@ -76,7 +68,7 @@ export function createTrainingActivities(deps: TrainingDeps) {
           return { promptIds: g.promptTokenIds, completionIds: g.tokenIds, rolloutLogp: g.logprobs, advantage: s.advantage };
         }),
       );
-      const root = checkpointRoot(store, input.runId);
+      const root = layoutOf(store, input.runId).checkpoints;
       const service = deps.trainer(input.baseModel, root);
       const result = await heartbeating(
         serial(`${input.baseModel}\0${root}`, () =>
@@ -88,7 +80,7 @@ export function createTrainingActivities(deps: TrainingDeps) {
     },
 
     async appendMetrics(input: AppendMetricsInput): Promise<{ appended: boolean }> {
-      const path = metricsPath(deps.store, input.runId);
+      const path = layoutOf(deps.store, input.runId).metrics;
       const line = formatMetricsLine(input.record);
       const text = await readIfExists(path);
       const records = parseMetrics(text, path);

@@ -4,15 +4,13 @@
 // team. Runs as a runEvaluation workflow on the stack (durable; `--detach` returns at once). Also the
 // shared pieces of `mars2 schedule eval`: the flags that shape an evaluation and the figures table.
 import { join } from 'node:path';
-import type { EvaluationPlanInput } from '../activities/evaluations';
-import { ConfigError, loadRunConfig } from '../run/config';
-import { EVAL_MODES, type EvalMode } from '../run/configSchema';
+import { ConfigError, loadRunConfig } from '../config/load';
+import { EVAL_MODES, type EvalMode } from '../config/schema';
+import type { EvaluationPlanInput, EvaluationResult, RunEvaluationInput, RunEvaluationResult } from '../contracts';
 import { formatHack } from '../report/metrics';
 import type { MetricsSummary } from '../rl/metrics';
 import { Store } from '../store';
 import { runEvaluation } from '../workflows';
-import type { EvaluationResult } from '../workflows/evaluation';
-import type { RunEvaluationInput, RunEvaluationResult } from '../workflows/runEvaluation';
 import { numberFlag, parseFlags, UsageError, UserError, type Command } from './command';
 import { withClient } from './withClient';
 

@@ -1,13 +1,13 @@
 // `mars2 report RUN`: an HTML page with SVG plots of a training run's metrics file (src/report).
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { evaluationsPath, readEvaluations } from '../activities/evaluations';
-import { metricsPath } from '../activities/training';
 import { parseMetrics } from '../report/metrics';
 import { renderReport } from '../report/render';
 import { currentStack } from '../stack';
 import { Store, writeFileAtomic } from '../store';
 import { parseFlags, UsageError, UserError, type Command } from './command';
+import { runLayout } from '../store/layout';
+import { readEvaluations } from '../report/evaluations';
 
 export const reportCommand: Command = {
   name: 'report',
@@ -29,13 +29,13 @@ export const reportCommand: Command = {
     const runId = positionals[0];
     if (!runId || positionals.length > 1) throw new UsageError('expected exactly one run id');
     const store = new Store(join(currentStack().home, 'store'));
-    const source = values.metrics ? resolve(values.metrics) : metricsPath(store, runId);
+    const source = values.metrics ? resolve(values.metrics) : runLayout(store.root, runId).metrics;
     if (!existsSync(source)) {
       throw new UserError(`no metrics for run '${runId}' at ${source}: check the id with 'mars2 runs', or pass --metrics FILE`);
     }
     const records = parseMetrics(readFileSync(source, 'utf8'), source);
     const out = resolve(values.out ?? join(source, '..', 'report.html'));
-    const standalone = values.metrics ? [] : readEvaluations(evaluationsPath(store, runId));
+    const standalone = values.metrics ? [] : readEvaluations(runLayout(store.root, runId).evaluations);
     await writeFileAtomic(out, renderReport({ runId, records, standalone }));
     if (values.json) console.log(JSON.stringify({ path: out, iterations: records.length }));
     else console.log(`report of ${runId} (${records.length} metrics records): ${out}`);

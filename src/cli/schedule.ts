@@ -6,10 +6,9 @@
 import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy } from '@temporalio/client';
 import { msOptionalToNumber } from '@temporalio/common/lib/time';
 import { join } from 'node:path';
-import { evaluationsPath } from '../activities/evaluations';
-import { Store } from '../store';
+import type { RunEvaluationInput } from '../contracts';
+import { runLayout } from '../store/layout';
 import { runEvaluation } from '../workflows';
-import type { RunEvaluationInput } from '../workflows/runEvaluation';
 import { parseFlags, UsageError, UserError, type Command } from './command';
 import { EVAL_FLAGS, evalOverrides } from './eval';
 import { withClient } from './withClient';
@@ -63,7 +62,7 @@ export const scheduleEvalCommand: Command = {
       if (values.json) console.log(JSON.stringify({ scheduleId, created, every, runId: values.run, nextActionTime: next }));
       else {
         console.log(`${created ? 'created' : 'updated'} schedule ${scheduleId}: evaluate run ${values.run} every ${values.every}${next ? `, next at ${next}` : ''}`);
-        console.log(`  results: ${evaluationsPath(new Store(join(cfg.home, 'store')), values.run!)}    stop it: mars2 schedule delete ${scheduleId}`);
+        console.log(`  results: ${runLayout(join(cfg.home, 'store'), values.run!).evaluations}    stop it: mars2 schedule delete ${scheduleId}`);
       }
       return 0;
     });

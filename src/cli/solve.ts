@@ -3,17 +3,16 @@
 // public-test verdicts and the tree. The problem goes to the stack's store; Temporal carries its ref.
 import { existsSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import type { GenerationRecord } from '../activities/records';
+import type { GenerationRecord, SearchTreeInput } from '../contracts';
 import { loadDataset } from '../data';
 import type { Problem } from '../data';
-import { bestNode } from '../run/nodes';
-import { drawTree } from '../run/treeView';
+import { bestNode } from '../rl/nodes';
+import { drawTree } from './treeView';
 import type { RunReport } from '../sandbox';
 import { currentStack } from '../stack';
 import { connectClient } from '../stack/client';
 import { Store } from '../store';
 import { searchTree } from '../workflows';
-import type { SearchTreeInput } from '../workflows/searchTree';
 import { numberFlag, parseFlags, UsageError, UserError, type Command } from './command';
 
 const usage = `usage: mars2 solve --problem FILE [--id ID] --agents DIR[,DIR…] --budget N [options]

@@ -9,18 +9,18 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
-import { metricsPath } from '../activities/training';
+import type { RunProgress, TrainingRunInput } from '../contracts';
 import { formatHack, parseMetrics, type IterationMetrics } from '../report/metrics';
 import { headlineHack } from '../rl/metrics';
-import { ConfigError } from '../run/config';
-import { prepareTrainingRun } from '../run/prepare';
+import { ConfigError } from '../config/load';
+import { prepareTrainingRun } from './prepare';
 import type { StackConfig } from '../stack';
 import { refOf, Store } from '../store';
 import { trainingRun } from '../workflows';
-import { progressQuery, type RunProgress } from '../workflows/shared';
-import type { TrainingRunInput } from '../workflows/trainingRun';
+import { progressQuery } from '../workflows/shared';
 import { parseFlags, UsageError, UserError, type Command } from './command';
 import { withClient } from './withClient';
+import { runLayout } from '../store/layout';
 
 export const trainCommand: Command = {
   name: 'train',
@@ -67,10 +67,10 @@ export const trainCommand: Command = {
       if (values.wait) await handle.result();
       const final = values.wait ? 'COMPLETED' : status;
       if (values.json) {
-        console.log(JSON.stringify({ runId: input.runId, attached, status: final, iterations: input.iterations, config: input.config, metrics: metricsPath(store, input.runId) }));
+        console.log(JSON.stringify({ runId: input.runId, attached, status: final, iterations: input.iterations, config: input.config, metrics: runLayout(store.root, input.runId).metrics }));
       } else {
         console.log(`${attached ? 'attached to' : 'started'} run ${input.runId} (${input.iterations} iterations, status ${final.toLowerCase()})`);
-        console.log(`  progress: mars2 status ${input.runId}    metrics: ${metricsPath(store, input.runId)}`);
+        console.log(`  progress: mars2 status ${input.runId}    metrics: ${runLayout(store.root, input.runId).metrics}`);
       }
       return 0;
     });
@@ -134,7 +134,7 @@ export const statusCommand: Command = {
       const store = new Store(join(cfg.home, 'store'));
       let records: IterationMetrics[] = [];
       try {
-        records = parseMetrics(readFileSync(metricsPath(store, runId), 'utf8'));
+        records = parseMetrics(readFileSync(runLayout(store.root, runId).metrics, 'utf8'));
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
       }

@@ -1,8 +1,8 @@
 // `mars2 tree ID`: a search tree as a drawing (src/run/treeView): the live nodes of a running tree
 // (its `tree` query), or the result of a finished one.
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { drawTree } from '../run/treeView';
-import type { NodeSummary } from '../run/types';
+import type { NodeSummary } from '../contracts';
+import { drawTree } from './treeView';
 import { currentStack } from '../stack';
 import { connectClient } from '../stack/client';
 import type { searchTree } from '../workflows';

@@ -15,8 +15,8 @@
 //    "timing":{"wallMs":81234,"generatedTokens":40960,"trainMs":20400,"trainedTokens":30000}}
 import { z } from 'zod';
 import type { HackFigures, MetricsSummary } from '../rl/metrics';
-import { configIssues } from '../run/issues';
-import { REWARD_TESTS } from '../run/nodes';
+import { configIssues } from '../config/issues';
+import { REWARD_TESTS } from '../rl/nodes';
 
 const count = z.number().int().min(0);
 const finite = z.number().finite();

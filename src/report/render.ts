@@ -3,11 +3,11 @@
 // iterations (training reward, per-agent Pass@1, hack rate, policy loss, KL, throughput, tree depth) and the
 // search trees of the first and the last iteration as glyphs. The x axis of every plot counts
 // iterations completed (an evaluation before training is at 0). Pure: the caller writes the file.
-import type { EvaluationRecord } from '../activities/evaluations';
 import { headlineHack, headlinePass1, type MetricsSummary } from '../rl/metrics';
 import { formatHack, type IterationMetrics, type TreeShape } from './metrics';
 import { escapeXml as esc, INK, linePlot, MUTED, PALETTE, type Series } from './svg';
 import { layoutTree, treeGlyph } from './treeGlyph';
+import type { EvaluationRecord } from './evaluations';
 
 export interface ReportData {
   runId: string;

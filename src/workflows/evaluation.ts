@@ -17,79 +17,17 @@
 import { executeChild, proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import type { Activities } from '../activities';
-import type { AgentSpec } from '../activities/records';
-import type { ProblemRef } from '../activities/trainingRecords';
+import type { AgentSpec, EvaluatedTree, EvaluationInput, EvaluationResult, ProblemRef, SearchTreeInput } from '../contracts';
 import type { EvalMetrics } from '../report/metrics';
-import { evaluationSummary, treeMetrics, type MetricsSummary, type TreeMetrics } from '../rl/metrics';
-import { toEvalNodes } from '../run/nodes';
+import { evaluationSummary, treeMetrics, type MetricsSummary } from '../rl/metrics';
+import { toEvalNodes } from '../rl/nodes';
 import { Rng } from '../search/rng';
-import type { Ref } from '../store';
+import { agentSpec } from '../config/components';
+import { SMALL } from './options';
 import { KIND, PASS_AT_1, RUN_ID } from './searchAttributes';
-import { searchTree, type SearchTreeInput, type TreeMode } from './searchTree';
-
-export type EvaluationMode = 'agent' | 'system' | 'both';
-
-export interface EvaluationAgent {
-  name: string;
-  /** The weights: a model directory and its policy version (0 = the directory's own weights). */
-  model: { dir: string; version: number };
-  systemPrompt?: string | null;
-  thinking?: boolean;
-  /** 'int8': the trees run int8 projection weights (`mars2 eval --int8`); absent: float32. */
-  weights?: 'int8';
-}
-
-export interface EvaluationInput {
-  /** The training run this evaluation belongs to (search attribute Mars2RunId). */
-  runId?: string;
-  /** Held-out problems: refs as problemBatch returns them, or a stored ProblemIndex (all of it). */
-  problems: ProblemRef[] | { index: Ref; count: number };
-  agents: EvaluationAgent[];
-  /** Nodes per tree (each agent's tree and each joint tree). */
-  budget: number;
-  seed: number;
-  mode: EvaluationMode;
-  /** Prompts of the trees: 'training' (MARTI, default) or 'tplus'. */
-  treeMode?: TreeMode;
-  search?: SearchTreeInput['search'];
-  includeProblem?: boolean;
-  /** How each tree runs its expands (default 'activity'). */
-  expandAs?: SearchTreeInput['expandAs'];
-  sampling?: SearchTreeInput['sampling'];
-  maxNewTokens?: number;
-  timeouts?: SearchTreeInput['timeouts'];
-}
-
-export interface EvaluatedTree {
-  treeId: string;
-  problemId: string;
-  mode: 'agent' | 'system';
-  /** The agent of an agent-mode tree. */
-  agent?: string;
-  nodes: number;
-  metrics: TreeMetrics;
-}
-
-export interface EvaluationResult {
-  problems: number;
-  /** Figures per agent (agent mode) and per system (system mode), as the metrics line's `eval`. */
-  eval: EvalMetrics;
-  trees: EvaluatedTree[];
-}
+import { searchTree } from './searchTree';
 
 const record = (m: Map<string, MetricsSummary>): Record<string, MetricsSummary> => Object.fromEntries(m);
-
-function agentSpec(a: EvaluationAgent): AgentSpec {
-  return {
-    name: a.name,
-    model: a.model.dir,
-    ...(a.model.version > 0 && { version: `v${a.model.version}` }),
-    policyVersion: a.model.version,
-    ...(a.systemPrompt !== undefined && { systemPrompt: a.systemPrompt }),
-    ...(a.thinking !== undefined && { thinking: a.thinking }),
-    ...(a.weights && { weights: a.weights }),
-  };
-}
 
 export async function evaluation(input: EvaluationInput): Promise<EvaluationResult> {
   if (input.agents.length === 0) throw new Error('evaluation: expected at least one agent, found none');
@@ -100,7 +38,7 @@ export async function evaluation(input: EvaluationInput): Promise<EvaluationResu
   let problems: ProblemRef[];
   if (Array.isArray(input.problems)) problems = input.problems;
   else {
-    const { problemBatch } = proxyActivities<Activities>({ startToCloseTimeout: '1 minute', retry: { maximumAttempts: 10 } });
+    const { problemBatch } = proxyActivities<Activities>(SMALL);
     problems = await problemBatch({ index: input.problems.index, positions: Array.from({ length: input.problems.count }, (_, i) => i) });
   }
 

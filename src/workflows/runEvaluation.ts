@@ -8,26 +8,12 @@
 // Mars2RunId, Mars2Pass1).
 import { proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { EvaluationPlanInput } from '../activities/evaluations';
-import { evaluation, type EvaluationResult } from './evaluation';
-import type { SearchTreeInput } from './searchTree';
-
-export interface RunEvaluationInput extends EvaluationPlanInput {
-  /** Per-activity timeouts of the trees (tests shorten them). */
-  timeouts?: SearchTreeInput['timeouts'];
-}
-
-export interface RunEvaluationResult extends EvaluationResult {
-  runId: string | null;
-  /** Policy version of each weight group (by owner agent) that was evaluated. */
-  versions: Record<string, number>;
-}
+import type { RunEvaluationInput, RunEvaluationResult } from '../contracts';
+import { evaluation } from './evaluation';
+import { PLAN } from './options';
 
 export async function runEvaluation(input: RunEvaluationInput): Promise<RunEvaluationResult> {
-  const { evaluationPlan, appendEvaluation } = proxyActivities<Activities>({
-    startToCloseTimeout: '5 minutes',
-    retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10 },
-  });
+  const { evaluationPlan, appendEvaluation } = proxyActivities<Activities>(PLAN);
   const { timeouts, ...planInput } = input;
   const plan = await evaluationPlan(planInput);
   const result = await evaluation({ ...plan.input, ...(timeouts && { timeouts }) });

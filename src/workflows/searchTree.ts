@@ -26,72 +26,20 @@
 // "searchTree"). The price: a worker crash redoes the nodes since the last completed task (the same
 // nodes: seeded, content-addressed); a node never counts twice. Default 'activity': one durable step
 // per node, the right choice when a node takes seconds.
-import { proxyActivities, proxyLocalActivities, setHandler, upsertSearchAttributes, workflowInfo, type ActivityOptions } from '@temporalio/workflow';
-import type { Duration, SearchAttributeUpdatePair } from '@temporalio/common';
+import { proxyActivities, proxyLocalActivities, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import type { Activities } from '../activities';
-import type { AgentSpec } from '../activities/records';
-import { nodeScore, type RewardTests } from '../run/nodes';
-import type { NodeSummary } from '../run/types';
+import type { NodeSummary, SearchTreeInput } from '../contracts';
+import { nodeScore } from '../rl/nodes';
 import { AbMctsA } from '../search/abmcts';
-import type { SearchConfig } from '../search/config';
 import { DEFAULT_DEPTH_GAMMA } from '../search/depthGuided';
 import { Rng } from '../search/rng';
-import type { Ref } from '../store';
+import { EXPAND_TIMEOUTS, withTimeouts } from './options';
 import { KIND, RUN_ID } from './searchAttributes';
 import { treeQuery } from './shared';
 
-export type TreeMode = 'training' | 'tplus';
-export type TreeStrategy = 'abmcts' | 'iid';
-export type ExpandAs = 'activity' | 'local';
-
-export interface ActivityTimeouts {
-  startToCloseTimeout: Duration;
-  heartbeatTimeout: Duration;
-}
-
-export interface SearchTreeInput {
-  /** The problem's JSON in the store, and its id (for seeds and records). */
-  problem: { ref: Ref; id: string };
-  agents: AgentSpec[];
-  /** Nodes to grow. */
-  budget: number;
-  seed: number;
-  mode: TreeMode;
-  /** 'abmcts' (default) or 'iid': `budget` independent samples from the root by agents[0] (GRPO). */
-  strategy?: TreeStrategy;
-  /** AB-MCTS-A settings (the agents come from `agents`). */
-  search?: Omit<SearchConfig, 'agents'>;
-  /** Repeat the problem statement in refinement prompts (default true). */
-  includeProblem?: boolean;
-  sampling?: { temperature?: number; topP?: number };
-  maxNewTokens?: number;
-  /** Also run every node on the private tests (evaluation and training trees). */
-  privateTests?: boolean;
-  /**
-   * Training trees: the run's rewards.tests, what a node's score counts (a problem without those tests
-   * fails the tree, non-retryable). Absent (evaluation, solve): the public tests.
-   */
-  reward?: RewardTests;
-  /** The training run this tree belongs to (search attribute Mars2RunId). */
-  runId?: string;
-  /** The expand activity's timeouts (tests shorten them so crash recovery is quick). */
-  timeouts?: { expand?: Partial<ActivityTimeouts> };
-  /** 'activity' (default): each node a durable activity; 'local': a local activity (see above). */
-  expandAs?: ExpandAs;
-}
-
-const DEFAULT_TIMEOUTS: { expand: ActivityTimeouts } = {
-  // A generation on a loaded model takes seconds to minutes (the first one also loads the model), a test
-  // run up to minutes; evaluation trees run the tests twice.
-  expand: { startToCloseTimeout: '1 hour', heartbeatTimeout: '30s' },
-};
-
-function activityOptions(t: ActivityTimeouts): ActivityOptions {
-  return { ...t, retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10 } };
-}
-
 export async function searchTree(input: SearchTreeInput): Promise<NodeSummary[]> {
-  const options = activityOptions({ ...DEFAULT_TIMEOUTS.expand, ...input.timeouts?.expand });
+  const options = withTimeouts(EXPAND_TIMEOUTS, input.timeouts?.expand);
   const { expand } =
     input.expandAs === 'local'
       ? proxyLocalActivities<Activities>({ startToCloseTimeout: options.startToCloseTimeout, retry: options.retry })

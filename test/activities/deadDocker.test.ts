@@ -14,10 +14,10 @@ import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { createActivities } from '../../src/activities';
-import type { ExpandInput, ExpandOutput, GenerationRecord } from '../../src/activities/records';
+import type { ExpandInput, ExpandOutput, GenerationRecord } from '../../src/contracts';
 import type { Problem } from '../../src/data';
 import { createEngine, type Engine } from '../../src/models/engine';
-import { checkNodes } from '../../src/run/nodes';
+import { checkNodes } from '../../src/rl/nodes';
 import { Sandbox, type RunReport } from '../../src/sandbox';
 import { address } from '../../src/stack';
 import { Store } from '../../src/store';
@@ -65,7 +65,7 @@ function generation(program: string): GenerationRecord {
     problemId: problem.id,
     agent: 'a',
     model: '/nowhere',
-    version: '',
+    policyVersion: 0,
     seed: 1,
     sampling: { temperature: 1, topP: 1 },
     messages: [{ role: 'user', content: problem.prompt }],

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createSearchActivities } from '../../src/activities/search';
-import type { ExpandInput, ExpandOutput, GenerationRecord } from '../../src/activities/records';
+import type { ExpandInput, ExpandOutput, GenerationRecord } from '../../src/contracts';
 import { readDataset, type Problem } from '../../src/data';
 import type { Engine } from '../../src/models/engine';
 import { Sandbox, selectTests, type RunReport } from '../../src/sandbox';
@@ -43,7 +43,7 @@ describe('expand resumes after the reported steps', () => {
       problemId: problem.id,
       agent: 'a',
       model: '/nonexistent-model',
-      version: '',
+      policyVersion: 0,
       seed: 1,
       sampling: { temperature: 1, topP: 1 },
       messages: [{ role: 'user', content: problem.prompt }],

@@ -8,10 +8,10 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { evaluationsPath, type EvaluationRecord } from '../../src/activities/evaluations';
-import type { NodeSummary } from '../../src/run/types';
+import type { EvaluationRecord, NodeSummary } from '../../src/contracts';
 import { MBPP, writeRunConfig } from '../helpers/runConfig';
 import { treeFixture, type TreeFixture } from '../helpers/searchTree';
+import { runLayout } from '../../src/store/layout';
 
 const ROOT = join(__dirname, '..', '..');
 const mars2 = (...args: string[]) =>
@@ -39,7 +39,7 @@ after(async () => {
 });
 
 const evaluations = (): EvaluationRecord[] => {
-  const path = evaluationsPath(f.store, runId);
+  const path = runLayout(f.store.root, runId).evaluations;
   return existsSync(path) ? readFileSync(path, 'utf8').trim().split('\n').map((l) => JSON.parse(l)) : [];
 };
 

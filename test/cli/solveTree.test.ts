@@ -5,7 +5,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import type { NodeSummary } from '../../src/run/types';
+import type { NodeSummary } from '../../src/contracts';
 import { SHARED_DATA } from '../helpers/data';
 import { treeFixture, type TreeFixture } from '../helpers/searchTree';
 

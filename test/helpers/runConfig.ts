@@ -4,7 +4,7 @@
 // replaceable (a test may give a whole config). Written under the test stack's home; returns the file.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { RunConfigInput } from '../../src/run/configSchema';
+import type { RunConfigInput } from '../../src/config/schema';
 import { SHARED_DATA } from './data';
 import type { TreeFixture } from './searchTree';
 

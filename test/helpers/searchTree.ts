@@ -3,11 +3,11 @@
 // those verdicts are the data the tests check).
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
+import type { SearchTreeInput, TreeMode } from '../../src/contracts';
 import type { StackConfig } from '../../src/stack';
 import { readDataset } from '../../src/data';
 import type { Problem } from '../../src/data';
 import { Store } from '../../src/store';
-import type { SearchTreeInput, TreeMode } from '../../src/workflows/searchTree';
 import { longContextModel } from '../../scripts/example-models';
 import { SHARED_DATA } from './data';
 import { ensureTestStack } from './stack';

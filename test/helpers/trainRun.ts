@@ -5,9 +5,9 @@
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Client, WorkflowHandle } from '@temporalio/client';
+import type { NodeSummary } from '../../src/contracts';
 import { SafetensorsDir } from '../../src/models/hf/safetensors';
-import { prepareTrainingRun } from '../../src/run/prepare';
-import type { NodeSummary } from '../../src/run/types';
+import { prepareTrainingRun } from '../../src/cli/prepare';
 import { trainingRun } from '../../src/workflows';
 import type { TreeFixture } from './searchTree';
 

@@ -6,10 +6,10 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readEvaluations } from '../../src/activities/evaluations';
 import { layoutTree, renderReport } from '../../src/report';
 import { sampleMetrics } from '../../src/report/sample';
 import { wellFormedProblems } from './wellFormed';
+import { readEvaluations } from '../../src/report/evaluations';
 
 const records = sampleMetrics({ iterations: 8, problemsPerIteration: 30, budget: 6, evalEvery: 4 });
 

@@ -7,14 +7,14 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { checkpointRoot, metricsPath } from '../../src/activities/training';
 import { parseMetrics } from '../../src/report/metrics';
-import type { RunConfigInput } from '../../src/run/configSchema';
+import type { RunConfigInput } from '../../src/config/schema';
 import { crashWorker, up, type StackConfig } from '../../src/stack';
 import { commentModel } from '../helpers/models';
 import { treeFixture, type TreeFixture } from '../helpers/searchTree';
 import { activityRunning, commentDataset, open, startRun, trainSteps, versions, waitFor } from '../helpers/trainRun';
 import { writeRunConfig } from '../helpers/runConfig';
+import { runLayout } from '../../src/store/layout';
 
 let f: TreeFixture;
 let det: StackConfig;
@@ -72,14 +72,14 @@ test('an interrupted and an uninterrupted run with one seed end with the same me
   assert.deepEqual({ scheduled: steps.scheduled, completed: steps.completed }, { scheduled: 2, completed: 2 });
   assert.ok(steps.retried >= 1, 'the interrupted trainStep ran again');
 
-  const metrics = (runId: string) => parseMetrics(readFileSync(metricsPath(f.store, runId), 'utf8')).map(({ timing: _t, ...rest }) => rest);
+  const metrics = (runId: string) => parseMetrics(readFileSync(runLayout(f.store.root, runId).metrics, 'utf8')).map(({ timing: _t, ...rest }) => rest);
   const [ma, mb] = [metrics(a), metrics(b)];
   assert.deepEqual(mb, ma, 'same rewards, per-agent figures, losses, KL, tree shapes and scores');
   assert.equal(ma.length, 2);
   assert.ok(ma.every((r) => r.agents.coder.update && r.agents.coder.update.gradNorm > 0), 'both updates trained on non-zero advantages');
 
-  const [ca, cb] = [join(checkpointRoot(f.store, a), 'coder'), join(checkpointRoot(f.store, b), 'coder')];
-  assert.deepEqual(versions(checkpointRoot(f.store, b), 'coder'), ['v1', 'v2']);
+  const [ca, cb] = [join(runLayout(f.store.root, a).checkpoints, 'coder'), join(runLayout(f.store.root, b).checkpoints, 'coder')];
+  assert.deepEqual(versions(runLayout(f.store.root, b).checkpoints, 'coder'), ['v1', 'v2']);
   for (const v of ['v1', 'v2']) {
     for (const file of ['model.safetensors', 'optimizer.safetensors']) {
       assert.ok(readFileSync(join(ca, v, file)).equals(readFileSync(join(cb, v, file))), `${v}/${file} bitwise equal`);

@@ -5,12 +5,11 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import type { ProblemRef } from '../../src/activities/trainingRecords';
+import type { EvaluationInput, ProblemRef } from '../../src/contracts';
 import { readDataset } from '../../src/data';
 import { evaluationSummary } from '../../src/rl/metrics';
-import { toEvalNodes } from '../../src/run/nodes';
+import { toEvalNodes } from '../../src/rl/nodes';
 import { evaluation, searchTree } from '../../src/workflows';
-import type { EvaluationInput } from '../../src/workflows/evaluation';
 import { SHARED_DATA } from '../helpers/data';
 import { treeFixture, type TreeFixture } from '../helpers/searchTree';
 

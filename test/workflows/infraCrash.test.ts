@@ -10,9 +10,8 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { checkpointRoot, metricsPath } from '../../src/activities/training';
 import { parseMetrics } from '../../src/report/metrics';
-import { checkNodes } from '../../src/run/nodes';
+import { checkNodes } from '../../src/rl/nodes';
 import Docker from 'dockerode';
 import { ownerTag } from '../../src/sandbox/pool';
 import { crashServer, up } from '../../src/stack';
@@ -20,6 +19,7 @@ import { commentModel } from '../helpers/models';
 import { treeFixture, type TreeFixture } from '../helpers/searchTree';
 import { commentDataset, open, startRun, trainSteps, treeOf, versions, waitFor } from '../helpers/trainRun';
 import { writeRunConfig } from '../helpers/runConfig';
+import { runLayout } from '../../src/store/layout';
 
 const BUDGET = 4;
 
@@ -73,9 +73,9 @@ function midway(runId: string, tree: string): Promise<boolean> {
 /** What an uninterrupted run leaves: v1, v2 once each, a metrics line per iteration, `budget` nodes a tree. */
 async function checkRun(runId: string, result: unknown): Promise<void> {
   assert.deepEqual(result, { runId, iterations: 2, versions: { coder: 2 }, pass1: null });
-  assert.deepEqual(versions(checkpointRoot(f.store, runId), 'coder'), ['v1', 'v2'], 'one checkpoint per training step, contiguous');
+  assert.deepEqual(versions(runLayout(f.store.root, runId).checkpoints, 'coder'), ['v1', 'v2'], 'one checkpoint per training step, contiguous');
   assert.deepEqual(await trainSteps(f.client, runId), { scheduled: 2, completed: 2, retried: 0 });
-  const records = parseMetrics(readFileSync(metricsPath(f.store, runId), 'utf8'));
+  const records = parseMetrics(readFileSync(runLayout(f.store.root, runId).metrics, 'utf8'));
   assert.deepEqual(records.map((r) => r.iteration), [0, 1], 'one metrics line per iteration');
   assert.deepEqual(records.map((r) => r.nodes), [2 * BUDGET, 2 * BUDGET]);
   assert.deepEqual(records.map((r) => r.agents.coder.update?.step), [1, 2]);

@@ -15,14 +15,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { createActivities } from '../../src/activities';
-import type { GenerationRecord } from '../../src/activities/records';
+import type { EvaluationResult, GenerationRecord, NodeSummary } from '../../src/contracts';
 import { problemSchema, type Problem } from '../../src/data';
 import type { Engine, GenerateResult } from '../../src/models/engine';
-import type { NodeSummary } from '../../src/run/types';
 import { Sandbox } from '../../src/sandbox';
 import { address } from '../../src/stack';
 import { evaluation, searchTree } from '../../src/workflows';
-import type { EvaluationResult } from '../../src/workflows/evaluation';
 import { treeFixture, type TreeFixture } from '../helpers/searchTree';
 
 const BUDGET = 6;

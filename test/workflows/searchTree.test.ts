@@ -4,9 +4,8 @@
 // tree; T+ refinement prompts carry the parent's feedback; search attributes are set.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { GenerationRecord } from '../../src/activities/records';
-import { checkNodes } from '../../src/run/nodes';
-import type { NodeSummary } from '../../src/run/types';
+import type { GenerationRecord, NodeSummary } from '../../src/contracts';
+import { checkNodes } from '../../src/rl/nodes';
 import type { RunReport } from '../../src/sandbox';
 import { searchTree } from '../../src/workflows';
 import { treeQuery } from '../../src/workflows/shared';

@@ -8,7 +8,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { WorkflowHandle } from '@temporalio/client';
 import { crashWorker, up } from '../../src/stack';
-import { checkNodes } from '../../src/run/nodes';
+import { checkNodes } from '../../src/rl/nodes';
 import { searchTree } from '../../src/workflows';
 import { treeFixture, type TreeFixture } from '../helpers/searchTree';
 

@@ -11,17 +11,17 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { checkpointRoot, metricsPath } from '../../src/activities/training';
-import type { GenerationRecord } from '../../src/activities/records';
+import type { GenerationRecord } from '../../src/contracts';
 import { parseMetrics, type IterationMetrics } from '../../src/report/metrics';
-import type { RunConfigInput } from '../../src/run/configSchema';
-import { checkNodes } from '../../src/run/nodes';
+import type { RunConfigInput } from '../../src/config/schema';
+import { checkNodes } from '../../src/rl/nodes';
 import { up } from '../../src/stack';
 import { progressQuery } from '../../src/workflows/shared';
 import { commentModel } from '../helpers/models';
 import { treeFixture, type TreeFixture } from '../helpers/searchTree';
 import { changedTensors, commentDataset, startRun, treeOf, versions } from '../helpers/trainRun';
 import { writeRunConfig } from '../helpers/runConfig';
+import { runLayout } from '../../src/store/layout';
 
 let f: TreeFixture;
 let coder: string;
@@ -73,7 +73,7 @@ test('heterogeneous: two agents, each its own model directory and checkpoint cha
   const result = await (await startRun(f, file)).result();
   assert.deepEqual(result, { runId, iterations: 1, versions: { coder: 1, other: 1 }, pass1: null });
 
-  const ckpt = checkpointRoot(f.store, runId);
+  const ckpt = runLayout(f.store.root, runId).checkpoints;
   assert.deepEqual(readdirSync(ckpt).sort(), ['coder', 'other'], 'one checkpoint chain per agent');
   assert.deepEqual(versions(ckpt, 'coder'), ['v1']);
   assert.deepEqual(versions(ckpt, 'other'), ['v1']);
@@ -82,7 +82,7 @@ test('heterogeneous: two agents, each its own model directory and checkpoint cha
   const v1Config = JSON.parse(readFileSync(join(ckpt, 'other', 'v1', 'config.json'), 'utf8'));
   assert.equal(v1Config.model_type, 'llama', "other's chain is trained from its own (llama) base");
 
-  const [r] = parseMetrics(readFileSync(metricsPath(f.store, runId), 'utf8'));
+  const [r] = parseMetrics(readFileSync(runLayout(f.store.root, runId).metrics, 'utf8'));
   assert.equal(r.agents.coder.nodes + r.agents.other.nodes, r.nodes);
   for (const name of ['coder', 'other']) {
     const a = r.agents[name];
@@ -119,13 +119,13 @@ test('homogeneous: two roles share one set of weights (one chain fed by both) wi
   const result = await (await startRun(f, file)).result();
   assert.deepEqual(result, { runId, iterations: 2, versions: { solver: 2 }, pass1: null });
 
-  const ckpt = checkpointRoot(f.store, runId);
+  const ckpt = runLayout(f.store.root, runId).checkpoints;
   assert.deepEqual(readdirSync(ckpt), ['solver'], 'one checkpoint chain, named after agents[0]');
   assert.deepEqual(versions(ckpt, 'solver'), ['v1', 'v2']);
   assert.ok(changedTensors(coder, join(ckpt, 'solver', 'v1')).length > 0, 'v1 moved from the base');
   assert.ok(changedTensors(join(ckpt, 'solver', 'v1'), join(ckpt, 'solver', 'v2')).length > 0, 'v2 moved from v1');
 
-  const records = parseMetrics(readFileSync(metricsPath(f.store, runId), 'utf8'));
+  const records = parseMetrics(readFileSync(runLayout(f.store.root, runId).metrics, 'utf8'));
   assert.deepEqual(records.map((r) => r.iteration), [0, 1]);
   for (const r of records) {
     assert.equal(r.agents.solver.nodes + r.agents.debugger.nodes, r.nodes);
@@ -144,7 +144,7 @@ test('homogeneous: two roles share one set of weights (one chain fed by both) wi
       for (const n of nodes) {
         const g = await f.store.getJson<GenerationRecord>(n.refs.generation);
         assert.deepEqual(g.messages[0], { role: 'system', content: prompts[n.agent as keyof typeof prompts] }, `${n.agent}'s own system prompt`);
-        assert.equal(g.version, i === 0 ? '' : 'v1', 'shared weights: every role at the group version');
+        assert.equal(g.policyVersion, i === 0 ? 0 : 1, 'shared weights: every role at the group version');
       }
     }
   }
@@ -170,7 +170,7 @@ test('stop.targetPass1: the run ends at the first evaluation that reaches it', a
   assert.equal(result.stoppedEarly, 'targetPass1');
   assert.ok(result.iterations < 4, `ended before its 4 planned iterations, after ${result.iterations}`);
   assert.ok(result.pass1 !== null && result.pass1.value >= 0.25 && result.pass1.iteration === result.iterations - 1);
-  const records = parseMetrics(readFileSync(metricsPath(f.store, runId), 'utf8'));
+  const records = parseMetrics(readFileSync(runLayout(f.store.root, runId).metrics, 'utf8'));
   assert.deepEqual(records.map((r) => r.iteration), Array.from({ length: result.iterations }, (_, i) => i));
   assert.ok(records.every((r) => r.eval !== null), 'an evaluation after every iteration');
   assert.deepEqual((await handle.query(progressQuery)).stoppedEarly, 'targetPass1');

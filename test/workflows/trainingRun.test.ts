@@ -10,15 +10,15 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { checkpointRoot, metricsPath } from '../../src/activities/training';
 import { parseMetrics } from '../../src/report/metrics';
-import { prepareTrainingRun } from '../../src/run/prepare';
+import { prepareTrainingRun } from '../../src/cli/prepare';
 import { crashWorker, up } from '../../src/stack';
 import type { Store } from '../../src/store';
 import { trainingRun } from '../../src/workflows';
 import { writeRunConfig } from '../helpers/runConfig';
 import { treeFixture, type TreeFixture } from '../helpers/searchTree';
 import { PENDING_ACTIVITY_STATE_STARTED, activityRunning, trainSteps } from '../helpers/trainRun';
+import { runLayout } from '../../src/store/layout';
 
 const ROOT = join(__dirname, '..', '..');
 const mars2 = (...args: string[]) =>
@@ -34,10 +34,10 @@ after(async () => {
 
 /** Checks the run's checkpoints and metrics: versions v1, v2 once each, one metrics line per iteration. */
 function checkRun(store: Store, runId: string): void {
-  const ckpt = join(checkpointRoot(store, runId), 'qwen2');
+  const ckpt = join(runLayout(store.root, runId).checkpoints, 'qwen2');
   assert.deepEqual(readdirSync(ckpt).filter((n) => !n.includes('.tmp')).sort(), ['v1', 'v2'], 'one checkpoint per training step, contiguous');
   for (const v of ['v1', 'v2']) assert.ok(existsSync(join(ckpt, v, 'config.json')));
-  const records = parseMetrics(readFileSync(metricsPath(store, runId), 'utf8'));
+  const records = parseMetrics(readFileSync(runLayout(store.root, runId).metrics, 'utf8'));
   assert.deepEqual(records.map((r) => r.iteration), [0, 1]);
   assert.deepEqual(records.map((r) => r.nodes), [4, 4]);
   assert.deepEqual(records.map((r) => r.agents.qwen2.policyVersion), [0, 1], 'iteration 1 generated with the new policy');
@@ -142,7 +142,7 @@ test('mars2 cancel stops a run mid-tree: the run and its open trees end cancelle
     trees.push((await f.client.workflow.getHandle(wf.workflowId).describe()).status.name); // not the list's possibly older view
   }
   assert.ok(trees.includes('CANCELLED') && !trees.includes('RUNNING'), `the open trees were cancelled with their run: ${trees.join(', ')}`);
-  assert.ok(!existsSync(join(checkpointRoot(f.store, runId), 'qwen2', 'v1')), 'no training step after the cancellation');
+  assert.ok(!existsSync(join(runLayout(f.store.root, runId).checkpoints, 'qwen2', 'v1')), 'no training step after the cancellation');
 
   const again = mars2('cancel', runId);
   assert.equal(again.status, 0, again.stderr);

@@ -8,16 +8,16 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { metricsPath } from '../../src/activities/training';
+import type { EvaluationResult } from '../../src/contracts';
 import { parseMetrics } from '../../src/report/metrics';
-import { prepareTrainingRun } from '../../src/run/prepare';
+import { prepareTrainingRun } from '../../src/cli/prepare';
 import { trainingRun } from '../../src/workflows';
-import type { EvaluationResult } from '../../src/workflows/evaluation';
 import { treeQuery, progressQuery } from '../../src/workflows/shared';
 import { headlinePass1 } from '../../src/rl/metrics';
 import { evaluatesAfter } from '../../src/workflows/trainingRun';
 import { MBPP, writeRunConfig } from '../helpers/runConfig';
 import { treeFixture, type TreeFixture } from '../helpers/searchTree';
+import { runLayout } from '../../src/store/layout';
 
 let f: TreeFixture;
 before(async () => {
@@ -59,7 +59,7 @@ test('a GRPO run with evaluations before training and after the last iteration, 
   assert.deepEqual(result.versions, { qwen2: 2 });
   assert.equal(result.pass1?.iteration, 1);
 
-  const records = parseMetrics(readFileSync(metricsPath(f.store, runId), 'utf8'));
+  const records = parseMetrics(readFileSync(runLayout(f.store.root, runId).metrics, 'utf8'));
   assert.deepEqual(records.map((r) => r.iteration), [-1, 0, 1]);
   assert.deepEqual(records.map((r) => r.eval !== null), [true, false, true]);
   assert.deepEqual(records.map((r) => r.nodes), [0, 4, 4]);

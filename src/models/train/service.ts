@@ -9,10 +9,11 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { checkAgent, checkpointDir } from '../../store/layout';
 import { loadParams, type ParamStore } from '../arch/weights';
 import { readModelConfig } from '../hf/config';
 import { readCheckpointMeta } from './checkpoint';
-import { Trainer, type RlHyper, type RlSample, type TrainerOptions } from './trainer';
+import { Trainer, type RlHyper, type RlSample, type RlStepMetrics, type TrainerOptions } from './trainer';
 
 export interface TrainStepRequest {
   agent: string;
@@ -25,7 +26,7 @@ export interface TrainStepResult {
   toVersion: number;
   /** The checkpoint directory of `toVersion`. */
   dir: string;
-  metrics: Record<string, number>;
+  metrics: RlStepMetrics;
   /** True when the checkpoint already existed and no training ran. */
   reused: boolean;
 }
@@ -44,7 +45,17 @@ export interface TrainStepper {
   close(): Promise<void>;
 }
 
-const AGENT = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+const METRICS: Record<keyof RlStepMetrics, true> = {
+  loss: true, policyLoss: true, klLoss: true, clipFraction: true, tisVetoCount: true, tisWeightMean: true, sequences: true, tokens: true, gradNorm: true, lr: true, step: true,
+};
+
+/** The metrics an RL step recorded in checkpoint `dir` (a reused step returns them). */
+function storedMetrics(dir: string): RlStepMetrics {
+  const m = readCheckpointMeta(dir).metrics ?? {};
+  const missing = Object.keys(METRICS).filter((k) => typeof m[k] !== 'number');
+  if (missing.length > 0) throw new Error(`checkpoint ${dir} records no ${missing.join(', ')}: it was not written by an RL step`);
+  return m as RlStepMetrics;
+}
 
 export class TrainService implements TrainStepper {
   private ref: ParamStore | null = null;
@@ -55,16 +66,17 @@ export class TrainService implements TrainStepper {
     readModelConfig(opts.baseDir); // fail early on a bad base directory
   }
 
+  /** Version 0 is the base model directory; version n ≥ 1 is `<root>/<agent>/v<n>` (src/store/layout). */
   versionDir(agent: string, version: number): string {
-    if (!AGENT.test(agent)) throw new Error(`agent name '${agent}' must match ${AGENT} (it names a directory)`);
-    if (!Number.isInteger(version) || version < 0) throw new Error(`policy version must be an integer ≥ 0, found ${version}`);
-    return version === 0 ? resolve(this.opts.baseDir) : join(resolve(this.opts.root), agent, `v${version}`);
+    if (version !== 0) return checkpointDir(resolve(this.opts.root), agent, version);
+    checkAgent(agent);
+    return resolve(this.opts.baseDir);
   }
 
   async trainStep(req: TrainStepRequest): Promise<TrainStepResult> {
     const toVersion = req.fromVersion + 1;
     const out = this.versionDir(req.agent, toVersion);
-    if (existsSync(out)) return { toVersion, dir: out, metrics: readCheckpointMeta(out).metrics ?? {}, reused: true };
+    if (existsSync(out)) return { toVersion, dir: out, metrics: storedMetrics(out), reused: true };
     const from = this.versionDir(req.agent, req.fromVersion);
     if (!existsSync(from)) throw new Error(`agent '${req.agent}' has no policy version ${req.fromVersion} (expected ${from}); train the versions before it first`);
     let cur = this.live.get(req.agent);
@@ -81,7 +93,7 @@ export class TrainService implements TrainStepper {
     if (!written) {
       // Another writer finished v+1 first; its weights are the ones to continue from.
       await cur.trainer.release();
-      return { toVersion, dir: out, metrics: readCheckpointMeta(out).metrics ?? {}, reused: true };
+      return { toVersion, dir: out, metrics: storedMetrics(out), reused: true };
     }
     this.live.set(req.agent, { version: toVersion, trainer: cur.trainer });
     return { toVersion, dir: out, metrics, reused: false };

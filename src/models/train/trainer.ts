@@ -54,10 +54,29 @@ export interface StepHyper {
   microBatchSize?: number;
 }
 
+/** One RL optimizer step's settings (the trainer's rlStep). */
 export interface RlHyper extends StepHyper {
   loss?: 'gspo' | 'grpo';
   policy?: Partial<PolicyLossConfig>;
 }
+
+/** What one RL step measured (the trainer's rlStep; kept in the checkpoint's metadata). */
+export type RlStepMetrics = {
+  loss: number;
+  policyLoss: number;
+  /** k3 KL to the reference, token mean. */
+  klLoss: number;
+  clipFraction: number;
+  tisVetoCount: number;
+  tisWeightMean: number;
+  sequences: number;
+  tokens: number;
+  /** Before clipping. */
+  gradNorm: number;
+  lr: number;
+  /** The optimizer's step count after this step. */
+  step: number;
+};
 
 export interface StepMetrics {
   loss: number;
@@ -221,7 +240,7 @@ export class Trainer {
    * One RL optimizer step: ℓ_old at the current weights, ℓ_ref at `refParams`, the policy loss over the
    * whole batch (sequence mean, batch mean), then accumulate/clip/AdamW.
    */
-  async rlStep(samples: readonly RlSample[], refParams: ParamStore, h: RlHyper): Promise<StepMetrics> {
+  async rlStep(samples: readonly RlSample[], refParams: ParamStore, h: RlHyper): Promise<RlStepMetrics> {
     const rows: TokenRow[] = samples.map((s, k) => {
       if (s.rolloutLogp.length !== s.completionIds.length) {
         throw new Error(`rlStep: sample ${k} has ${s.completionIds.length} completion tokens but ${s.rolloutLogp.length} rollout log-probs`);

@@ -1,14 +1,32 @@
-// Scoring and reading a tree of NodeSummary: a node's score from its test results, checks that the nodes
-// are one well-formed tree, the best node by the Pass@1(MCTS) rule, and the EvalNode form the metrics
-// take. Pure.
-import type { EvalNode } from '../rl/metrics';
-import type { NodeSummary, VerdictSummary } from './types';
+// Scoring and reading a tree's nodes (the NodeSummary of src/contracts, read structurally): a node's score
+// from its test results, checks that the nodes are one well-formed tree, the best node by the
+// Pass@1(MCTS) rule, and the EvalNode form the metrics take. Pure.
+import type { EvalNode } from './metrics';
+
 
 /** Which tests a training node's reward counts (the run config's rewards.tests). */
 export const REWARD_TESTS = ['public', 'private', 'all'] as const;
 export type RewardTests = (typeof REWARD_TESTS)[number];
 
-const allPassed = (v: VerdictSummary) => v.total > 0 && v.passed === v.total;
+/** What is read of a test set's result. */
+export interface TestTally {
+  passed: number;
+  total: number;
+}
+
+/** What is read of a node. */
+export interface ScoredNode {
+  treeId: string;
+  nodeId: number;
+  parentId: number | null;
+  depth: number;
+  agent: string;
+  score: number;
+  publicTests?: TestTally;
+  privateTests?: TestTally;
+}
+
+const allPassed = (v: TestTally) => v.total > 0 && v.passed === v.total;
 
 /**
  * A node's score, 1 iff every counted test passed (MARTI's binary reward), else 0. `reward` is a training
@@ -17,10 +35,10 @@ const allPassed = (v: VerdictSummary) => v.total > 0 && v.passed === v.total;
  * test-time search may use; a problem without public tests (HumanEval) then scores 0: no evidence.
  * Throws when `reward` counts no test result at all (the expand activity refuses such a problem first).
  */
-export function nodeScore(reward: RewardTests | undefined, publicTests?: VerdictSummary, privateTests?: VerdictSummary): number {
+export function nodeScore(reward: RewardTests | undefined, publicTests?: TestTally, privateTests?: TestTally): number {
   if (reward === undefined) return publicTests && allPassed(publicTests) ? 1 : 0;
   const counted = (reward === 'public' ? [publicTests] : reward === 'private' ? [privateTests] : [publicTests, privateTests]).filter(
-    (v): v is VerdictSummary => v !== undefined,
+    (v): v is TestTally => v !== undefined,
   );
   if (counted.length === 0) throw new Error(`nodeScore: reward '${reward}' counts the ${reward} tests, and the node has no result for them`);
   return counted.every(allPassed) ? 1 : 0;
@@ -30,9 +48,9 @@ export function nodeScore(reward: RewardTests | undefined, publicTests?: Verdict
  * The nodes sorted by creation (nodeId), after checking that they form one tree: one treeId, unique
  * ids, every parent an earlier node of the same tree, depth = parent's depth + 1. Throws otherwise.
  */
-export function checkNodes(nodes: readonly NodeSummary[]): NodeSummary[] {
+export function checkNodes<N extends ScoredNode>(nodes: readonly N[]): N[] {
   const sorted = [...nodes].sort((a, b) => a.nodeId - b.nodeId);
-  const byId = new Map<number, NodeSummary>();
+  const byId = new Map<number, N>();
   for (const node of sorted) {
     const where = `tree ${node.treeId}: node ${node.nodeId}`;
     if (node.treeId !== sorted[0].treeId) {
@@ -54,8 +72,8 @@ export function checkNodes(nodes: readonly NodeSummary[]): NodeSummary[] {
  * The node Pass@1(MCTS) picks (research/papers.md §2.12, §7): the highest public score, the earliest
  * node on ties, as src/rl/metrics.ts `treeMetrics` with tieBreak 'earliest'. Undefined for no nodes.
  */
-export function bestNode(nodes: readonly NodeSummary[]): NodeSummary | undefined {
-  let best: NodeSummary | undefined;
+export function bestNode<N extends ScoredNode>(nodes: readonly N[]): N | undefined {
+  let best: N | undefined;
   for (const node of [...nodes].sort((a, b) => a.nodeId - b.nodeId)) {
     if (best === undefined || node.score > best.score) best = node;
   }
@@ -67,7 +85,7 @@ export function bestNode(nodes: readonly NodeSummary[]): NodeSummary | undefined
  * tests, in evaluation trees) and private result, with both tallies for the hack rate. A node without a
  * private result (its problem has no private tests) scores 0 there: it cannot be shown correct.
  */
-export function toEvalNodes(nodes: readonly NodeSummary[]): EvalNode[] {
+export function toEvalNodes(nodes: readonly ScoredNode[]): EvalNode[] {
   return [...nodes]
     .sort((a, b) => a.nodeId - b.nodeId)
     .map((node) => ({
@@ -79,4 +97,4 @@ export function toEvalNodes(nodes: readonly NodeSummary[]): EvalNode[] {
     }));
 }
 
-const tally = (v: VerdictSummary) => ({ passed: v.passed, total: v.total });
+const tally = (v: TestTally) => ({ passed: v.passed, total: v.total });

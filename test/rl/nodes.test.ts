@@ -2,8 +2,8 @@
 // the evaluation metrics read), on hand-made verdict summaries.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { nodeScore, toEvalNodes } from '../../src/run/nodes';
-import type { NodeSummary, VerdictSummary } from '../../src/run/types';
+import type { NodeSummary, VerdictSummary } from '../../src/contracts';
+import { nodeScore, toEvalNodes } from '../../src/rl/nodes';
 
 const pass: VerdictSummary = { verdict: 'AC', passed: 2, total: 2 };
 const fail: VerdictSummary = { verdict: 'WA', passed: 1, total: 2 };

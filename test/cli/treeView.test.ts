@@ -2,11 +2,11 @@
 // against src/rl/metrics, and malformed trees rejected with the node named.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import type { NodeSummary, VerdictSummary } from '../../src/contracts';
 import { treeAdvantages, type TreeNodeReward } from '../../src/rl/advantage';
 import { treeMetrics } from '../../src/rl/metrics';
-import { bestNode, checkNodes, toEvalNodes } from '../../src/run/nodes';
-import { drawTree } from '../../src/run/treeView';
-import type { NodeSummary, VerdictSummary } from '../../src/run/types';
+import { bestNode, checkNodes, toEvalNodes } from '../../src/rl/nodes';
+import { drawTree } from '../../src/cli/treeView';
 import { rng } from '../rl/helpers';
 
 const ref = (c: string) => `sha256:${c.repeat(64)}` as const;

@@ -1,7 +1,7 @@
 // The JSON syntax locator agrees with JSON.parse on what is valid, and points at the first bad character.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { findJsonSyntaxError, lineColumn } from '../../src/run/jsonSyntax';
+import { findJsonSyntaxError, lineColumn } from '../../src/config/jsonSyntax';
 
 const valid = [
   '{}',

@@ -1,13 +1,14 @@
 // Each component's own config, cut from a resolved RunConfig (STYLE 13: validated once at the edge,
 // then passed down explicitly). Pure; workflow code may import it.
+import type { AgentSpec, EvaluationAgent, EvaluationInput, GroupModels, ProblemRef, RlHyper, SearchTreeInput } from '../contracts';
 import type { AdamWConfig, ScheduleConfig } from '../models/train/optim';
 import { defaultAdvantageConfig, type AdvantageConfig } from '../rl/advantage';
 import type { BufferConfig } from '../rl/buffers';
 import { defaultPolicyLossConfig, type PolicyLossConfig } from '../rl/loss';
 import type { SearchConfig } from '../search/config';
 import type { Ref } from '../store';
-import type { EvaluationInput } from '../workflows/evaluation';
-import type { EvaluationConfig, RunConfig } from './configSchema';
+import type { EvaluationConfig, RunConfig } from './schema';
+import { Rng } from '../search/rng';
 
 /**
  * The AB-MCTS-A config (`new AbMctsA(...)`) for a tree of `agents` (default: all, the joint tree).
@@ -89,9 +90,6 @@ export function plannedIterations(c: RunConfig, trainProblems: number): number {
   return Math.min(byEpisodes, c.stop.maxIterations ?? Infinity);
 }
 
-/** Each weight group's (owner agent's) policy version and checkpoint directory ('' for v0). */
-export type GroupModels = Record<string, { version: number; dir: string }>;
-
 /**
  * The `evaluation` workflow's input for this run's agents with the given weights (v0: the config's
  * model directory) on held-out `problems`: the run's tree prompts and search settings, the
@@ -104,15 +102,11 @@ export function evaluationInput(
   models: GroupModels,
   runId?: string,
 ): EvaluationInput {
-  const owners = new Map(weightGroups(c).flatMap((g) => g.agents.map((a) => [a, g.owner] as const)));
   const { agents: _names, ...search } = treeSearchConfig(c);
   return {
     ...(runId !== undefined && { runId }),
     problems,
-    agents: c.agents.map((a) => {
-      const m = models[owners.get(a.name)!] ?? { version: 0, dir: '' };
-      return { name: a.name, model: { dir: m.version > 0 ? m.dir : a.model, version: m.version }, systemPrompt: a.systemPrompt, thinking: a.thinking };
-    }),
+    agents: runAgents(c, models),
     budget: ev.budget,
     seed: c.seed,
     mode: ev.modes.length > 1 ? 'both' : ev.modes[0],
@@ -122,5 +116,70 @@ export function evaluationInput(
     expandAs: c.search.expandAs,
     sampling: { temperature: ev.temperature, topP: ev.topP },
     maxNewTokens: c.rollout.maxNewTokens,
+  };
+}
+
+/** The run's agents with their weight group's weights (v0: the config's model directory). */
+export function runAgents(c: RunConfig, models: GroupModels): EvaluationAgent[] {
+  const owners = new Map(weightGroups(c).flatMap((g) => g.agents.map((a) => [a, g.owner] as const)));
+  return c.agents.map((a) => {
+    const m = models[owners.get(a.name)!] ?? { version: 0, dir: '' };
+    return { name: a.name, model: { dir: m.version > 0 ? m.dir : a.model, version: m.version }, systemPrompt: a.systemPrompt, thinking: a.thinking };
+  });
+}
+
+/** How a tree's expand activity sees an agent: its weights' directory and policy version, its prompts. */
+export function agentSpec(a: EvaluationAgent): AgentSpec {
+  return {
+    name: a.name,
+    model: a.model.dir,
+    policyVersion: a.model.version,
+    ...(a.systemPrompt !== undefined && { systemPrompt: a.systemPrompt }),
+    ...(a.thinking !== undefined && { thinking: a.thinking }),
+    ...(a.weights && { weights: a.weights }),
+  };
+}
+
+/** The trainStep settings of a run planned for `iterations` iterations (the schedule's total steps). */
+export function rlHyper(c: RunConfig, iterations: number): RlHyper {
+  const sched = scheduleConfig(c, iterations);
+  const o = c.optimization;
+  const { lr: _lr, ...adamw } = adamWConfig(c);
+  return {
+    lr: sched.lr,
+    minLr: sched.minLr,
+    warmupSteps: sched.warmupSteps,
+    totalSteps: sched.totalSteps,
+    maxGradNorm: o.maxGradNorm,
+    adamw,
+    microBatchSize: o.microBatchSize,
+    loss: o.loss,
+    policy: policyLossConfig(c),
+  };
+}
+
+/**
+ * Training tree `k` of iteration `i` (DESIGN §5 seeds: Rng.seeded(seed, 'tree', i, k)): every node scored
+ * by rewards.tests and run on both test sets (for the hack rate); the 'grpo' set-up's group of
+ * rollout.samplesPerProblem i.i.d. samples is a tree with strategy 'iid'.
+ */
+export function trainingTreeInput(c: RunConfig, problem: ProblemRef, agents: AgentSpec[], i: number, k: number, runId: string): SearchTreeInput {
+  const { agents: _names, ...search } = treeSearchConfig(c);
+  const grpo = c.setup === 'grpo';
+  return {
+    problem,
+    agents,
+    budget: (grpo ? c.rollout.samplesPerProblem : c.search.budget) ?? 1,
+    ...(grpo && { strategy: 'iid' as const }),
+    seed: Rng.seeded(c.seed, 'tree', i, k).uint32(),
+    mode: c.search.feedback === 'tplus' ? 'tplus' : 'training',
+    search,
+    includeProblem: c.search.includeProblem,
+    expandAs: c.search.expandAs,
+    sampling: { temperature: c.rollout.temperature, topP: c.rollout.topP },
+    maxNewTokens: c.rollout.maxNewTokens,
+    privateTests: true,
+    reward: c.rewards.tests,
+    runId,
   };
 }

@@ -12,7 +12,7 @@ import { treeAdvantages } from '../../src/rl/advantage';
 import { addRollout, initBuffers } from '../../src/rl/buffers';
 import { gspoLoss } from '../../src/rl/loss';
 import { cosineLr } from '../../src/models/train/optim';
-import { parseRunConfig } from '../../src/run/configSchema';
+import { parseRunConfig } from '../../src/config/schema';
 import {
   adamWConfig,
   advantageConfig,
@@ -22,7 +22,7 @@ import {
   scheduleConfig,
   treeSearchConfig,
   weightGroups,
-} from '../../src/run/components';
+} from '../../src/config/components';
 
 const config = parseRunConfig({
   runId: 'r',
@@ -122,7 +122,7 @@ test('configSchema and components reach no Node built-in through value imports (
   const builtins = new Set(builtinModules);
   const seen = new Set<string>();
   const external = new Set<string>();
-  const queue = ['src/run/configSchema.ts', 'src/run/components.ts'].map((f) => join(root, f));
+  const queue = ['src/config/schema.ts', 'src/config/components.ts'].map((f) => join(root, f));
   while (queue.length > 0) {
     const file = queue.pop()!;
     if (seen.has(file)) continue;
@@ -142,5 +142,5 @@ test('configSchema and components reach no Node built-in through value imports (
   assert.deepEqual(bad, [], `built-ins reachable: ${bad.join(', ')}`);
   assert.deepEqual([...external].sort(), ['zod']);
   const files = [...seen].map((f) => relative(root, f));
-  assert.ok(files.every((f) => /^src\/(run|search|rl|data\/formats)\//.test(f)), files.join('\n'));
+  assert.ok(files.every((f) => /^src\/(config|search|rl|data\/formats|store\/names\.ts)/.test(f)), files.join('\n'));
 });

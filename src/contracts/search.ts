@@ -1,18 +1,14 @@
 // What the search activities exchange with workflows (small, through Temporal) and what they keep in the
-// store (large, by ref) — DESIGN §4 step 2, §5 "small payloads". Types only, so workflow code may
-// `import type` them.
+// store (large, by ref) — DESIGN §4 step 2, §5 "small payloads". Types only.
 import type { Ref } from '../store';
-import type { RewardTests } from '../run/nodes';
-import type { VerdictSummary } from '../run/types';
+import type { RewardTests, VerdictSummary } from './tree';
 
 /** One agent of a tree: a model directory (and checkpoint version) plus how it is prompted. */
 export interface AgentSpec {
   name: string;
   /** HF model directory. */
   model: string;
-  /** Checkpoint version of the weights ('' or absent = the directory's own). */
-  version?: string;
-  /** The version number NodeSummary.policyVersion reports (default 0). */
+  /** Policy version of the weights in `model` (0 or absent: the directory's own, the initial model). */
   policyVersion?: number;
   /** A system message before every prompt of this agent. */
   systemPrompt?: string | null;
@@ -59,7 +55,8 @@ export interface GenerationRecord {
   problemId: string;
   agent: string;
   model: string;
-  version: string;
+  /** Policy version of the weights that generated it (AgentSpec.policyVersion). */
+  policyVersion: number;
   /** 'int8' when the tree ran int8 projection weights (AgentSpec.weights); absent for float32. */
   weights?: 'int8';
   seed: number;

@@ -5,7 +5,7 @@
 // the field.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { parseRunConfig, type RunConfig } from './configSchema';
+import { parseRunConfig, type RunConfig } from './schema';
 import { ConfigError, type ConfigIssue } from './issues';
 import { findJsonSyntaxError } from './jsonSyntax';
 

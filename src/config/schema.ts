@@ -30,7 +30,8 @@ import { defaultOverlongConfig } from '../rl/shaping';
 import { searchConfigSchema } from '../search/config';
 import { DATASET_FORMATS } from '../data/formats/types';
 import { ConfigError, configIssues } from './issues';
-import { REWARD_TESTS } from './nodes';
+import { REWARD_TESTS } from '../rl/nodes';
+import { NAME } from '../store/names';
 
 export const SETUPS = ['heterogeneous', 'homogeneous', 'single', 'grpo'] as const;
 export type Setup = (typeof SETUPS)[number];
@@ -38,7 +39,6 @@ export type Setup = (typeof SETUPS)[number];
 /** MARTI workflow_args.max_num_nodes (both shipped scripts). */
 export const DEFAULT_TREE_BUDGET = 8;
 
-const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 const name = (what: string) =>
   z
     .string()

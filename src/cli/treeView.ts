@@ -9,8 +9,8 @@
 //   │  ├─ #2  areal  0.00  RE 0/3  380 tok
 //   │  │  └─ #3  qwen   1.00  AC 3/3  291 tok  ← best
 //   …
-import { bestNode, checkNodes } from './nodes';
-import type { NodeSummary, VerdictSummary } from './types';
+import type { NodeSummary, VerdictSummary } from '../contracts';
+import { bestNode, checkNodes } from '../rl/nodes';
 
 export interface DrawOptions {
   /** The first line's name for the tree (default: the nodes' treeId). */

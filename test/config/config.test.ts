@@ -5,9 +5,9 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadRunConfig, ConfigError } from '../../src/run/config';
-import { parseRunConfig, type RunConfig } from '../../src/run/configSchema';
-import { weightGroups } from '../../src/run/components';
+import { loadRunConfig, ConfigError } from '../../src/config/load';
+import { parseRunConfig, type RunConfig } from '../../src/config/schema';
+import { weightGroups } from '../../src/config/components';
 import { longContextModel, MODEL_NAMES } from '../../scripts/example-models';
 
 const EXAMPLES = join(__dirname, '..', '..', 'examples');
