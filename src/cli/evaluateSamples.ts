@@ -5,7 +5,8 @@
 // and the summary says how many there were (the exit code is then 1: run again once the sandbox is fixed).
 import { availableParallelism } from 'node:os';
 import { DATASET_FORMATS, DatasetError, loadDataset, type DatasetFormat } from '../data';
-import { checkSamples, evaluateSampleFile, throttledProgress, type ProgramRunner, type TestSelection } from '../data/evaluate';
+import { checkSamples, evaluateSampleFile, throttledProgress, type TestSelection } from '../data/evaluate';
+import type { RunnerHandle } from './sampleRunner';
 import { ProblemIndex, parseKs, passAtKTable, type PassAtKRow } from '../data/samples';
 import { parseFlags, UsageError, UserError, type Command } from './command';
 
@@ -26,11 +27,6 @@ failed) and prints pass@k, IE samples counted as failures; progress goes to stde
 const PROGRESS_EVERY_MS = 5000;
 
 /** A runner and how to shut it down (the sandbox pool's containers). */
-export interface RunnerHandle {
-  runner: ProgramRunner;
-  close(): Promise<void>;
-}
-
 export interface EvaluateSamplesDeps {
   openRunner(opts: { jobs: number }): Promise<RunnerHandle>;
   out(line: string): void;

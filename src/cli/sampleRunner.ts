@@ -3,7 +3,13 @@
 // sandbox's RunReport already is a RunSummary (total + tests[{index, verdict, detail}]).
 import { InfraError, Sandbox } from '../sandbox';
 import { UserError } from './command';
-import type { RunnerHandle } from './evaluateSamples';
+import type { ProgramRunner } from '../data/evaluate';
+
+/** A program runner and how to release it. */
+export interface RunnerHandle {
+  runner: ProgramRunner;
+  close(): Promise<void>;
+}
 
 export async function openSandboxRunner(opts: { jobs: number }): Promise<RunnerHandle> {
   let sandbox: Sandbox;

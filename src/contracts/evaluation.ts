@@ -4,7 +4,7 @@ import type { EvalMetrics } from '../report/metrics';
 import type { TreeMetrics } from '../rl/metrics';
 import type { Ref } from '../store';
 import type { ProblemRef } from './training';
-import type { SearchTreeInput, TreeMode } from './tree';
+import type { SearchTreeInput, TreeMode } from './search';
 
 export type EvaluationMode = 'agent' | 'system' | 'both';
 

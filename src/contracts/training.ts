@@ -5,7 +5,7 @@ import type { RlHyper, RlStepMetrics } from '../models/train/trainer';
 import type { IterationMetrics } from '../report/metrics';
 import type { BufferState } from '../rl/buffers';
 import type { Ref } from '../store';
-import type { ActivityTimeouts, SearchTreeInput } from './tree';
+import type { ActivityTimeouts, SearchTreeInput } from './search';
 
 /** One training sample by reference: the node's stored GenerationRecord and its advantage. */
 export interface SampleRef {

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { join, delimiter } from 'node:path';
 import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes';
 import { msToTs } from '@temporalio/common/lib/time';
-import { ALL_SEARCH_ATTRIBUTES } from '../workflows/searchAttributes';
+import { ALL_SEARCH_ATTRIBUTES } from '../contracts/searchAttributes';
 import { address, REPO_ROOT, type StackConfig } from './config';
 
 /** `temporal` from MARS2_TEMPORAL, PATH, or what scripts/setup built into .mars2/bin. */

@@ -24,7 +24,7 @@ import { toEvalNodes } from '../rl/nodes';
 import { Rng } from '../search/rng';
 import { agentSpec } from '../config/components';
 import { SMALL } from './options';
-import { KIND, PASS_AT_1, RUN_ID } from './searchAttributes';
+import { KIND, PASS_AT_1, RUN_ID } from '../contracts/searchAttributes';
 import { searchTree } from './searchTree';
 
 const record = (m: Map<string, MetricsSummary>): Record<string, MetricsSummary> => Object.fromEntries(m);

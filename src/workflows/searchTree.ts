@@ -35,7 +35,7 @@ import { AbMctsA } from '../search/abmcts';
 import { DEFAULT_DEPTH_GAMMA } from '../search/depthGuided';
 import { Rng } from '../search/rng';
 import { EXPAND_TIMEOUTS, withTimeouts } from './options';
-import { KIND, RUN_ID } from './searchAttributes';
+import { KIND, RUN_ID } from '../contracts/searchAttributes';
 import { treeQuery } from './shared';
 
 export async function searchTree(input: SearchTreeInput): Promise<NodeSummary[]> {

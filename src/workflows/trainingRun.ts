@@ -22,7 +22,7 @@ import type { Ref } from '../store';
 import { evaluation } from './evaluation';
 import { baselineRecord, iterationRecord, type GroupUpdate } from './iteration';
 import { SMALL, TRAIN_STEP_TIMEOUTS, withTimeouts } from './options';
-import { ITERATION, KIND, PASS_AT_1, RUN_ID } from './searchAttributes';
+import { ITERATION, KIND, PASS_AT_1, RUN_ID } from '../contracts/searchAttributes';
 import { searchTree } from './searchTree';
 import { progressQuery } from './shared';
 
