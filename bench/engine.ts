@@ -1,7 +1,7 @@
 // Engine speed, in one run: mars2's generator, transformers.js and PyTorch CPU `generate` on the same
 // random-weight Llama models (~5M and ~25M parameters), the same prompts, greedy, the same thread count.
 // Prints one table of decode and prefill tok/s at batch 1, 8 and 32 with the ratios mars2/transformers.js
-// and mars2/PyTorch, and checks the issue-6 goals. Every engine measures every cell in a fresh child
+// and mars2/PyTorch, and checks the engine's goals. Every engine measures every cell in a fresh child
 // process, one at a time; the protocol is in bench/engine/shared.ts. Set-up it does when missing:
 //   - the HF model dirs (.mars2/bench-models, by bench/make_bench_models.py in .mars2/golden-venv);
 //   - transformers.js in bench/tjs/node_modules (`npm ci --prefix bench/tjs --ignore-scripts`,
@@ -233,7 +233,7 @@ async function main() {
   if (int8) console.log('weights: int8 projections in mars2 and transformers.js, the same codes (MatMulNBits, 8 bits, block 32, accuracy level 4); embeddings and norms float32.');
   console.log(`load average before/after: ${loadBefore[0]!.toFixed(2)} / ${loadAfter[0]!.toFixed(2)} (${availableParallelism()} cores)\n`);
   for (const l of table(all, engines, s, baseline)) console.log(l);
-  console.log(`\n${agreement(all)}\n\nGoals (issue 6):`);
+  console.log(`\n${agreement(all)}\n\nGoals:`);
   for (const l of goals(all, s)) console.log(`  ${l}`);
 }
 

@@ -1,4 +1,4 @@
-// Orchestration overhead of searchTree (issue 8 benchmark): runs trees on the test stack with two tiny
+// Orchestration overhead of searchTree: runs trees on the test stack with two tiny
 // models on an MBPP problem and reads each tree's history (bench/searchTreeHistory.ts):
 //   per tree   wall = WorkflowExecutionStarted → Completed, inside = Σ ActivityTaskStarted → Completed,
 //              overhead = wall − inside, per node and as a share of wall, split by where it goes;

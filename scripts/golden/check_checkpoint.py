@@ -1,4 +1,4 @@
-"""Check (issue 7) that a checkpoint written by `mars2 sft` loads in transformers and gives the engine's
+"""Check that a checkpoint written by `mars2 sft` loads in transformers and gives the engine's
 logits. For each tiny fixture model (Llama, Qwen2 with a sharded base, Qwen3 with float16 weights):
 runs `mars2 sft` for a few steps into a temp directory, loads the checkpoint with
 AutoModelForCausalLM / AutoTokenizer, and compares transformers' float32 logits on fixed rows with the

@@ -1,4 +1,4 @@
-"""Golden fixtures for the generation engine (issue 6): tiny random Llama, Qwen2 and Qwen3 HF model
+"""Golden fixtures for the generation engine: tiny random Llama, Qwen2 and Qwen3 HF model
 directories plus reference outputs from PyTorch + transformers on CPU.
 
 Writes test/fixtures/models/{llama,qwen2,qwen3}/ with

@@ -1,4 +1,4 @@
-"""Golden fixtures for the trainer (issue 7): for the tiny Llama, Qwen2 and Qwen3 of make_models.py, loaded
+"""Golden fixtures for the trainer: for the tiny Llama, Qwen2 and Qwen3 of make_models.py, loaded
 in float32, every parameter gradient of a fixed masked token cross-entropy (SFT) and the losses of 10
 AdamW steps (clip 1.0, cosine schedule with warm-up, no decay on norms and biases), like llm.c's
 test_gpt2. Writes test/fixtures/models/{llama,qwen2,qwen3}/

@@ -11,8 +11,8 @@ import { readFile } from 'node:fs/promises';
 import { ApplicationFailure } from '@temporalio/activity';
 import { evaluationInput, weightGroups } from '../config/components';
 import { defaultEvaluationConfig, parseRunConfig, type RunConfig } from '../config/schema';
-import type { EvaluationPlan, EvaluationPlanInput, EvaluationRecord, GroupModels } from '../contracts';
-import { writeFileAtomic, type Ref, type Store } from '../store';
+import type { EvaluationPlan, EvaluationPlanInput, EvaluationRecord, GroupModels, StoredProblems } from '../contracts';
+import { writeFileAtomic, type Store } from '../store';
 import { checkpointDir, checkpointVersions } from '../store/layout';
 import { storeProblems } from './problems';
 import { layoutOf } from './training';
@@ -51,7 +51,7 @@ export function createEvaluationActivities(deps: { store: Store }) {
       if (input.problems !== undefined) ev.problems = input.problems;
       if (input.budget !== undefined) ev.budget = input.budget;
       if (input.modes !== undefined) ev.modes = input.modes;
-      let problems: { index: Ref; count: number };
+      let problems: StoredProblems;
       try {
         problems = await storeProblems(store, String(ref), 'eval', held, Math.min(held.limit ?? Infinity, ev.problems ?? Infinity));
       } catch (err) {

@@ -2,10 +2,10 @@
 // problems the trusted evaluator cannot judge (src/data/unjudgeable.ts) are left out, and said so.
 import { ConfigError } from '../config/load';
 import type { RunConfig } from '../config/schema';
-import type { ProblemIndex, ProblemRef } from '../contracts';
+import type { ProblemIndex, ProblemRef, StoredProblems } from '../contracts';
 import { readDataset } from '../data';
 import { UNJUDGEABLE } from '../data/unjudgeable';
-import type { Ref, Store } from '../store';
+import type { Store } from '../store';
 
 /** The first `limit` problems of a dataset into the store, and their index (those the sandbox cannot judge left out). */
 export async function storeProblems(
@@ -14,7 +14,7 @@ export async function storeProblems(
   which: 'train' | 'eval',
   dataset: RunConfig['datasets']['train'],
   limit: number | null,
-): Promise<{ index: Ref; count: number }> {
+): Promise<StoredProblems> {
   const problems: ProblemRef[] = [];
   for await (const entry of readDataset(dataset.path, { format: dataset.format })) {
     const why = UNJUDGEABLE.get(entry.problem.id);

@@ -1,5 +1,5 @@
-// `mars2 schedule eval|list|delete`: periodic evaluations on a Temporal Schedule (DESIGN §2; issue 8
-// item 5). The schedule `eval-<run>` starts a runEvaluation workflow every DURATION; each firing plans
+// `mars2 schedule eval|list|delete`: periodic evaluations on a Temporal Schedule (DESIGN §2).
+// The schedule `eval-<run>` starts a runEvaluation workflow every DURATION; each firing plans
 // at run time, so it evaluates the run's newest checkpoints. Overlap BUFFER_ONE: a firing while one is
 // running waits (at most one waits), none runs twice at once. A stack that was down does not fire a
 // backlog (catch-up window one minute). Scheduling the same run again updates the schedule in place.

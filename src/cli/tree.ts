@@ -1,4 +1,4 @@
-// `mars2 tree ID`: a search tree as a drawing (src/run/treeView): the live nodes of a running tree
+// `mars2 tree ID`: a search tree as a drawing (treeView.ts): the live nodes of a running tree
 // (its `tree` query), or the result of a finished one.
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { NodeSummary } from '../contracts';

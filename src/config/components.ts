@@ -1,12 +1,11 @@
 // Each component's own config, cut from a resolved RunConfig (STYLE 13: validated once at the edge,
 // then passed down explicitly). Pure; workflow code may import it.
-import type { AgentSpec, EvaluationAgent, EvaluationInput, GroupModels, ProblemRef, RlHyper, SearchTreeInput } from '../contracts';
+import type { AgentSpec, EvaluationAgent, EvaluationInput, GroupModels, ProblemRef, RlHyper, SearchTreeInput, StoredProblems } from '../contracts';
 import type { AdamWConfig, ScheduleConfig } from '../models/train/optim';
 import { defaultAdvantageConfig, type AdvantageConfig } from '../rl/advantage';
 import type { BufferConfig } from '../rl/buffers';
 import { defaultPolicyLossConfig, type PolicyLossConfig } from '../rl/loss';
 import type { SearchConfig } from '../search/config';
-import type { Ref } from '../store';
 import type { EvaluationConfig, RunConfig } from './schema';
 import { Rng } from '../search/rng';
 
@@ -98,7 +97,7 @@ export function plannedIterations(c: RunConfig, trainProblems: number): number {
 export function evaluationInput(
   c: RunConfig,
   ev: EvaluationConfig,
-  problems: { index: Ref; count: number },
+  problems: StoredProblems,
   models: GroupModels,
   runId?: string,
 ): EvaluationInput {

@@ -1,4 +1,4 @@
-// The run config of `mars2 train --config F` (issue 8 item 4; DESIGN §4–§6): one schema for every
+// The run config of `mars2 train --config F` (DESIGN §4–§6): one schema for every
 // agent set-up of the papers' comparisons (research/papers.md §3.1, §4.4, §5):
 //
 //   heterogeneous  ≥ 2 agents, each its own model directory and weights (Heter-MARS²)

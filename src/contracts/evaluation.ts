@@ -3,7 +3,7 @@
 import type { EvalMetrics } from '../report/metrics';
 import type { TreeMetrics } from '../rl/metrics';
 import type { Ref } from '../store';
-import type { ProblemRef } from './training';
+import type { ProblemRef, StoredProblems } from './training';
 import type { SearchTreeInput, TreeMode } from './search';
 
 export type EvaluationMode = 'agent' | 'system' | 'both';
@@ -22,7 +22,7 @@ export interface EvaluationInput {
   /** The training run this evaluation belongs to (search attribute Mars2RunId). */
   runId?: string;
   /** Held-out problems: refs as problemBatch returns them, or a stored ProblemIndex (all of it). */
-  problems: ProblemRef[] | { index: Ref; count: number };
+  problems: ProblemRef[] | StoredProblems;
   agents: EvaluationAgent[];
   /** Nodes per tree (each agent's tree and each joint tree). */
   budget: number;

@@ -46,6 +46,12 @@ export interface ProblemBatchInput {
   positions: number[];
 }
 
+/** A stored ProblemIndex and how many problems it holds. */
+export interface StoredProblems {
+  index: Ref;
+  count: number;
+}
+
 /** A dataset's problems in the store, in dataset order: what `mars2 train` writes. */
 export interface ProblemIndex {
   kind: 'mars2.problems/1';
@@ -62,9 +68,9 @@ export interface TrainingRunInput {
   /** The resolved RunConfig in the store. */
   config: Ref;
   /** The training problems (a stored ProblemIndex) and how many there are. */
-  problems: { index: Ref; count: number };
+  problems: StoredProblems;
   /** The held-out problems of the periodic evaluations (absent: no evaluation). */
-  evalProblems?: { index: Ref; count: number };
+  evalProblems?: StoredProblems;
   /** Iterations to run (plannedIterations of the config). */
   iterations: number;
   /** Activity timeouts (tests shorten them so crash recovery is quick). */
@@ -91,7 +97,7 @@ export interface TrainingRunResult {
   stoppedEarly?: 'targetPass1';
 }
 
-/** Where a training run stands (issue 8 item 3): answered live by the trainingRun workflow. */
+/** Where a training run stands: answered live by the trainingRun workflow. */
 export interface RunProgress {
   runId: string;
   /** The iteration in progress (or the last one, once done), 0-based. */

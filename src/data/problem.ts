@@ -64,3 +64,7 @@ export const problemSchema = z
       ctx.addIssue({ code: 'custom', path: ['test_code'], message: "required when style is 'assert'" });
   });
 export type Problem = z.infer<typeof problemSchema>;
+
+/** What a run of a program on a problem's tests ends with (src/sandbox decides it; IE: our machinery failed). */
+export const VERDICTS = ['AC', 'WA', 'TLE', 'MLE', 'OLE', 'RE', 'CE', 'IE'] as const;
+export type Verdict = (typeof VERDICTS)[number];

@@ -12,7 +12,7 @@
 //    program that breaks the sandbox by never scoring it. The summary says how many there were.
 import { DatasetError, type DatasetLocation } from './errors';
 import type { DatasetEntry } from './load';
-import type { Problem } from './problem';
+import type { Problem, Verdict } from './problem';
 import { readRecords } from './read';
 import { passAtK } from '../rl/metrics';
 
@@ -78,8 +78,6 @@ export function programFor(problem: Problem, sample: Pick<Sample, 'completion' |
   const completion = sample.completion ?? '';
   return problem.prompt_is_code ? problem.prompt + completion : completion;
 }
-
-export type Verdict = 'AC' | 'WA' | 'TLE' | 'MLE' | 'OLE' | 'RE' | 'CE' | 'IE';
 
 /** The little of a sandbox run report (src/sandbox RunReport) that a sample's result needs. */
 export interface RunSummary {

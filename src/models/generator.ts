@@ -8,7 +8,8 @@
 import { KvCache } from './kvcache';
 import { prefillGroups, prefillRows } from './prefill';
 import type { ModelRuntime, StepOut } from './runtime';
-import { Rng, sampleToken, type SamplingParams } from './sampling';
+import { Rng } from '../search/rng';
+import { sampleToken, type SamplingParams } from './sampling';
 
 export type FinishReason = 'eos' | 'stop' | 'length';
 
@@ -82,7 +83,7 @@ export class Generator {
     }
     return new Promise((resolve, reject) => {
       this.queue.push({
-        job, rng: new Rng(job.seed), tokens: [], logprobs: [], raw: [], eos: new Set(job.eosIds),
+        job, rng: Rng.fromSeed(job.seed), tokens: [], logprobs: [], raw: [], eos: new Set(job.eosIds),
         maxStopLen: Math.max(0, ...job.stop.map((s) => s.length)), done: resolve, fail: reject,
       });
       if (!this.running) {
@@ -169,7 +170,7 @@ export class Generator {
 
   /** Samples the row's next token from `logits`; returns true when the row is finished. */
   private take(row: Row, logits: Float32Array, lse: number): boolean {
-    const s = sampleToken(logits, row.job.sampling, row.job.sampling.temperature > 0 ? row.rng.next() : 0, lse);
+    const s = sampleToken(logits, row.job.sampling, row.job.sampling.temperature > 0 ? row.rng.uniform32() : 0, lse);
     row.tokens.push(s.token);
     row.logprobs.push(s.logprob);
     row.raw.push(s.rawLogprob);

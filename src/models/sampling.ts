@@ -25,36 +25,6 @@ export interface Sampled {
   rawLogprob: number;
 }
 
-/** xoshiro128** with splitmix32 seeding; `next()` is uniform in [0, 1) with 32 random bits. */
-export class Rng {
-  private s = new Uint32Array(4);
-
-  constructor(seed: number) {
-    let x = (seed >>> 0) ^ Math.floor(seed / 2 ** 32);
-    for (let i = 0; i < 4; i++) {
-      x = (x + 0x9e3779b9) >>> 0;
-      let z = x;
-      z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
-      z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
-      this.s[i] = (z ^ (z >>> 16)) >>> 0;
-    }
-    if (this.s.every((v) => v === 0)) this.s[0] = 1;
-  }
-
-  next(): number {
-    const s = this.s;
-    const r = Math.imul(((Math.imul(s[1]!, 5) << 7) | (Math.imul(s[1]!, 5) >>> 25)) >>> 0, 9) >>> 0;
-    const t = (s[1]! << 9) >>> 0;
-    s[2]! ^= s[0]!;
-    s[3]! ^= s[1]!;
-    s[1]! ^= s[2]!;
-    s[0]! ^= s[3]!;
-    s[2]! ^= t;
-    s[3] = ((s[3]! << 11) | (s[3]! >>> 21)) >>> 0;
-    return r / 2 ** 32;
-  }
-}
-
 /** log Σ exp z_i given max = max_i z_i (float64 accumulation). */
 function logSumExp(z: ArrayLike<number>, max: number): number {
   let sum = 0;

@@ -1,8 +1,9 @@
 // The sandbox's data: limits, verdicts and per-test results (DESIGN §6.4). Verdicts are data: a wrong,
 // crashing or hanging program is a verdict; only IE means our machinery failed (retried, never scored).
 
-export const VERDICTS = ['AC', 'WA', 'TLE', 'MLE', 'OLE', 'RE', 'CE', 'IE'] as const;
-export type Verdict = (typeof VERDICTS)[number];
+import { VERDICTS, type Verdict } from '../data/problem';
+
+export { VERDICTS, type Verdict };
 
 export type Mode = 'process' | 'fork';
 

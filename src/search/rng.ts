@@ -1,5 +1,6 @@
-// The seeded PRNG every random choice in src/search goes through: xoshiro128** (Blackman & Vigna,
-// 2018), 32-bit arithmetic, period 2^128 − 1, a 4-word state that serializes as plain JSON.
+// The one seeded PRNG of mars2: xoshiro128** (Blackman & Vigna, 2018), 32-bit arithmetic, period
+// 2^128 − 1, a 4-word state that serializes as plain JSON. The search's draws, the engine's per-request
+// sampling stream (`Rng.fromSeed`, splitmix32 seeding), SFT batch order and property tests all use it.
 //
 // DESIGN §5: each tree's Thompson draws come from an Rng seeded from (run seed, iteration, problem
 // id, node index), so `Rng.seeded(...parts)` hashes any list of numbers and strings into a state.
@@ -35,6 +36,21 @@ export class Rng {
     return new Rng(hashToState(parts));
   }
 
+  /** An Rng seeded from one number by splitmix32 (the engine's per-request stream). */
+  static fromSeed(seed: number): Rng {
+    let x = (seed >>> 0) ^ Math.floor(seed / 2 ** 32);
+    const s: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      x = (x + 0x9e3779b9) >>> 0;
+      let z = x;
+      z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
+      z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
+      s.push((z ^ (z >>> 16)) >>> 0);
+    }
+    if (!s.some((v) => v !== 0)) s[0] = 1;
+    return new Rng(s);
+  }
+
   /** Resumes from a snapshot taken with `state()`. */
   static fromState(state: RngState): Rng {
     const s = state?.s;
@@ -64,6 +80,11 @@ export class Rng {
     this.s2 ^= t;
     this.s3 = rotl(this.s3, 11);
     return result;
+  }
+
+  /** A uniform on [0, 1) with 32 random bits (one output). */
+  uniform32(): number {
+    return this.uint32() / 4294967296;
   }
 
   /** A double uniform on [0, 1) with 53 random bits (two 32-bit outputs). */
@@ -122,17 +143,8 @@ function hashToState(parts: Array<number | string>): number[] {
   return [h1, h2, h3, h4];
 }
 
-/**
- * mulberry32: a tiny seeded uniform [0, 1) stream, for places that need a reproducible shuffle or test
- * data and no serializable state (SFT batch order, property tests). The search itself uses `Rng`.
- */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+/** A uniform [0, 1) stream from one seed (`Rng.fromSeed`), for shuffles and test data. */
+export function uniformStream(seed: number): () => number {
+  const rng = Rng.fromSeed(seed);
+  return () => rng.uniform32();
 }

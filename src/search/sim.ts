@@ -1,4 +1,4 @@
-// The synthetic scoring environment of `mars2 search-sim` (issue 4): it runs the search against
+// The synthetic scoring environment of `mars2 search-sim` : it runs the search against
 // agents whose pass probabilities are known, to check the search itself (and to compare with
 // TreeQuest run on the same config).
 //

@@ -58,7 +58,7 @@ export interface SearchState {
   expansionsAtDepth: number[];
 }
 
-/** The tree as issue 4's search-sim output lists it: node i in creation order. */
+/** The tree as `mars2 search-sim` lists it: node i in creation order. */
 export interface TreeArrays {
   parent: number[];
   agent: number[];

@@ -23,29 +23,39 @@ export function refOf(data: Uint8Array): Ref {
   return `sha256:${createHash('sha256').update(data).digest('hex')}`;
 }
 
-/** Writes `data` to `path` atomically: a reader sees the old file or the whole new one. */
-export async function writeFileAtomic(path: string, data: Uint8Array | string): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  const tmp = `${path}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
-  const fh = await open(tmp, 'w');
+/** Writes `data` to `path` and fsyncs it (not atomic: for files inside a folder that is renamed into place). */
+export async function writeSynced(path: string, data: Uint8Array | string): Promise<void> {
+  const fh = await open(path, 'w');
   try {
     await fh.writeFile(data);
     await fh.sync();
   } finally {
     await fh.close();
   }
+}
+
+/** fsyncs a folder, so a rename or a new entry in it survives a crash. */
+export async function syncDir(path: string): Promise<void> {
+  const dir = await open(path, 'r');
+  try {
+    await dir.sync();
+  } finally {
+    await dir.close();
+  }
+}
+
+/** Writes `data` to `path` atomically: a reader sees the old file or the whole new one. */
+export async function writeFileAtomic(path: string, data: Uint8Array | string): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  const tmp = `${path}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+  await writeSynced(tmp, data);
   try {
     await rename(tmp, path);
   } catch (err) {
     await rm(tmp, { force: true });
     throw err;
   }
-  const dir = await open(dirname(path), 'r');
-  try {
-    await dir.sync();
-  } finally {
-    await dir.close();
-  }
+  await syncDir(dirname(path));
 }
 
 export class Store {

@@ -1,4 +1,4 @@
-// An evaluation as a durable process (DESIGN §4 step 5, §6.3; issue 8 item 3): held-out problems, every
+// An evaluation as a durable process (DESIGN §4 step 5, §6.3): held-out problems, every
 // node also run on the private tests, in two modes —
 //   agent mode:  one child searchTree per (problem, agent) with that agent alone (the agent's figures);
 //   system mode: one child searchTree per problem with all agents (the team's figures, and each agent's

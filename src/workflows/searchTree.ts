@@ -6,7 +6,7 @@
 // scalars, ~300 bytes a node); prompts, programs, tokens and reports are in the store. A `tree` query
 // returns the live nodes; the result is the nodes.
 //
-// Scores (src/run/nodes `nodeScore`, binary): a training tree scores each node by the run's
+// Scores (src/rl/nodes `nodeScore`, binary): a training tree scores each node by the run's
 // rewards.tests ('all' by default: public and private), and runs both sets on every node so that the hack
 // rate exists; evaluation and solve trees score on the public tests only (test-time search may use
 // nothing else) and, in evaluation, run the private ones for Pass@1. Refinement prompts always show the

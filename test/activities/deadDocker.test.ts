@@ -1,4 +1,4 @@
-// A dead Docker engine (issue 8 tests; DESIGN §5 "IE is never a score"): the runTests activity, with a
+// A dead Docker engine (DESIGN §5 "IE is never a score"): the runTests activity, with a
 // sandbox whose Docker client points at a socket nobody listens on, fails with a retryable
 // 'SandboxUnavailable' failure naming the engine's socket and what to do — not a verdict, no report
 // stored — and the same input succeeds once the activity's sandbox reaches a live engine. Then a whole

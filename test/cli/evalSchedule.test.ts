@@ -5,17 +5,14 @@
 // list shows it, delete removes it. Bad input: an unknown run, bad flags.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { EvaluationRecord, NodeSummary } from '../../src/contracts';
 import { MBPP, writeRunConfig } from '../helpers/runConfig';
 import { treeFixture, type TreeFixture } from '../helpers/searchTree';
 import { runLayout } from '../../src/store/layout';
+import { mars2 as cli } from '../helpers/cli';
 
-const ROOT = join(__dirname, '..', '..');
-const mars2 = (...args: string[]) =>
-  spawnSync(join(ROOT, 'mars2'), args, { encoding: 'utf8', timeout: 600_000, env: { ...process.env, MARS2_STACK: 'test' } });
+const mars2 = (...args: string[]) => cli(args, { timeoutMs: 600_000 });
 
 let f: TreeFixture;
 let runId: string;

@@ -11,7 +11,8 @@ import { evaluateSamples, type EvaluateSamplesDeps } from '../../src/cli/evaluat
 import { UsageError, UserError } from '../../src/cli/command';
 import { loadDataset, loadReferenceSolutions, type Problem } from '../../src/data';
 import type { ProgramRunner } from '../../src/data/evaluate';
-import type { RunSummary, Verdict } from '../../src/data/samples';
+import type { Verdict } from '../../src/data/problem';
+import type { RunSummary } from '../../src/data/samples';
 
 const HUMANEVAL = join(__dirname, '../fixtures/humaneval/humaneval_sample.jsonl');
 const dir = mkdtempSync(join(tmpdir(), 'mars2-eval-'));

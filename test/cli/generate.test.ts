@@ -1,14 +1,13 @@
 // `mars2 generate` end to end: --json output for a plain prompt and a chat file, usage errors.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { mars2 as cli, ROOT } from '../helpers/cli';
 
-const ROOT = join(__dirname, '..', '..');
 const model = join(ROOT, 'test', 'fixtures', 'models', 'qwen3');
-const mars2 = (...args: string[]) => spawnSync(join(ROOT, 'mars2'), args, { encoding: 'utf8', timeout: 60_000 });
+const mars2 = (...args: string[]) => cli(args, { timeoutMs: 60_000, stack: 'user' });
 
 test('mars2 generate --json: prompt and chat messages, greedy is reproducible', () => {
   const a = mars2('generate', '--model', model, '--prompt', 'def add(a, b):', '--greedy', '--max-new-tokens', '6', '--threads', '1', '--json');

@@ -1,15 +1,16 @@
 // `mars2 report`: a run's metrics file becomes a self-contained HTML page; a missing run is a clear error.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { formatMetricsLine } from '../../src/report/metrics';
 import { sampleMetrics } from '../../src/report/sample';
+import { mars2 as cli } from '../helpers/cli';
 
 const root = join(__dirname, '..', '..');
-const mars2 = (args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', join(root, 'client.ts'), ...args], { encoding: 'utf8' });
+const mars2 = (args: string[]) => cli(args, { stack: 'user' });
 
 test('mars2 report writes an HTML page with plots from a metrics file', () => {
   const dir = mkdtempSync(join(tmpdir(), 'mars2-report-'));

@@ -3,16 +3,14 @@
 // errors say what was expected.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import type { NodeSummary } from '../../src/contracts';
 import { SHARED_DATA } from '../helpers/data';
 import { treeFixture, type TreeFixture } from '../helpers/searchTree';
+import { mars2 as cli, ROOT } from '../helpers/cli';
 
-const ROOT = join(__dirname, '..', '..');
 const MBPP = join(SHARED_DATA, 'mbpp', 'mbpp.jsonl');
-const mars2 = (...args: string[]) =>
-  spawnSync(join(ROOT, 'mars2'), args, { encoding: 'utf8', timeout: 120_000, env: { ...process.env, MARS2_STACK: 'test' } });
+const mars2 = (...args: string[]) => cli(args);
 
 let f: TreeFixture;
 let agents: string;

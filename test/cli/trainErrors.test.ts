@@ -1,20 +1,18 @@
-// `mars2 train` with a bad config, a missing model directory or a dataset with a bad line (issue 8
-// tests): exit code 1, no stack trace, and a message naming the file and the field or line, with what
-// was expected and what was found. The loader's own cases are in test/run/config.test.ts; this checks
+// `mars2 train` with a bad config, a missing model directory or a dataset with a bad line: exit
+// code 1, no stack trace, and a message naming the file and the field or line, with what
+// was expected and what was found. The loader's own cases are in test/config/config.test.ts; this checks
 // they reach the user through the CLI, and that nothing is started.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import { commentDataset } from '../helpers/trainRun';
 import { ensureTestStack } from '../helpers/stack';
 import { commentModel } from '../helpers/models';
+import { mars2 as cli } from '../helpers/cli';
 
-const ROOT = join(__dirname, '..', '..');
-const mars2 = (...args: string[]) =>
-  spawnSync(join(ROOT, 'mars2'), args, { encoding: 'utf8', timeout: 120_000, env: { ...process.env, MARS2_STACK: 'test' } });
+const mars2 = (...args: string[]) => cli(args);
 
 let client: Client;
 let dir: string;

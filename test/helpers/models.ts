@@ -7,6 +7,7 @@
 // z = x₀/rms(x) at the last position; every lm_head row is zeroed in that column except '#''s, set
 // to `scale`. Dimension 0 of every token embedding is a large constant, so z hardly depends on the
 // prompt: p('#') = e^{scale·z} / (e^{scale·z} + V − 1) ≈ 0.4 at the default scale, the rest uniform.
+import assert from 'node:assert/strict';
 import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SafetensorsDir, writeSafetensors } from '../../src/models/hf/safetensors';
@@ -43,4 +44,12 @@ export function commentModel(home: string, base: 'qwen3' | 'llama' = 'qwen3', sc
   writeFileSync(join(tmp, 'model.safetensors'), writeSafetensors(tensors));
   cpSync(tmp, dir, { recursive: true });
   return dir;
+}
+
+/** The largest |a[i] − b[i]| (the arrays must have one length). */
+export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  assert.equal(a.length, b.length, 'length mismatch');
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
+  return m;
 }

@@ -9,6 +9,7 @@ import { SafetensorsDir } from '../../src/models/hf/safetensors';
 import { ModelRuntime } from '../../src/models/runtime';
 import { Generator } from '../../src/models/generator';
 import { KvCache } from '../../src/models/kvcache';
+import { maxAbsDiff } from '../helpers/models';
 
 const FIXTURES = join(__dirname, '..', 'fixtures', 'models');
 const REGEN = 'regenerate with: .mars2/golden-venv/bin/python scripts/golden/make_models.py';
@@ -16,13 +17,6 @@ const REGEN = 'regenerate with: .mars2/golden-venv/bin/python scripts/golden/mak
 interface Reference {
   logits_input_ids: number[][];
   greedy: { prompt_ids: number[]; new_ids: number[] };
-}
-
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  assert.equal(a.length, b.length, 'length mismatch');
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
-  return m;
 }
 
 for (const name of ['llama', 'qwen2', 'qwen3']) {

@@ -11,11 +11,11 @@
 // coordinate is favoured; exactly-zero gradients are asserted separately by the tests.
 import assert from 'node:assert/strict';
 import * as ort from 'onnxruntime-node';
-import { mulberry32 } from '../../src/search/rng';
+import { uniformStream } from '../../src/search/rng';
 import { Graph, type Value } from '../../src/models/onnx/graph';
 
-/** Deterministic uniform [0, 1) (mulberry32). */
-export const rng = mulberry32;
+/** Deterministic uniform [0, 1) (uniformStream). */
+export const rng = uniformStream;
 
 export interface InputSpec {
   dtype: 'float64' | 'int64';

@@ -9,15 +9,9 @@ import { Generator } from '../../src/models/generator';
 import { KvCache } from '../../src/models/kvcache';
 import { prefillGroups, prefillRows } from '../../src/models/prefill';
 import { ModelRuntime } from '../../src/models/runtime';
+import { maxAbsDiff } from '../helpers/models';
 
 const FIXTURES = join(__dirname, '..', 'fixtures', 'models');
-
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  assert.equal(a.length, b.length, 'length mismatch');
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
-  return m;
-}
 
 /** Row r's valid K/V slots of every layer, as one flat array. */
 function rowKv(c: KvCache, r: number, nkv: number, hd: number): number[] {

@@ -14,16 +14,10 @@ import { readModelConfig } from '../../src/models/hf/config';
 import { writeSafetensors } from '../../src/models/hf/safetensors';
 import { Generator } from '../../src/models/generator';
 import { ModelRuntime } from '../../src/models/runtime';
+import { maxAbsDiff } from '../helpers/models';
 
 const FIXTURES = join(__dirname, '..', 'fixtures', 'models');
 const BLOCK = 32;
-
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  assert.equal(a.length, b.length, 'length mismatch');
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
-  return m;
-}
 
 /** A copy of model dir `name` whose projection weights are replaced by their int8 dequantization. */
 function dequantizedCopy(name: string): string {

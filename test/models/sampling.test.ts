@@ -2,7 +2,8 @@
 // temperature / top-k / top-p, reported log-probs against an independent reference, greedy.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Rng, sampleToken, type SamplingParams } from '../../src/models/sampling';
+import { sampleToken, type SamplingParams } from '../../src/models/sampling';
+import { Rng } from '../../src/search/rng';
 
 /** Reference: HF warper order with a full sort; returns q over the vocabulary (0 outside the kept set). */
 function reference(z: number[], p: SamplingParams): number[] {
@@ -36,14 +37,14 @@ const logits = [2.1, -0.3, 1.7, 0.2, 3.0, -1.5, 0.9, 1.1, -0.7, 2.6, 0.0, 1.4, -
 describe('sampling', () => {
   test('the PRNG and sampling are reproducible for a seed and differ across seeds', () => {
     const draw = (seed: number) => {
-      const rng = new Rng(seed);
-      return Array.from({ length: 50 }, () => sampleToken(logits, { temperature: 1, topP: 1, topK: 0 }, rng.next()).token);
+      const rng = Rng.fromSeed(seed);
+      return Array.from({ length: 50 }, () => sampleToken(logits, { temperature: 1, topP: 1, topK: 0 }, rng.uniform32()).token);
     };
     assert.deepEqual(draw(7), draw(7));
     assert.notDeepEqual(draw(7), draw(8));
     assert.notDeepEqual(draw(2 ** 40 + 7), draw(7));
-    const r = new Rng(123);
-    const u = Array.from({ length: 1000 }, () => r.next());
+    const r = Rng.fromSeed(123);
+    const u = Array.from({ length: 1000 }, () => r.uniform32());
     assert.ok(u.every((x) => x >= 0 && x < 1));
     assert.ok(Math.abs(u.reduce((a, b) => a + b, 0) / 1000 - 0.5) < 0.05);
   });
@@ -60,9 +61,9 @@ describe('sampling', () => {
       const q = reference(logits, p);
       const N = 40000;
       const counts = new Array(logits.length).fill(0);
-      const rng = new Rng(99);
+      const rng = Rng.fromSeed(99);
       for (let n = 0; n < N; n++) {
-        const s = sampleToken(logits, p, rng.next());
+        const s = sampleToken(logits, p, rng.uniform32());
         counts[s.token]++;
         assert.ok(Math.abs(s.logprob - Math.log(q[s.token]!)) < 1e-12, `logprob of ${s.token}`);
       }
@@ -76,9 +77,9 @@ describe('sampling', () => {
 
   test('raw log-probs are the temperature-1 log-softmax over the full vocabulary', () => {
     const lse = Math.log(logits.reduce((a, v) => a + Math.exp(v), 0));
-    const rng = new Rng(5);
+    const rng = Rng.fromSeed(5);
     for (let n = 0; n < 100; n++) {
-      const s = sampleToken(logits, { temperature: 0.5, topP: 0.6, topK: 3 }, rng.next());
+      const s = sampleToken(logits, { temperature: 0.5, topP: 0.6, topK: 3 }, rng.uniform32());
       assert.ok(Math.abs(s.rawLogprob - (logits[s.token]! - lse)) < 1e-12);
     }
   });
@@ -91,12 +92,12 @@ describe('sampling', () => {
   });
 
   test('top-p over a large vocabulary matches the reference (candidate pruning is exact)', () => {
-    const rng = new Rng(3);
-    const z = Array.from({ length: 5000 }, () => (rng.next() - 0.5) * 12);
+    const rng = Rng.fromSeed(3);
+    const z = Array.from({ length: 5000 }, () => (rng.uniform32() - 0.5) * 12);
     const p = { temperature: 1.1, topP: 0.95, topK: 0 };
     const q = reference(z, p);
     for (let n = 0; n < 200; n++) {
-      const s = sampleToken(z, p, rng.next());
+      const s = sampleToken(z, p, rng.uniform32());
       assert.ok(q[s.token]! > 0);
       assert.ok(Math.abs(s.logprob - Math.log(q[s.token]!)) < 1e-9);
     }

@@ -1,9 +1,9 @@
-// Test helpers for the RL math: a small seeded PRNG (mulberry32) so property tests are deterministic,
+// Test helpers for the RL math: a small seeded PRNG (uniformStream) so property tests are deterministic,
 // and float comparison with a message that shows both values.
 import assert from 'node:assert/strict';
-import { mulberry32 } from '../../src/search/rng';
+import { uniformStream } from '../../src/search/rng';
 
-export const rng = mulberry32;
+export const rng = uniformStream;
 
 /** |actual − expected| <= abs + rel·|expected|. */
 export function assertClose(actual: number, expected: number, abs = 1e-12, rel = 0, what = 'value'): void {

@@ -28,7 +28,7 @@ function writeConfig(name: string, value: unknown): string {
   return file;
 }
 
-test('writes every tree in the issue-4 format and prints a JSON summary', async (t) => {
+test('writes every tree in the search-sim format and prints a JSON summary', async (t) => {
   const out = path.join(dir, 'trees.json');
   const log = t.mock.method(console, 'log', () => {});
   const code = await searchSimCommand.run(['--config', writeConfig('ok.json', config), '--out', out, '--json']);

@@ -1,4 +1,4 @@
-// The search-sim environment (issue 4's rules) and the simulation loop.
+// The search-sim environment  and the simulation loop.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { AbMctsA } from '../../src/search/abmcts';

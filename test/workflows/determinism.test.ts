@@ -1,4 +1,4 @@
-// Determinism (issue 8 tests; DESIGN §5): with the worker's engine in deterministic mode
+// Determinism (DESIGN §5): with the worker's engine in deterministic mode
 // (StackConfig.deterministic), two training runs of one config and seed under different run ids — one
 // uninterrupted, one whose worker is SIGKILLed during a trainStep (iteration 0) and again during a
 // generate (iteration 1, the first with checkpoint v1) and restarted each time — write the same metrics

@@ -1,4 +1,4 @@
-// Durability across infrastructure crashes: a dev-server crash (issue 8 tests; temporal.md §5.5): a 2-iteration training run
+// Durability across infrastructure crashes: a dev-server crash (temporal.md §5.5): a 2-iteration training run
 // whose Temporal dev server is SIGKILLed while a search tree is mid-way (some of its nodes done, the
 // tree still open) and brought back with `up`. The run finishes; every trainStep is counted exactly
 // once (checkpoints v1, v2; one scheduled and completed trainStep each), the metrics file has one line

@@ -1,4 +1,4 @@
-// Agent set-ups of trainingRun on the real stack (issue 8 item 4): a heterogeneous run (two agents, each
+// Agent set-ups of trainingRun on the real stack: a heterogeneous run (two agents, each
 // its own model directory and checkpoint chain) and a homogeneous multi-role run (two roles sharing one
 // set of weights, one checkpoint chain fed by both, each role prompted with its own system message).
 // The trees get non-zero rewards (the comment model on assert problems that any running program
@@ -8,7 +8,6 @@
 // With an evaluation set the comment model passes, stop.targetPass1 ends a run early.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { GenerationRecord } from '../../src/contracts';
@@ -22,6 +21,7 @@ import { treeFixture, type TreeFixture } from '../helpers/searchTree';
 import { changedTensors, commentDataset, startRun, treeOf, versions } from '../helpers/trainRun';
 import { writeRunConfig } from '../helpers/runConfig';
 import { runLayout } from '../../src/store/layout';
+import { mars2 } from '../helpers/cli';
 
 let f: TreeFixture;
 let coder: string;
@@ -174,7 +174,7 @@ test('stop.targetPass1: the run ends at the first evaluation that reaches it', a
   assert.deepEqual(records.map((r) => r.iteration), Array.from({ length: result.iterations }, (_, i) => i));
   assert.ok(records.every((r) => r.eval !== null), 'an evaluation after every iteration');
   assert.deepEqual((await handle.query(progressQuery)).stoppedEarly, 'targetPass1');
-  const runs = spawnSync(join(__dirname, '..', '..', 'mars2'), ['runs', '--json'], { encoding: 'utf8', env: { ...process.env, MARS2_STACK: 'test' } });
+  const runs = mars2(['runs', '--json']);
   assert.equal(runs.status, 0, runs.stderr);
   const listed = JSON.parse(runs.stdout).runs.find((r: { runId: string }) => r.runId === runId);
   assert.equal(listed?.pass1, result.pass1.value, 'mars2 runs shows the latest Pass@1 (Mars2Pass1)');

@@ -7,7 +7,6 @@
 // cancel` mid-tree ends the run and its open trees cancelled, before any training step.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseMetrics } from '../../src/report/metrics';
@@ -19,10 +18,9 @@ import { writeRunConfig } from '../helpers/runConfig';
 import { treeFixture, type TreeFixture } from '../helpers/searchTree';
 import { PENDING_ACTIVITY_STATE_STARTED, activityRunning, trainSteps } from '../helpers/trainRun';
 import { runLayout } from '../../src/store/layout';
+import { mars2 as cli } from '../helpers/cli';
 
-const ROOT = join(__dirname, '..', '..');
-const mars2 = (...args: string[]) =>
-  spawnSync(join(ROOT, 'mars2'), args, { encoding: 'utf8', timeout: 600_000, env: { ...process.env, MARS2_STACK: 'test' } });
+const mars2 = (...args: string[]) => cli(args, { timeoutMs: 600_000 });
 
 let f: TreeFixture;
 before(async () => {

@@ -161,24 +161,39 @@ export class SafetensorsDir {
   }
 }
 
-/** Serializes float32 tensors as one safetensors file (HF layout; used by checkpoints and tests). */
-export function writeSafetensors(tensors: { name: string; shape: number[]; data: Float32Array }[], metadata: Record<string, string> = {}): Uint8Array {
+/** A tensor to write: its name, dtype, shape and raw little-endian bytes. */
+export interface RawTensor {
+  name: string;
+  dtype: StDtype;
+  shape: number[];
+  bytes: Uint8Array;
+}
+
+/** One safetensors file (HF layout: u64 header length, JSON header padded to 8 bytes, the data). */
+export function encodeSafetensors(tensors: readonly RawTensor[], metadata: Record<string, string> = {}): Uint8Array {
   const header: Record<string, unknown> = { __metadata__: metadata };
   let off = 0;
   for (const t of tensors) {
-    header[t.name] = { dtype: 'F32', shape: t.shape, data_offsets: [off, off + t.data.byteLength] };
-    off += t.data.byteLength;
+    header[t.name] = { dtype: t.dtype, shape: t.shape, data_offsets: [off, off + t.bytes.byteLength] };
+    off += t.bytes.byteLength;
   }
-  let json = new TextEncoder().encode(JSON.stringify(header));
-  const pad = (8 - (json.length % 8)) % 8;
-  if (pad) json = new TextEncoder().encode(JSON.stringify(header) + ' '.repeat(pad));
+  const text = JSON.stringify(header);
+  const json = new TextEncoder().encode(text + ' '.repeat((8 - (new TextEncoder().encode(text).length % 8)) % 8));
   const out = new Uint8Array(8 + json.length + off);
   new DataView(out.buffer).setBigUint64(0, BigInt(json.length), true);
   out.set(json, 8);
   let p = 8 + json.length;
   for (const t of tensors) {
-    out.set(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength), p);
-    p += t.data.byteLength;
+    out.set(t.bytes, p);
+    p += t.bytes.byteLength;
   }
   return out;
+}
+
+/** float32 tensors as one safetensors file (used by checkpoints' tests and fixtures). */
+export function writeSafetensors(tensors: { name: string; shape: number[]; data: Float32Array }[], metadata: Record<string, string> = {}): Uint8Array {
+  return encodeSafetensors(
+    tensors.map((t) => ({ name: t.name, dtype: 'F32' as const, shape: t.shape, bytes: new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength) })),
+    metadata,
+  );
 }

@@ -1,4 +1,4 @@
-// Trainer checkpoints (issue 7, item 4): one directory per policy version that is at once
+// Trainer checkpoints: one directory per policy version that is at once
 //   - an HF model directory transformers and the engine load: config.json, generation_config.json,
 //     tokenizer files and chat template copied from the base, model.safetensors (HF names and
 //     [out, in] layouts; F32, or the base's F16/BF16);
@@ -11,11 +11,12 @@
 // another writer got there first, its checkpoint is kept (same version, same content by construction).
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { mkdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { loadParams, paramSpecs, type ParamStore } from '../arch/weights';
 import { readJsonObject, readModelConfig, type ModelConfig } from '../hf/config';
-import { SafetensorsDir, type StDtype } from '../hf/safetensors';
+import { encodeSafetensors, SafetensorsDir, type RawTensor, type StDtype } from '../hf/safetensors';
+import { syncDir, writeSynced } from '../../store';
 import type { AdamWState } from './optim';
 
 export const META_FILE = 'mars2_checkpoint.json';
@@ -101,48 +102,7 @@ function toF16(x: Float32Array): Uint16Array {
   return out;
 }
 
-interface RawTensor { name: string; dtype: StDtype; shape: number[]; bytes: Uint8Array }
-
-function encodeSafetensors(tensors: RawTensor[], metadata: Record<string, string>): Uint8Array {
-  const header: Record<string, unknown> = { __metadata__: metadata };
-  let off = 0;
-  for (const t of tensors) {
-    header[t.name] = { dtype: t.dtype, shape: t.shape, data_offsets: [off, off + t.bytes.byteLength] };
-    off += t.bytes.byteLength;
-  }
-  const text = JSON.stringify(header);
-  const json = new TextEncoder().encode(text + ' '.repeat((8 - (new TextEncoder().encode(text).length % 8)) % 8));
-  const out = new Uint8Array(8 + json.length + off);
-  new DataView(out.buffer).setBigUint64(0, BigInt(json.length), true);
-  out.set(json, 8);
-  let p = 8 + json.length;
-  for (const t of tensors) {
-    out.set(t.bytes, p);
-    p += t.bytes.byteLength;
-  }
-  return out;
-}
-
 const bytesOf = (a: Float32Array | Uint16Array) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
-
-async function writeSynced(path: string, data: Uint8Array | string): Promise<void> {
-  const fh = await open(path, 'w');
-  try {
-    await fh.writeFile(data);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-}
-
-async function syncDir(path: string): Promise<void> {
-  const fh = await open(path, 'r');
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-}
 
 export interface WriteCheckpointOptions {
   /** The base model directory: config, tokenizer and chat template come from it. */

@@ -4,7 +4,7 @@
 //         w_t = −m_t / M
 //   RL    GSPO (+TIS, k3 KL) and plain GRPO exactly as src/rl/loss.ts, which is the reference: its
 //         `dlogp` is used as w_t unchanged.
-// The heads run on the host over ℓ, not in the graph (issue 7 asks for in-graph; this is the departure):
+// The heads run on the host over ℓ, not in the graph (a departure from heads inside the graph):
 //   1. Cost: the head is O(B·S) scalar work against O(params·B·S) in the graph.
 //   2. One reference: the RL loss (clip branches, TIS veto, sequence/batch means, metrics) exists once,
 //      in src/rl/loss.ts, already checked by its property and finite-difference tests; an ONNX copy would

@@ -1,4 +1,4 @@
-// The trainer's optimizer, on the host over Float32Array parameters (issue 7, item 3):
+// The trainer's optimizer, on the host over Float32Array parameters:
 //
 //   clip:   g ← g · min(1, max_norm / (‖g‖₂ + 1e-6))                       (torch clip_grad_norm_)
 //   AdamW:  θ ← θ(1 − η·λ);  m ← β₁m + (1−β₁)g;  v ← β₂v + (1−β₂)g²

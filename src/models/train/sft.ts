@@ -1,4 +1,4 @@
-// Supervised fine-tuning (issue 7, item 6, behind `mars2 sft`): JSONL data → token rows with loss masks →
+// Supervised fine-tuning (behind `mars2 sft`): JSONL data → token rows with loss masks →
 // N optimizer steps of the Trainer → one checkpoint.
 // Data lines, one JSON object each:
 //   {"messages": [{role, content}, …]}  rendered with the model's chat template; loss on the assistant
@@ -13,7 +13,7 @@
 //   2. Rows longer than --seq-len keep their first T tokens; a row left with no loss tokens is dropped
 //      (and counted).
 //   3. Batches are drawn without replacement from a seeded shuffle, reshuffled each epoch.
-import { mulberry32 } from '../../search/rng';
+import { uniformStream } from '../../search/rng';
 import { readFileSync } from 'node:fs';
 import type { ModelTokenizer } from '../tokenizer';
 import type { ModelConfig } from '../hf/config';
@@ -107,7 +107,7 @@ export function readSftData(file: string, tok: ModelTokenizer, cfg: ModelConfig,
 
 /** Batches of `batchSize` row indices for `steps` steps: seeded shuffles, one per epoch. */
 export function batchOrder(n: number, batchSize: number, steps: number, seed: number): number[][] {
-  const rand = mulberry32(seed);
+  const rand = uniformStream(seed);
   const out: number[][] = [];
   let perm: number[] = [];
   for (let s = 0; s < steps; s++) {

@@ -1,4 +1,4 @@
-// The trainer (issue 7, item 5): a model's float32 parameters and AdamW state on the host, one ORT
+// The trainer: a model's float32 parameters and AdamW state on the host, one ORT
 // session of the training graph (graph.ts: logp and every parameter gradient for an upstream dL/dℓ),
 // and the steps built on it:
 //   sftStep   masked token cross-entropy over the rows' loss tokens (mean over all loss tokens of the
