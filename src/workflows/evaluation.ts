@@ -1,19 +1,12 @@
-// An evaluation as a durable process (DESIGN §4 step 5, §6.3): held-out problems, every
-// node also run on the private tests, in two modes —
-//   agent mode:  one child searchTree per (problem, agent) with that agent alone (the agent's figures);
+// An evaluation (DESIGN §4 step 5, §6.3) of held-out problems, every node also run on the private tests:
+//   agent mode:  one child searchTree per (problem, agent), that agent alone;
 //   system mode: one child searchTree per problem with all agents (the team's figures, and each agent's
-//                figures over its own nodes of the joint trees);
-// then src/rl/metrics `evaluationSummary` (Pass@1, Pass@1(MCTS), Pass@N, avg_pass1, means over
-// problems; the hack rate pooled over nodes). The trees score on the public tests only (test-time search
-// may use nothing else) and the figures on the private ones. The result is small (figures, and per tree its id and figures; the nodes stay queryable
-// through each child's `tree` query and their records are in the store) and is returned, in the shape
-// of the `eval` field of the run's metrics line (src/report/metrics EvalMetrics).
-// Search attributes: Mars2Kind='eval', Mars2RunId when given, Mars2Pass1 = the system mode's system
-// Pass@1(MCTS) (MARTI logs this figure as "pass1"; not set in agent-only mode).
-//
-// Seeds (DESIGN §5): every tree of problem p (each agent's and the joint one) searches with seed
-// Rng.seeded(seed, 'eval', p.id), so the modes see the same first draws.
-// Child ids: `<this workflow's id>-sys-p<k>` and `<this workflow's id>-agent-<name>-p<k>`.
+//                over its own nodes);
+// then src/rl/metrics `evaluationSummary` (Pass@1, Pass@1(MCTS), Pass@N, avg_pass1, the hack rate). Trees
+// score on the public tests, figures on the private ones. The result has the shape of the metrics line's
+// `eval`. Search attributes: Mars2Kind='eval', Mars2RunId, Mars2Pass1 (system Pass@1(MCTS), MARTI's
+// "pass1"). Every tree of problem p searches with Rng.seeded(seed, 'eval', p.id); child ids are
+// `<id>-sys-p<k>` and `<id>-agent-<name>-p<k>`.
 import { executeChild, proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import type { Activities } from '../activities';

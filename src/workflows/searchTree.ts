@@ -1,31 +1,14 @@
-// One search tree as a durable process (DESIGN §4 step 2): exactly `budget` steps of
-//   select (AB-MCTS-A, src/search) → expand (generate → runTests public [→ private]) → register,
-// each expansion one activity, a durable step, so a crashed worker or server resumes the tree where it
-// was and never adds a node twice (why one activity, not one per step: src/activities/search.ts). The
-// workflow holds only what it needs to decide: the search state, the RNG and the node summaries (refs +
-// scalars, ~300 bytes a node); prompts, programs, tokens and reports are in the store. A `tree` query
-// returns the live nodes; the result is the nodes.
-//
-// Scores (src/rl/nodes `nodeScore`, binary): a training tree scores each node by the run's
-// rewards.tests ('all' by default: public and private), and runs both sets on every node so that the hack
-// rate exists; evaluation and solve trees score on the public tests only (test-time search may use
-// nothing else) and, in evaluation, run the private ones for Pass@1. Refinement prompts always show the
-// parent's public results only.
-//
-// Seeds (DESIGN §5): Thompson draws come from Rng.seeded(seed, problemId); node i samples with
-// Rng.seeded(seed, problemId, 'node', i). Modes: 'training' (MARTI refinement prompts) and 'tplus'
-// (rich error feedback; depth-guided GEN reweighting with DEFAULT_DEPTH_GAMMA unless search.depthGamma
-// says otherwise). Strategy 'iid' (the vanilla GRPO baseline) skips the search: every node is a fresh
-// sample from the root by the first agent, so the "tree" is GRPO's group of i.i.d. samples and the same
-// tree-group advantage is GRPO's group normalisation.
-//
-// expandAs 'local' runs expand as a local activity: the worker runs it inside the open workflow task and
-// the next selection follows in the same task, with no server round trip per node; the results are
-// recorded (as markers) when the task completes, at the latest every ~8 s (the SDK heartbeats long
-// tasks). For sub-second nodes (tiny models) this removes most of the orchestration cost (bench/README,
-// "searchTree"). The price: a worker crash redoes the nodes since the last completed task (the same
-// nodes: seeded, content-addressed); a node never counts twice. Default 'activity': one durable step
-// per node, the right choice when a node takes seconds.
+// One search tree (DESIGN §4 step 2): exactly `budget` steps of select (AB-MCTS-A) → expand (one
+// activity: generate → public tests [→ private]) → register; a crash resumes the tree and never adds a
+// node twice. The workflow holds the search state, the RNG and the NodeSummaries (refs and scalars); the
+// `tree` query returns the live nodes. Scores (src/rl/nodes `nodeScore`): training trees count the run's
+// rewards.tests and run both sets (for the hack rate); evaluation and solve trees score on the public
+// tests; refinement prompts see only public results.
+// Seeds (DESIGN §5): Thompson draws from Rng.seeded(seed, problemId), node i samples with
+// Rng.seeded(seed, problemId, 'node', i). Mode 'tplus': rich feedback and depth-guided GEN weights.
+// Strategy 'iid' (vanilla GRPO) skips the search: every node a fresh sample from the root by agents[0].
+// expandAs 'local': expand as a local activity, no server round trip per node (bench/README); a worker
+// crash redoes the unrecorded nodes (the same ones: seeded, content-addressed).
 import { proxyActivities, proxyLocalActivities, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import type { Activities } from '../activities';
