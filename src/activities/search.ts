@@ -36,6 +36,7 @@ import { SandboxUnavailableError, type RunReport, type Sandbox, type TestResult 
 import { extractProgram } from '../search/extract';
 import { martiRefinementPrompt, rootPrompt, tplusRefinementPrompt, type TestFeedback } from '../search/prompts';
 import type { Ref, Store } from '../store';
+import { rethrowInputError } from './failures';
 import { heartbeating } from './heartbeat';
 import type { ExpandInput, ExpandOutput, GenerateInput, GenerateOutput, GenerationRecord, RunTestsInput, RunTestsOutput } from './records';
 
@@ -129,14 +130,9 @@ async function generate(deps: SearchDeps, problem: Problem, input: GenerateInput
         sampling: input.sampling,
         seed: input.seed,
         maxNewTokens: input.maxNewTokens,
-      })
-      .catch((err: Error) => {
-        // The same prompt will never fit: retrying cannot help.
-        if (/max_position_embeddings/.test(err.message)) {
-          throw ApplicationFailure.nonRetryable(`agent '${agent.name}' (${agent.model}): ${err.message}`, 'PromptTooLong');
-        }
-        throw err;
-      }),
+      }, Context.current().cancellationSignal)
+      // The same request will never succeed (a prompt over the context, bad sampling): no retry.
+      .catch((err: unknown) => rethrowInputError(err, `agent '${agent.name}' (${agent.model})`)),
     progress,
   );
   const block = extractProgram(result.text);
@@ -176,7 +172,7 @@ async function runTests(deps: SearchDeps, problem: Problem, input: Omit<RunTests
   });
   const report = await heartbeating(
     sandbox.then((s) =>
-      s.runTests(problem, generation.program, { tests: input.tests }).catch((err: Error) => {
+      s.runTests(problem, generation.program, { tests: input.tests, signal: Context.current().cancellationSignal }).catch((err: Error) => {
         if (!(err instanceof SandboxUnavailableError)) throw err;
         // Retryable: nothing ran (the engine is down); the node is not scored meanwhile (DESIGN §5).
         throw ApplicationFailure.retryable(`sandbox unavailable for problem '${problem.id}': ${err.message}`, 'SandboxUnavailable');

@@ -9,16 +9,19 @@
 //   runConfig      the run's resolved config from the store (the workflow carries only its ref).
 //   problemBatch   positions in the stored problem index → problem refs and ids.
 //
-// Steps of one service are serialised: an attempt that Temporal abandoned (heartbeat timeout) keeps
-// running in the trainer thread, and its retry waits for it, then finds v+1 written and reuses it.
+// Steps of one service are serialised: an attempt that Temporal abandoned (heartbeat timeout) ends in the
+// trainer thread before its retry starts, and the retry reuses v+1 if that attempt wrote it. A cancelled
+// attempt (Temporal's cancellation signal) never starts if it was still queued and writes no checkpoint
+// if it had started. Bad input (a bad agent name or version) is a non-retryable failure.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ApplicationFailure } from '@temporalio/activity';
+import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { TrainStepper } from '../models/train/service';
 import type { RlSample } from '../models/train/trainer';
 import { formatMetricsLine, parseMetrics } from '../report/metrics';
 import { parseRunConfig, type RunConfig } from '../run/configSchema';
 import { writeFileAtomic, type Ref, type Store } from '../store';
+import { rethrowInputError } from './failures';
 import { heartbeating } from './heartbeat';
 import type { GenerationRecord } from './records';
 import type { AppendMetricsInput, ProblemBatchInput, ProblemIndex, ProblemRef, TrainStepInput, TrainStepOutput } from './trainingRecords';
@@ -78,9 +81,12 @@ export function createTrainingActivities(deps: TrainingDeps) {
       );
       const root = checkpointRoot(store, input.runId);
       const service = deps.trainer(input.baseModel, root);
+      const signal = Context.current().cancellationSignal;
       const result = await heartbeating(
         serial(`${input.baseModel}\0${root}`, () =>
-          service.trainStep({ agent: input.owner, fromVersion: input.fromVersion, samples, hyper: input.hyper }),
+          service
+            .trainStep({ agent: input.owner, fromVersion: input.fromVersion, samples, hyper: input.hyper }, signal)
+            .catch((err: unknown) => rethrowInputError(err, `trainStep for '${input.owner}' v${input.fromVersion}`)),
         ),
         () => ({ owner: input.owner, fromVersion: input.fromVersion }),
       );
