@@ -48,6 +48,16 @@ export function throwIfCancelled(signal: AbortSignal | undefined, what: string):
   if (signal?.aborted) throw new ThreadError('cancelled', `${what} was cancelled`);
 }
 
+/**
+ * A point where work that holds its thread (ORT runs block it) may stop: lets the messages that arrived
+ * meanwhile in (a cancel among them: two macrotask turns pass a poll phase), then throwIfCancelled.
+ */
+export async function cancelPoint(signal: AbortSignal | undefined, what: string): Promise<void> {
+  if (!signal) return;
+  await new Promise((r) => setImmediate(() => setImmediate(r)));
+  throwIfCancelled(signal, what);
+}
+
 type ToThread<Req> = { id: number; call: Req } | { id: number; cancel: true } | { id: number; close: true };
 type FromThread = { id: number; result: unknown } | { id: number; error: WireError };
 

@@ -7,13 +7,14 @@
 // `TrainService` runs in-process (ORT blocks the calling thread); `spawnTrainService` runs one in a
 // worker thread (trainWorker.ts, over threadRpc.ts) so the activity worker's event loop stays free for
 // heartbeats; its steps run one at a time, in order. Errors are ThreadErrors (bad agent name or version:
-// 'bad_request'). Cancelling a step's signal: a step not started never starts; a started one (ORT cannot
-// be interrupted mid-step) is discarded — no checkpoint is written once the signal is aborted.
+// 'bad_request'). Cancelling a step's signal: a step not started never starts; a started one stops at the
+// next phase of its step (ORT runs cannot be interrupted) and is discarded — no checkpoint is written
+// once the signal is aborted.
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadParams, type ParamStore } from '../arch/weights';
 import { readModelConfig } from '../hf/config';
-import { startThread, ThreadError, throwIfCancelled } from '../threadRpc';
+import { cancelPoint, startThread, ThreadError, throwIfCancelled } from '../threadRpc';
 import { readCheckpointMeta } from './checkpoint';
 import { Trainer, type RlHyper, type RlSample, type TrainerOptions } from './trainer';
 
@@ -81,12 +82,13 @@ export class TrainService implements TrainStepper {
     this.ref ??= loadParams(this.opts.baseDir, readModelConfig(this.opts.baseDir));
     // The in-memory trainer is past `fromVersion` from here on: drop it if anything fails.
     this.live.delete(req.agent);
-    const metrics = await cur.trainer.rlStep(req.samples, this.ref, req.hyper);
-    // A cancel that arrived while ORT held this thread is a message not handled yet: let it in, then look.
-    await new Promise((r) => setImmediate(() => setImmediate(r)));
-    if (signal?.aborted) {
+    let metrics;
+    try {
+      metrics = await cur.trainer.rlStep(req.samples, this.ref, req.hyper, signal);
+      await cancelPoint(signal, what); // never a checkpoint once cancelled
+    } catch (err) {
       await cur.trainer.release();
-      throwIfCancelled(signal, what);
+      throw err;
     }
     const written = await cur.trainer.save(out, { policyVersion: toVersion, metrics, weightsDtype: this.opts.weightsDtype });
     if (!written) {
