@@ -26,7 +26,9 @@
 // "searchTree"). The price: a worker crash redoes the nodes since the last completed task (the same
 // nodes: seeded, content-addressed); a node never counts twice. Default 'activity': one durable step
 // per node, the right choice when a node takes seconds.
-import { proxyActivities, proxyLocalActivities, setHandler, upsertSearchAttributes, workflowInfo, type ActivityOptions } from '@temporalio/workflow';
+import {
+  ActivityCancellationType, proxyActivities, proxyLocalActivities, setHandler, upsertSearchAttributes, workflowInfo, type ActivityOptions,
+} from '@temporalio/workflow';
 import type { Duration, SearchAttributeUpdatePair } from '@temporalio/common';
 import type { Activities } from '../activities';
 import type { AgentSpec } from '../activities/records';
@@ -87,7 +89,13 @@ const DEFAULT_TIMEOUTS: { expand: ActivityTimeouts } = {
 };
 
 function activityOptions(t: ActivityTimeouts): ActivityOptions {
-  return { ...t, retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10 } };
+  return {
+    ...t,
+    retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10 },
+    // A cancelled tree closes only after its running expand has stopped (engine row dropped, test run
+    // killed), so nothing of it runs once the cancellation has returned.
+    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+  };
 }
 
 export async function searchTree(input: SearchTreeInput): Promise<NodeSummary[]> {

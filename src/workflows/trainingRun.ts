@@ -29,6 +29,7 @@
 // of iteration −1), Mars2Pass1 is upserted with the headline Pass@1, and stop.targetPass1 ends the run
 // early once the headline reaches it.
 import {
+  ActivityCancellationType,
   continueAsNew,
   executeChild,
   proxyActivities,
@@ -134,6 +135,8 @@ export async function trainingRun(input: TrainingRunInput, prior?: TrainingRunSt
     ...DEFAULT_TRAIN_TIMEOUTS,
     ...input.timeouts?.trainStep,
     retry,
+    // A cancelled run closes only after its trainStep has stopped: no checkpoint is written after that.
+    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
   } as ActivityOptions);
   const started = Date.now();
   const config = await small.runConfig(input.config);
