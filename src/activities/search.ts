@@ -32,7 +32,7 @@ import { existsSync } from 'node:fs';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { problemSchema, type Problem } from '../data/problem';
 import type { Engine } from '../models/engine';
-import { SandboxUnavailableError, type RunReport, type Sandbox, type TestResult } from '../sandbox';
+import { RunInputError, SandboxUnavailableError, type RunReport, type Sandbox, type TestResult } from '../sandbox';
 import { extractProgram } from '../search/extract';
 import { martiRefinementPrompt, rootPrompt, tplusRefinementPrompt, type TestFeedback } from '../search/prompts';
 import type { Ref, Store } from '../store';
@@ -173,6 +173,8 @@ async function runTests(deps: SearchDeps, problem: Problem, input: Omit<RunTests
   const report = await heartbeating(
     sandbox.then((s) =>
       s.runTests(problem, generation.program, { tests: input.tests, signal: Context.current().cancellationSignal }).catch((err: Error) => {
+        // The problem's tests cannot be run as they are (a call-style output that is not JSON): no retry mends it.
+        if (err instanceof RunInputError) throw ApplicationFailure.nonRetryable(err.message, 'BadProblem');
         if (!(err instanceof SandboxUnavailableError)) throw err;
         // Retryable: nothing ran (the engine is down); the node is not scored meanwhile (DESIGN §5).
         throw ApplicationFailure.retryable(`sandbox unavailable for problem '${problem.id}': ${err.message}`, 'SandboxUnavailable');

@@ -73,8 +73,14 @@ export function selectTests(problem: Problem, which: RunTestsOptions['tests'] = 
   return which === 'public' ? problem.public_tests : which === 'private' ? problem.private_tests : [...problem.public_tests, ...problem.private_tests];
 }
 
+/** Tests that cannot be run as asked (an index out of range, a call-style expected output that is not
+ *  JSON, no tests at all): the caller's input, never a verdict, and no retry can mend it. */
+export class RunInputError extends Error {
+  override name = 'RunInputError';
+}
+
 /** Running a problem on zero tests: a caller's mistake (no verdict can mean anything), never an AC. */
-export class NoTestsError extends Error {
+export class NoTestsError extends RunInputError {
   override name = 'NoTestsError';
 }
 
@@ -239,7 +245,7 @@ export class Sandbox {
       throw new NoTestsError(`problem '${problem.id}' has no ${opts.tests ?? 'public'} tests to run: zero tests cannot be a verdict`);
     const chosen = (opts.indices ?? all.map((_, i) => i)).map((i) => {
       if (!Number.isInteger(i) || i < 0 || i >= all.length)
-        throw new Error(`test index ${i} is out of range: problem '${problem.id}' has ${all.length} ${opts.tests ?? 'public'} test(s)`);
+        throw new RunInputError(`test index ${i} is out of range: problem '${problem.id}' has ${all.length} ${opts.tests ?? 'public'} test(s)`);
       return i;
     });
     if (problem.style === 'call') {
@@ -247,7 +253,7 @@ export class Sandbox {
         try {
           parseJson(all[i].output);
         } catch (err) {
-          throw new Error(`problem '${problem.id}', ${opts.tests ?? 'public'} test ${i}: the expected output of a call-style test must be JSON (${(err as Error).message})`);
+          throw new RunInputError(`problem '${problem.id}', ${opts.tests ?? 'public'} test ${i}: the expected output of a call-style test must be JSON (${(err as Error).message})`);
         }
       }
     }
