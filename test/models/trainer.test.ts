@@ -147,3 +147,12 @@ test('a cancelled trainStep: one queued in the worker thread never starts, a sta
     rmSync(root, { recursive: true, force: true });
   }
 });
+
+test('a trainer thread on a base directory it cannot read fails each step as model_missing', async () => {
+  const svc = spawnTrainService({ baseDir: '/nonexistent/model', root: tmpdir(), threads: 1 });
+  try {
+    await assert.rejects(svc.trainStep({ agent: 'a', fromVersion: 0, samples: [], hyper: { lr: 1e-3 } }), { code: 'model_missing', message: /base model \/nonexistent\/model: / });
+  } finally {
+    await svc.close();
+  }
+});

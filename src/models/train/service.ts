@@ -7,9 +7,9 @@
 // `TrainService` runs in-process (ORT blocks the calling thread); `spawnTrainService` runs one in a
 // worker thread (trainWorker.ts, over threadRpc.ts) so the activity worker's event loop stays free for
 // heartbeats; its steps run one at a time, in order. Errors are ThreadErrors (bad agent name or version:
-// 'bad_request'). Cancelling a step's signal: a step not started never starts; a started one stops at the
-// next phase of its step (ORT runs cannot be interrupted) and is discarded — no checkpoint is written
-// once the signal is aborted.
+// 'bad_request'). Cancelling a step's signal: a step not started never starts; a started one stops before
+// its next micro-batch (an ORT run cannot be interrupted) and is discarded — no checkpoint is written once
+// the signal is aborted.
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadParams, type ParamStore } from '../arch/weights';
