@@ -81,12 +81,17 @@ for (const name of ['llama', 'qwen2']) {
   });
 }
 
-test('trainStep in a worker thread: writes v+1, is idempotent per version, continues, names a missing version', async () => {
+/** The llama fixture as a service's base, a fresh checkpoint root, and three samples on it. */
+async function serviceFixture(): Promise<{ base: string; root: string; s: RlSample[] }> {
   const base = join(FIXTURES, 'llama');
-  const root = mkdtempSync(join(tmpdir(), 'mars2-train-'));
   const t = await Trainer.load(base, { threads: 1 });
   const s = await samples(t, [1, -1, 0.5]);
   await t.release();
+  return { base, root: mkdtempSync(join(tmpdir(), 'mars2-train-')), s };
+}
+
+test('trainStep in a worker thread: writes v+1, is idempotent per version, continues, names a missing version', async () => {
+  const { base, root, s } = await serviceFixture();
   const svc = spawnTrainService({ baseDir: base, root, threads: 1 });
   try {
     const hyper = { lr: 1e-3, loss: 'gspo' as const };
@@ -111,11 +116,7 @@ test('trainStep in a worker thread: writes v+1, is idempotent per version, conti
 });
 
 test('a cancelled trainStep: one queued in the worker thread never starts, a started one writes no checkpoint', async () => {
-  const base = join(FIXTURES, 'llama');
-  const root = mkdtempSync(join(tmpdir(), 'mars2-train-'));
-  const t = await Trainer.load(base, { threads: 1 });
-  const s = await samples(t, [1, -1, 0.5]);
-  await t.release();
+  const { base, root, s } = await serviceFixture();
   const hyper = { lr: 1e-3, loss: 'gspo' as const };
   const svc = spawnTrainService({ baseDir: base, root, threads: 1 });
   try {
