@@ -60,6 +60,9 @@ async function main(): Promise<void> {
     shutdownGraceTime: '10s',
     // After a crash, a tree's next workflow task leaves the dead worker's sticky queue this soon (§3.5).
     stickyQueueScheduleToStartTimeout: '3s',
+    // A cancellation reaches an activity in a heartbeat's answer: heartbeats go out at least this often
+    // (src/activities/heartbeat.ts), so a cancelled expand or trainStep stops within seconds.
+    maxHeartbeatThrottleInterval: '2s',
   });
   console.log(`mars2 worker ${process.pid}: namespace ${namespace}, task queue ${taskQueue}, server ${address}, store ${deps.store.root}${deterministic ? ', deterministic engine' : ''}`);
   await worker.run();

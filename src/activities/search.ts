@@ -33,10 +33,11 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { ExpandInput, ExpandOutput, GenerateInput, GenerateOutput, GenerationRecord, RunTestsInput, RunTestsOutput } from '../contracts';
 import { problemSchema, type Problem } from '../data/problem';
 import type { Engine } from '../models/engine';
-import { SandboxUnavailableError, type RunReport, type Sandbox, type TestResult } from '../sandbox';
+import { RunInputError, SandboxUnavailableError, type RunReport, type Sandbox, type TestResult } from '../sandbox';
 import { extractProgram } from '../search/extract';
 import { martiRefinementPrompt, rootPrompt, tplusRefinementPrompt, type TestFeedback } from '../search/prompts';
 import type { Ref, Store } from '../store';
+import { rethrowInputError } from './failures';
 import { heartbeating } from './heartbeat';
 
 export interface SearchDeps {
@@ -122,21 +123,16 @@ async function generate(deps: SearchDeps, problem: Problem, input: GenerateInput
     deps
       .engine()
       .generate({
-        model: { dir: agent.model, version: agent.policyVersion ? `v${agent.policyVersion}` : '' },
+        model: { dir: agent.model, version: agent.policyVersion ?? 0 },
         messages,
         enableThinking: agent.thinking,
         weights: agent.weights,
         sampling: input.sampling,
         seed: input.seed,
         maxNewTokens: input.maxNewTokens,
-      })
-      .catch((err: Error) => {
-        // The same prompt will never fit: retrying cannot help.
-        if (/max_position_embeddings/.test(err.message)) {
-          throw ApplicationFailure.nonRetryable(`agent '${agent.name}' (${agent.model}): ${err.message}`, 'PromptTooLong');
-        }
-        throw err;
-      }),
+      }, Context.current().cancellationSignal)
+      // The same request will never succeed (a prompt over the context, bad sampling): no retry.
+      .catch((err: unknown) => rethrowInputError(err, `agent '${agent.name}' (${agent.model})`)),
     progress,
   );
   const block = extractProgram(result.text);
@@ -176,7 +172,9 @@ async function runTests(deps: SearchDeps, problem: Problem, input: Omit<RunTests
   });
   const report = await heartbeating(
     sandbox.then((s) =>
-      s.runTests(problem, generation.program, { tests: input.tests }).catch((err: Error) => {
+      s.runTests(problem, generation.program, { tests: input.tests, signal: Context.current().cancellationSignal }).catch((err: Error) => {
+        // The problem's tests cannot be run as they are (a call-style output that is not JSON): no retry mends it.
+        if (err instanceof RunInputError) throw ApplicationFailure.nonRetryable(err.message, 'BadProblem');
         if (!(err instanceof SandboxUnavailableError)) throw err;
         // Retryable: nothing ran (the engine is down); the node is not scored meanwhile (DESIGN §5).
         throw ApplicationFailure.retryable(`sandbox unavailable for problem '${problem.id}': ${err.message}`, 'SandboxUnavailable');

@@ -9,10 +9,12 @@
 //   runConfig      the run's resolved config from the store (the workflow carries only its ref).
 //   problemBatch   positions in the stored problem index → problem refs and ids.
 //
-// Steps of one service are serialised: an attempt that Temporal abandoned (heartbeat timeout) keeps
-// running in the trainer thread, and its retry waits for it, then finds v+1 written and reuses it.
+// Steps of one service are serialised: an attempt that Temporal abandoned (heartbeat timeout) ends in the
+// trainer thread before its retry starts, and the retry reuses v+1 if that attempt wrote it. A cancelled
+// attempt (Temporal's cancellation signal) never starts if it was still queued and writes no checkpoint
+// if it had started. Bad input (a bad agent name or version) is a non-retryable failure.
 import { readFile } from 'node:fs/promises';
-import { ApplicationFailure } from '@temporalio/activity';
+import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { AppendMetricsInput, GenerationRecord, ProblemBatchInput, ProblemIndex, ProblemRef, TrainStepInput, TrainStepOutput } from '../contracts';
 import type { TrainStepper } from '../models/train/service';
 import type { RlSample } from '../models/train/trainer';
@@ -20,6 +22,7 @@ import { formatMetricsLine, parseMetrics } from '../report/metrics';
 import { parseRunConfig, type RunConfig } from '../config/schema';
 import { writeFileAtomic, type Ref, type Store } from '../store';
 import { LayoutError, runLayout, type RunLayout } from '../store/layout';
+import { rethrowInputError } from './failures';
 import { heartbeating } from './heartbeat';
 
 export interface TrainingDeps {
@@ -70,9 +73,12 @@ export function createTrainingActivities(deps: TrainingDeps) {
       );
       const root = layoutOf(store, input.runId).checkpoints;
       const service = deps.trainer(input.baseModel, root);
+      const signal = Context.current().cancellationSignal;
       const result = await heartbeating(
         serial(`${input.baseModel}\0${root}`, () =>
-          service.trainStep({ agent: input.owner, fromVersion: input.fromVersion, samples, hyper: input.hyper }),
+          service
+            .trainStep({ agent: input.owner, fromVersion: input.fromVersion, samples, hyper: input.hyper }, signal)
+            .catch((err: unknown) => rethrowInputError(err, `trainStep for '${input.owner}' v${input.fromVersion}`)),
         ),
         () => ({ owner: input.owner, fromVersion: input.fromVersion }),
       );

@@ -2,7 +2,7 @@
 // `mars2 sandbox bench`: sandbox throughput on this machine (src/sandbox/bench.ts).
 import { existsSync, readFileSync } from 'node:fs';
 import { DatasetError, loadDataset } from '../data';
-import { InfraError, Sandbox, type RunReport, type TestResult } from '../sandbox';
+import { InfraError, RunInputError, Sandbox, type RunReport, type TestResult } from '../sandbox';
 import { runSandboxBench } from '../sandbox/bench';
 import { numberFlag, parseFlags, UsageError, UserError, type Command } from './command';
 
@@ -99,7 +99,7 @@ export const sandboxRunCommand: Command = {
       else for (const line of humanReport(report, entry.problem.id)) console.log(line);
       return report.verdict === 'AC' ? 0 : 1;
     } catch (err) {
-      if ((err as Error).message.startsWith('problem ') || (err as Error).message.startsWith('test index')) throw new UserError((err as Error).message);
+      if (err instanceof RunInputError) throw new UserError(err.message);
       throw err;
     } finally {
       await sandbox.close();

@@ -84,6 +84,7 @@ export const solveCommand: Command = {
     if (!Number.isInteger(seed) || seed < 0) throw new UsageError(`--seed expects a non-negative integer, got '${values.seed}'`);
     const maxNewTokens = positiveInt(values['max-new-tokens'], 'max-new-tokens', 1024);
     const temperature = numberFlag(values.temperature, 'temperature', 1);
+    if (temperature < 0) throw new UsageError(`--temperature expects a number ≥ 0 (0 is greedy), got '${values.temperature}'`);
     const agents = agentsFrom(values.agents, values.int8 === true);
     const problem = await pickProblem(values.problem, values.id);
 

@@ -1,5 +1,6 @@
-// `mars2 train --config F`, `mars2 runs`, `mars2 status RUN`: start (or attach to) a durable training
-// run, list runs, and show one run's progress (its `progress` query) and latest metrics.
+// `mars2 train --config F`, `mars2 runs`, `mars2 status RUN`, `mars2 cancel ID`: start (or attach to) a
+// durable training run, list runs, show one run's progress (its `progress` query) and latest metrics, and
+// cancel any workflow mars2 started (a run, a tree from `solve`, an evaluation), saying which kind it was.
 //
 // Starting is idempotent: the workflow id is the config's runId, so a second `train` with the same
 // config attaches to the run instead of starting another (the same resolved config, or the same file
@@ -17,7 +18,7 @@ import { prepareTrainingRun } from './prepare';
 import type { StackConfig } from '../stack';
 import { refOf, Store } from '../store';
 import { trainingRun } from '../workflows';
-import { progressQuery } from '../workflows/shared';
+import { progressQuery, treeQuery } from '../workflows/shared';
 import { parseFlags, UsageError, UserError, type Command } from './command';
 import { withClient } from './withClient';
 import { runLayout } from '../store/layout';
@@ -164,31 +165,60 @@ export const statusCommand: Command = {
   },
 };
 
+/** What `mars2 cancel` says a workflow is, by workflow type: every workflow mars2 starts. */
+const KINDS: Record<string, string> = {
+  trainingRun: 'training run',
+  searchTree: 'search tree',
+  evaluation: 'evaluation',
+  runEvaluation: 'scheduled evaluation',
+  ping: 'ping',
+};
+
 export const cancelCommand: Command = {
   name: 'cancel',
-  summary: 'stop a training run: its open trees, evaluations and training step are cancelled; checkpoints and metrics written so far stay',
-  usage: 'usage: mars2 cancel RUN_ID [--json]',
+  summary: 'stop a training run, a search tree (solve) or an evaluation: its open trees, evaluations and steps are cancelled; what was written so far stays',
+  usage: 'usage: mars2 cancel WORKFLOW_ID [--json]',
   async run(argv) {
-    const { values, runId } = runArgs(argv);
+    const { values, runId: workflowId } = runArgs(argv);
     return withClient(async (client, cfg) => {
-      const handle = client.workflow.getHandle<typeof trainingRun>(runId);
-      let status = await runStatus(handle, cfg);
+      const handle = client.workflow.getHandle(workflowId);
+      const describe = async () => {
+        try {
+          const desc = await handle.describe();
+          const kind = KINDS[desc.type];
+          if (!kind) throw new UserError(`${workflowId} is a '${desc.type}' workflow, not one mars2 started; cancel it with: temporal workflow cancel --workflow-id ${workflowId}`);
+          return { kind, type: desc.type, status: desc.status.name };
+        } catch (err) {
+          if (err instanceof WorkflowNotFoundError) throw new UserError(`no run or workflow '${workflowId}' in namespace ${cfg.namespace}; list runs with: mars2 runs`);
+          throw err;
+        }
+      };
+      const { kind, type, status: before } = await describe();
+      let status = before;
       const wasOpen = status === 'RUNNING';
       if (wasOpen) {
         await handle.cancel();
-        // The run closes once its children and activities have acknowledged the cancellation.
+        // The workflow closes once its children and activities have acknowledged the cancellation.
         for (let i = 0; i < 600 && status === 'RUNNING'; i++) {
           await new Promise((r) => setTimeout(r, 100));
-          status = await runStatus(handle, cfg);
+          ({ status } = await describe());
         }
       }
-      const progress: RunProgress = await handle.query(progressQuery);
-      if (values.json) console.log(JSON.stringify({ runId, cancelled: wasOpen, status, iteration: progress.iteration, versions: progress.versions }));
-      else if (!wasOpen) console.log(`run ${runId} is already ${status.toLowerCase()}; nothing to cancel`);
-      else {
-        const versions = Object.entries(progress.versions).map(([o, v]) => `${o}=v${v}`).join(' ');
-        console.log(`cancelled run ${runId} in iteration ${progress.iteration + 1} of ${progress.iterations} (${progress.phase}); status ${status.toLowerCase()}, weights ${versions}`);
+      const state = status.toLowerCase();
+      if (type === 'trainingRun') {
+        const progress: RunProgress = await handle.query(progressQuery);
+        if (values.json) console.log(JSON.stringify({ runId: workflowId, kind, type, cancelled: wasOpen, status, iteration: progress.iteration, versions: progress.versions }));
+        else if (!wasOpen) console.log(`run ${workflowId} is already ${state}; nothing to cancel`);
+        else {
+          const versions = Object.entries(progress.versions).map(([o, v]) => `${o}=v${v}`).join(' ');
+          console.log(`cancelled run ${workflowId} in iteration ${progress.iteration + 1} of ${progress.iterations} (${progress.phase}); status ${state}, weights ${versions}`);
+        }
+        return 0;
       }
+      const nodes = type === 'searchTree' ? (await handle.query(treeQuery)).length : undefined;
+      if (values.json) console.log(JSON.stringify({ runId: workflowId, kind, type, cancelled: wasOpen, status, ...(nodes !== undefined && { nodes }) }));
+      else if (!wasOpen) console.log(`${kind} ${workflowId} is already ${state}; nothing to cancel`);
+      else console.log(`cancelled ${kind} ${workflowId}${nodes !== undefined ? ` after ${nodes} node${nodes === 1 ? '' : 's'}` : ''}; status ${state}`);
       return 0;
     });
   },

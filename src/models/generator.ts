@@ -4,12 +4,14 @@
 // delta-KV graph on their own cache rows; first token sampled), then one decode step runs every
 // active row (last-position logits only), each row samples with its own seeded PRNG, and finished rows
 // are freed (the last row moves into the hole). Deterministic mode admits one request at a time, so a
-// seed's output never depends on what else is queued.
+// seed's output never depends on what else is queued. A request whose signal is aborted is dropped at the
+// next step boundary (its cache row freed) and rejected with ThreadError 'cancelled'.
 import { KvCache } from './kvcache';
 import { prefillGroups, prefillRows } from './prefill';
 import type { ModelRuntime, StepOut } from './runtime';
 import { Rng } from '../search/rng';
 import { sampleToken, type SamplingParams } from './sampling';
+import { ThreadError } from './threadRpc';
 
 export type FinishReason = 'eos' | 'stop' | 'length';
 
@@ -50,6 +52,7 @@ interface Row {
   raw: number[];
   eos: Set<number>;
   maxStopLen: number;
+  signal?: AbortSignal;
   done: (out: GenOutput) => void;
   fail: (err: Error) => void;
 }
@@ -75,16 +78,17 @@ export class Generator {
     return this.queue.length + this.rows.length;
   }
 
-  submit(job: GenJob): Promise<GenOutput> {
+  submit(job: GenJob, signal?: AbortSignal): Promise<GenOutput> {
     const max = this.rt.cfg.maxPositionEmbeddings;
-    if (job.promptIds.length === 0) return Promise.reject(new Error('empty prompt: at least one prompt token is needed'));
+    if (job.promptIds.length === 0) return Promise.reject(new ThreadError('bad_request', 'empty prompt: at least one prompt token is needed'));
     if (job.promptIds.length >= max) {
-      return Promise.reject(new Error(`prompt has ${job.promptIds.length} tokens; the model's max_position_embeddings is ${max}`));
+      return Promise.reject(new ThreadError('prompt_too_long', `prompt has ${job.promptIds.length} tokens; the model's max_position_embeddings is ${max}`));
     }
+    if (signal?.aborted) return Promise.reject(new ThreadError('cancelled', 'generation was cancelled'));
     return new Promise((resolve, reject) => {
       this.queue.push({
         job, rng: Rng.fromSeed(job.seed), tokens: [], logprobs: [], raw: [], eos: new Set(job.eosIds),
-        maxStopLen: Math.max(0, ...job.stop.map((s) => s.length)), done: resolve, fail: reject,
+        maxStopLen: Math.max(0, ...job.stop.map((s) => s.length)), signal, done: resolve, fail: reject,
       });
       if (!this.running) {
         // start at the next macrotask, so requests submitted together are admitted (and prefilled) together
@@ -97,6 +101,7 @@ export class Generator {
   private async loop(): Promise<void> {
     try {
       while (this.queue.length > 0 || this.rows.length > 0) {
+        this.dropCancelled();
         const admitted: Row[] = [];
         while (this.queue.length > 0 && this.rows.length + admitted.length < this.maxBatch) admitted.push(this.queue.shift()!);
         if (admitted.length > 0) await this.admitAll(admitted);
@@ -110,6 +115,20 @@ export class Generator {
       this.cache.reset();
     } finally {
       this.running = false;
+    }
+  }
+
+  /** Rejects and removes the requests whose signal was aborted: queued ones, and active rows (cache freed). */
+  private dropCancelled(): void {
+    const cancelled = (r: Row) => r.signal?.aborted === true;
+    const fail = (r: Row) => r.fail(new ThreadError('cancelled', 'generation was cancelled'));
+    this.queue.filter(cancelled).forEach(fail);
+    this.queue = this.queue.filter((r) => !cancelled(r));
+    for (let b = this.rows.length - 1; b >= 0; b--) {
+      const row = this.rows[b]!;
+      if (!cancelled(row)) continue;
+      this.finish(b);
+      fail(row);
     }
   }
 

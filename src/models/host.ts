@@ -1,11 +1,14 @@
 // What an engine worker thread holds: the models it has loaded (runtime + tokenizer + generator per
 // model directory and checkpoint version) and the request → prompt-ids → result path. A request for a
 // new version of a loaded directory loads it beside the old one; the old one is released once its
-// in-flight requests finish. Also usable in-process (tests, the CLI's single-shot path).
+// in-flight requests finish. Also usable in-process (tests, the CLI's single-shot path). Bad input is a
+// ThreadError whose code says which ('model_missing', 'bad_request', 'bad_sampling', 'prompt_too_long')
+// and whose message names the field; an aborted signal ends the request ('cancelled').
 import { existsSync } from 'node:fs';
 import { Generator, type GenOutput } from './generator';
 import { ModelRuntime, type RuntimeOptions } from './runtime';
 import type { SamplingParams } from './sampling';
+import { ThreadError, throwIfCancelled } from './threadRpc';
 import { ModelTokenizer, type ChatMessage } from './tokenizer';
 
 export interface SamplingOptions {
@@ -19,8 +22,8 @@ export interface SamplingOptions {
 }
 
 export interface GenerateRequest {
-  /** Model directory, or a directory plus a checkpoint version (a new version reloads it). */
-  model: string | { dir: string; version?: string };
+  /** Model directory, or a directory plus the policy version of its weights (a new version reloads it). */
+  model: string | { dir: string; version?: number };
   messages?: ChatMessage[];
   prompt?: string;
   sampling?: SamplingOptions;
@@ -34,8 +37,8 @@ export interface GenerateRequest {
 
 export interface GenerateResult extends GenOutput {
   promptTokenIds: number[];
-  /** Checkpoint version that produced the result ('' when none was given). */
-  version: string;
+  /** Policy version that produced the result (0 when none was given). */
+  version: number;
 }
 
 export interface HostOptions extends RuntimeOptions {
@@ -47,7 +50,7 @@ export interface HostOptions extends RuntimeOptions {
 }
 
 interface Loaded {
-  version: string;
+  version: number;
   rt: ModelRuntime;
   tok: ModelTokenizer;
   gen: Generator;
@@ -60,8 +63,8 @@ export class ModelHost {
 
   constructor(private readonly opts: HostOptions = {}) {}
 
-  private async load(dir: string, version: string, weights: 'float32' | 'int8'): Promise<Loaded> {
-    if (!existsSync(dir)) throw new Error(`model directory ${dir} does not exist`);
+  private async load(dir: string, version: number, weights: 'float32' | 'int8'): Promise<Loaded> {
+    if (!existsSync(dir)) throw new ThreadError('model_missing', `model directory ${dir} does not exist`);
     const rt = await ModelRuntime.load(dir, { ...this.opts, weights });
     const tok = ModelTokenizer.load(dir);
     const eos = new Set([...rt.gen.eosTokenIds, ...rt.cfg.eosTokenIds]);
@@ -71,7 +74,7 @@ export class ModelHost {
   }
 
   /** The loaded model for `dir` at `version` (with `weights`), loading (or reloading) as needed. */
-  async model(dir: string, version = '', weights: 'float32' | 'int8' = this.opts.weights ?? 'float32'): Promise<Loaded> {
+  async model(dir: string, version = 0, weights: 'float32' | 'int8' = this.opts.weights ?? 'float32'): Promise<Loaded> {
     const key = `${weights}:${dir}`;
     for (;;) {
       const hit = this.current.get(key);
@@ -90,15 +93,18 @@ export class ModelHost {
     return p;
   }
 
-  async generate(req: GenerateRequest): Promise<GenerateResult> {
+  async generate(req: GenerateRequest, signal?: AbortSignal): Promise<GenerateResult> {
     const dir = typeof req.model === 'string' ? req.model : req.model.dir;
-    const version = typeof req.model === 'string' ? '' : (req.model.version ?? '');
+    const version = typeof req.model === 'string' ? 0 : (req.model.version ?? 0);
+    if (req.messages && req.prompt !== undefined) throw new ThreadError('bad_request', 'give either messages or prompt, not both');
+    if (!req.messages && req.prompt === undefined) throw new ThreadError('bad_request', 'a generate request needs messages or a prompt');
+    const maxNewTokens = req.maxNewTokens ?? 512;
+    if (!Number.isInteger(maxNewTokens) || maxNewTokens < 1) throw new ThreadError('bad_request', `maxNewTokens must be a positive integer, found ${maxNewTokens}`);
     const m = await this.model(dir, version, req.weights);
-    let promptIds: number[];
-    if (req.messages && req.prompt !== undefined) throw new Error('give either messages or prompt, not both');
-    if (req.messages) promptIds = m.tok.encodeChat(req.messages, { addGenerationPrompt: true, enableThinking: req.enableThinking });
-    else if (req.prompt !== undefined) promptIds = m.tok.encode(req.prompt);
-    else throw new Error('a generate request needs messages or a prompt');
+    throwIfCancelled(signal, 'generation');
+    const promptIds = req.messages
+      ? m.tok.encodeChat(req.messages, { addGenerationPrompt: true, enableThinking: req.enableThinking })
+      : m.tok.encode(req.prompt!);
     const s = req.sampling ?? {};
     const g = m.rt.gen;
     const sampling: SamplingParams = {
@@ -106,13 +112,18 @@ export class ModelHost {
       topP: s.topP ?? g.topP ?? 1,
       topK: s.topK ?? g.topK ?? 0,
     };
-    if (!(sampling.temperature >= 0) || !(sampling.topP > 0 && sampling.topP <= 1) || !(sampling.topK >= 0)) {
-      throw new Error(`invalid sampling ${JSON.stringify(sampling)}: need temperature ≥ 0, 0 < topP ≤ 1, topK ≥ 0`);
-    }
+    const bad = !(sampling.temperature >= 0)
+      ? `sampling.temperature must be ≥ 0, found ${sampling.temperature}`
+      : !(sampling.topP > 0 && sampling.topP <= 1)
+        ? `sampling.topP must be in (0, 1], found ${sampling.topP}`
+        : !(sampling.topK >= 0)
+          ? `sampling.topK must be ≥ 0, found ${sampling.topK}`
+          : null;
+    if (bad) throw new ThreadError('bad_sampling', bad);
     try {
       const out = await m.gen.submit({
-        promptIds, sampling, seed: req.seed ?? 0, maxNewTokens: req.maxNewTokens ?? 512, eosIds: m.eosIds, stop: s.stop ?? [],
-      });
+        promptIds, sampling, seed: req.seed ?? 0, maxNewTokens, eosIds: m.eosIds, stop: s.stop ?? [],
+      }, signal);
       return { ...out, promptTokenIds: promptIds, version: m.version };
     } finally {
       void this.sweep();

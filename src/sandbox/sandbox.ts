@@ -6,7 +6,9 @@
 // each one request). An infrastructure failure is retried on a fresh container and reported as IE only when the
 // retries are spent. A program must not be able to cause IE (src/sandbox/index.ts, threat model); one that
 // repeats after its retries is scored as a failure by every caller and marked IE. A sandbox that cannot
-// run anything at all throws SandboxUnavailableError instead: no verdict, the caller retries later.
+// run anything at all throws SandboxUnavailableError instead: no verdict, the caller retries later. An
+// aborted `signal` kills the running executions (their containers are removed, as after any runner
+// failure) and rejects with the signal's reason: no verdict, no IE, no retry.
 import { randomBytes } from 'node:crypto';
 import type { Problem, TestCase } from '../data/problem';
 import { parseJson } from './json';
@@ -31,6 +33,8 @@ export interface RunTestsOptions {
   retries?: number;
   /** Characters kept of stdout, stderr, tracebacks and WA inputs/outputs (default 2000). */
   excerptChars?: number;
+  /** Cancels the run: running executions are killed, no new one starts. */
+  signal?: AbortSignal;
 }
 
 /** One execution, independent of any problem (used by runTests and the bench). */
@@ -69,8 +73,14 @@ export function selectTests(problem: Problem, which: RunTestsOptions['tests'] = 
   return which === 'public' ? problem.public_tests : which === 'private' ? problem.private_tests : [...problem.public_tests, ...problem.private_tests];
 }
 
+/** Tests that cannot be run as asked (an index out of range, a call-style expected output that is not
+ *  JSON, no tests at all): the caller's input, never a verdict, and no retry can mend it. */
+export class RunInputError extends Error {
+  override name = 'RunInputError';
+}
+
 /** Running a problem on zero tests: a caller's mistake (no verdict can mean anything), never an AC. */
-export class NoTestsError extends Error {
+export class NoTestsError extends RunInputError {
   override name = 'NoTestsError';
 }
 
@@ -137,8 +147,9 @@ export class Sandbox {
     await this.pool.close();
   }
 
-  /** One execution on one container; throws InfraError when the machinery fails. */
-  async executeOnce(ex: Execution): Promise<RawRun & Partial<BatchRun>> {
+  /** One execution on one container; throws InfraError when the machinery fails, `signal`'s reason when aborted. */
+  async executeOnce(ex: Execution, signal?: AbortSignal): Promise<RawRun & Partial<BatchRun>> {
+    signal?.throwIfAborted();
     const nonce = randomBytes(16).toString('hex');
     const blobs: [string, Buffer][] = [['program', Buffer.from(ex.program)]];
     if (ex.prelude) blobs.push(['prelude', Buffer.from(ex.prelude)]);
@@ -179,10 +190,15 @@ export class Sandbox {
     const timeoutMs = inputs.length * l.wallS * 1000 + 30_000 + bytesIn / 1000; // + 1 s per MB of input
     let slot: Slot | undefined;
     let recycle: string | undefined;
+    // The runner serves one request at a time and cannot be interrupted: cancelling drops its connection,
+    // so the slot is recycled (container removed, the run with it).
+    const kill = () => slot?.conn.destroy();
+    signal?.addEventListener('abort', kill, { once: true });
     try {
       slot = await this.pool.acquire(l.memoryBytes).catch((err: Error) => {
         throw new SandboxUnavailableError(`sandbox: no container to run in (${err.message})`);
       });
+      signal?.throwIfAborted();
       const frame = await slot.conn.request(header, blobs, timeoutMs);
       const h = frame.header;
       if (h.type !== 'result') throw new InfraError(`sandbox: unexpected answer '${h.type}' from the runner`);
@@ -211,10 +227,12 @@ export class Sandbox {
       };
       return run;
     } catch (err) {
+      if (signal?.aborted) throw signal.reason; // a killed run's connection is closed: release recycles it
       recycle = `failure: ${(err as Error).message}`;
       if (!slot) throw err;
       throw err instanceof InfraError ? err : new InfraError(`sandbox: ${(err as Error).message}`);
     } finally {
+      signal?.removeEventListener('abort', kill);
       if (slot) this.pool.release(slot, recycle);
     }
   }
@@ -227,7 +245,7 @@ export class Sandbox {
       throw new NoTestsError(`problem '${problem.id}' has no ${opts.tests ?? 'public'} tests to run: zero tests cannot be a verdict`);
     const chosen = (opts.indices ?? all.map((_, i) => i)).map((i) => {
       if (!Number.isInteger(i) || i < 0 || i >= all.length)
-        throw new Error(`test index ${i} is out of range: problem '${problem.id}' has ${all.length} ${opts.tests ?? 'public'} test(s)`);
+        throw new RunInputError(`test index ${i} is out of range: problem '${problem.id}' has ${all.length} ${opts.tests ?? 'public'} test(s)`);
       return i;
     });
     if (problem.style === 'call') {
@@ -235,7 +253,7 @@ export class Sandbox {
         try {
           parseJson(all[i].output);
         } catch (err) {
-          throw new Error(`problem '${problem.id}', ${opts.tests ?? 'public'} test ${i}: the expected output of a call-style test must be JSON (${(err as Error).message})`);
+          throw new RunInputError(`problem '${problem.id}', ${opts.tests ?? 'public'} test ${i}: the expected output of a call-style test must be JSON (${(err as Error).message})`);
         }
       }
     }
@@ -265,7 +283,7 @@ export class Sandbox {
       let ran = false; // some attempt got a container: the failure may be the program's doing, so IE
       for (let attempt = 1; attempt <= retries + 1; attempt++) {
         try {
-          const raw = await this.executeOnce(execution(test.input));
+          const raw = await this.executeOnce(execution(test.input), opts.signal);
           return { index, attempts: attempt, ...classify(raw, problem, test, limits, excerptChars) };
         } catch (err) {
           if (!(err instanceof InfraError)) throw err;
@@ -302,7 +320,7 @@ export class Sandbox {
         const batch = chosen.slice(k);
         let raw: BatchRun;
         try {
-          raw = (await this.executeOnce(execution(batch.map((i) => all[i].input)))) as BatchRun;
+          raw = (await this.executeOnce(execution(batch.map((i) => all[i].input)), opts.signal)) as BatchRun;
           ran = true;
         } catch (err) {
           if (!(err instanceof InfraError)) throw err;

@@ -1,7 +1,7 @@
 // The activity options the workflows share: one retry policy (ten attempts, exponential back-off to a
 // minute) and the timeouts of each kind of activity. Tests shorten the long ones through the inputs'
 // `timeouts` fields.
-import type { ActivityOptions, RetryPolicy } from '@temporalio/common';
+import { ActivityCancellationType, type ActivityOptions, type RetryPolicy } from '@temporalio/common';
 import type { ActivityTimeouts } from '../contracts';
 
 export const RETRY: RetryPolicy = { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10 };
@@ -21,7 +21,11 @@ export const EXPAND_TIMEOUTS: ActivityTimeouts = { startToCloseTimeout: '1 hour'
 /** One optimizer step: a batch's forward and backward passes, then the checkpoint. */
 export const TRAIN_STEP_TIMEOUTS: ActivityTimeouts = { startToCloseTimeout: '2 hours', heartbeatTimeout: '1 minute' };
 
-/** Options for an activity with `timeouts` (defaults overridden field by field) and the shared retry. */
+/**
+ * Options for a long activity (an expand, a trainStep): `timeouts` (defaults overridden field by field),
+ * the shared retry, and a cancellation that waits for the activity to stop (engine row dropped, test run
+ * killed, training step abandoned), so nothing of a cancelled tree or run is written after it closed.
+ */
 export function withTimeouts(defaults: ActivityTimeouts, override?: Partial<ActivityTimeouts>): ActivityOptions {
-  return { ...defaults, ...override, retry: RETRY };
+  return { ...defaults, ...override, retry: RETRY, cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED };
 }

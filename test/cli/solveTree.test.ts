@@ -1,6 +1,6 @@
 // `mars2 solve` and `mars2 tree` end to end on the test stack (MARS2_STACK=test): a T+ tree on an MBPP
 // problem with two tiny models, the best program and the drawing; `tree` returns the same nodes; input
-// errors say what was expected.
+// errors (a negative --temperature among them) say what was expected.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -59,6 +59,9 @@ test('mars2 solve / tree: errors say what was expected and what to do', () => {
   const noModel = mars2('solve', '--problem', MBPP, '--id', '2', '--agents', '/nonexistent/model', '--budget', '2');
   assert.equal(noModel.status, 1);
   assert.match(noModel.stderr, /\/nonexistent\/model is not an HF model directory/);
+  const badTemperature = mars2('solve', '--problem', MBPP, '--id', '2', '--agents', agents, '--budget', '2', '--temperature=-1');
+  assert.equal(badTemperature.status, 2, 'a usage error');
+  assert.match(badTemperature.stderr, /--temperature expects a number ≥ 0 \(0 is greedy\), got '-1'/);
   const noBudget = mars2('solve', '--problem', MBPP, '--id', '2', '--agents', agents);
   assert.equal(noBudget.status, 2);
   assert.match(noBudget.stderr, /--budget is required/);

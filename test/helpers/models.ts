@@ -53,3 +53,65 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
   return m;
 }
+
+/**
+ * Writes (once) a wider llama (hidden `hidden`, `layers` layers, context 4096, random weights) that never
+ * ends an answer by itself: its end-of-sequence logit is pinned far below the rest (the dimension-0 trick
+ * above), so a generation runs to maxNewTokens — seconds of decoding on the CPU, for cancellation tests.
+ */
+export function endlessModel(home: string, hidden = 512, layers = 6): string {
+  const dir = join(home, 'models', `llama-endless-${hidden}x${layers}`);
+  if (existsSync(join(dir, 'config.json'))) return dir;
+  const src = join(FIXTURE_MODELS, 'llama');
+  const tmp = `${dir}.tmp-${process.pid}`;
+  cpSync(src, tmp, { recursive: true, filter: (p) => !/reference|\.safetensors$/.test(p) });
+  const base = JSON.parse(readFileSync(join(src, 'config.json'), 'utf8'));
+  const headDim = 64;
+  const [heads, kvHeads, inter] = [hidden / headDim, hidden / headDim / 2, Math.round((hidden * 8) / 3)];
+  const config = {
+    ...base, hidden_size: hidden, num_hidden_layers: layers, head_dim: headDim, num_attention_heads: heads,
+    num_key_value_heads: kvHeads, intermediate_size: inter, max_position_embeddings: 4096,
+  };
+  writeFileSync(join(tmp, 'config.json'), JSON.stringify(config, null, 2));
+  const V: number = base.vocab_size;
+  let seed = 12345;
+  const normal = (n: number, std: number) => {
+    const out = new Float32Array(n);
+    for (let i = 0; i < n; i++) {
+      seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
+      const u = (seed + 1) / 4294967297;
+      seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
+      const v = (seed + 1) / 4294967297;
+      out[i] = std * Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+    }
+    return out;
+  };
+  const t = (name: string, shape: number[], data = normal(shape.reduce((a, b) => a * b, 1), 0.02)) => ({ name, shape, data });
+  const ones = (n: number) => new Float32Array(n).fill(1);
+  const embed = normal(V * hidden, 1);
+  for (let v = 0; v < V; v++) embed[v * hidden] = 8 * Math.sqrt(hidden); // z = x₀/rms(x) ≈ √hidden at every position
+  const head = normal(V * hidden, 0.05);
+  head[config.eos_token_id * hidden] = -4; // the end-of-sequence logit ≈ −4·√hidden
+  const tensors = [t('model.embed_tokens.weight', [V, hidden], embed), t('lm_head.weight', [V, hidden], head), t('model.norm.weight', [hidden], ones(hidden))];
+  for (let l = 0; l < layers; l++) {
+    const p = `model.layers.${l}`;
+    tensors.push(
+      t(`${p}.input_layernorm.weight`, [hidden], ones(hidden)),
+      t(`${p}.post_attention_layernorm.weight`, [hidden], ones(hidden)),
+      t(`${p}.self_attn.q_proj.weight`, [heads * headDim, hidden]),
+      t(`${p}.self_attn.q_proj.bias`, [heads * headDim]),
+      t(`${p}.self_attn.k_proj.weight`, [kvHeads * headDim, hidden]),
+      t(`${p}.self_attn.k_proj.bias`, [kvHeads * headDim]),
+      t(`${p}.self_attn.v_proj.weight`, [kvHeads * headDim, hidden]),
+      t(`${p}.self_attn.v_proj.bias`, [kvHeads * headDim]),
+      t(`${p}.self_attn.o_proj.weight`, [hidden, heads * headDim]),
+      t(`${p}.self_attn.o_proj.bias`, [hidden]),
+      t(`${p}.mlp.gate_proj.weight`, [inter, hidden]),
+      t(`${p}.mlp.up_proj.weight`, [inter, hidden]),
+      t(`${p}.mlp.down_proj.weight`, [hidden, inter]),
+    );
+  }
+  writeFileSync(join(tmp, 'model.safetensors'), writeSafetensors(tensors));
+  cpSync(tmp, dir, { recursive: true });
+  return dir;
+}

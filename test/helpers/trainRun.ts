@@ -1,9 +1,10 @@
 // Shared set-up for the trainingRun tests on the real stack: a synthetic dataset the comment model
 // (helpers/models.ts) scores on, starting a run with short activity timeouts, waiting for a
 // moment in the run (to crash something then), and reading back what the run left: trainStep counts
-// over the continue-as-new chain, each tree's nodes and activity counts, checkpoint tensors.
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+// over the continue-as-new chain, each tree's nodes and activity counts, checkpoint tensors, the files a
+// folder holds; and how long a process takes to go idle (cancellation tests).
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync, type Dirent } from 'node:fs';
+import { join, relative } from 'node:path';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { NodeSummary } from '../../src/contracts';
 import { SafetensorsDir } from '../../src/models/hf/safetensors';
@@ -125,4 +126,31 @@ export function changedTensors(a: string, b: string): string[] {
     const y = tb.get(name);
     return !y || y.length !== x.length || x.some((v, i) => v !== y[i]);
   });
+}
+
+/** CPU time (user + system, in clock ticks of 10 ms) a process and its threads have used so far. */
+function cpuTicks(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15 of proc(5))
+}
+
+/**
+ * Milliseconds until a process is idle: the first 500 ms window in which it used under a tenth of a core
+ * (a worker polling Temporal uses a few percent); null if that did not happen within `limitMs`.
+ */
+export async function msUntilIdle(pid: number, limitMs = 20_000): Promise<number | null> {
+  const t0 = Date.now();
+  while (Date.now() - t0 < limitMs) {
+    const [ticks, at] = [cpuTicks(pid), Date.now()];
+    await new Promise((r) => setTimeout(r, 500));
+    const cores = ((cpuTicks(pid) - ticks) * 10) / (Date.now() - at);
+    if (cores < 0.1) return at - t0;
+  }
+  return null;
+}
+
+/** Every file under `dir` (relative paths; none when it does not exist). */
+export function filesUnder(dir: string): string[] {
+  return existsSync(dir) ? (readdirSync(dir, { recursive: true, withFileTypes: true }) as Dirent[]).filter((d) => d.isFile()).map((d) => relative(dir, join(d.parentPath, d.name))).sort() : [];
 }

@@ -1,12 +1,14 @@
 // The Engine through its worker thread: chat and plain prompts, greedy vs transformers, seeded
 // reproducibility, concurrent greedy requests equal deterministic mode, stop strings, max tokens,
-// checkpoint-version reloads and errors.
+// checkpoint-version reloads, errors (a code each) and cancellation.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cpSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createEngine, type Engine } from '../../src/models/engine';
+import { ModelHost } from '../../src/models/host';
+import { longContextModel } from '../../scripts/example-models';
 
 const FIXTURES = join(__dirname, '..', 'fixtures', 'models');
 const qwen3 = join(FIXTURES, 'qwen3');
@@ -88,19 +90,56 @@ describe('engine (worker thread)', () => {
   test('a new checkpoint version reloads the model', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ckpt-'));
     cpSync(qwen3, dir, { recursive: true });
-    const r1 = await engine.generate({ model: { dir, version: 'v1' }, prompt: 'def', sampling: { greedy: true }, maxNewTokens: 8 });
+    const r1 = await engine.generate({ model: { dir, version: 1 }, prompt: 'def', sampling: { greedy: true }, maxNewTokens: 8 });
     cpSync(llama, dir, { recursive: true, force: true });
-    const r2 = await engine.generate({ model: { dir, version: 'v2' }, prompt: 'def', sampling: { greedy: true }, maxNewTokens: 8 });
+    const r2 = await engine.generate({ model: { dir, version: 2 }, prompt: 'def', sampling: { greedy: true }, maxNewTokens: 8 });
     const same = await engine.generate({ model: llama, prompt: 'def', sampling: { greedy: true }, maxNewTokens: 8 });
-    assert.equal(r1.version, 'v1');
-    assert.equal(r2.version, 'v2');
+    assert.equal(r1.version, 1);
+    assert.equal(r2.version, 2);
     assert.deepEqual(r2.tokenIds, same.tokenIds);
     assert.notDeepEqual(r1.tokenIds, r2.tokenIds);
   });
 
-  test('errors come back as rejections that say what is wrong', async () => {
-    await assert.rejects(engine.generate({ model: '/nonexistent/model', prompt: 'x' }), /model directory \/nonexistent\/model does not exist/);
-    await assert.rejects(engine.generate({ model: qwen3 }), /needs messages or a prompt/);
-    await assert.rejects(engine.generate({ model: qwen3, prompt: 'x', sampling: { topP: 0 } }), /invalid sampling/);
+  test('errors come back as ThreadErrors with a code, and a message that names the field', async () => {
+    await assert.rejects(engine.generate({ model: '/nonexistent/model', prompt: 'x' }), {
+      name: 'ThreadError', code: 'model_missing', message: /model directory \/nonexistent\/model does not exist/,
+    });
+    await assert.rejects(engine.generate({ model: qwen3 }), { code: 'bad_request', message: /needs messages or a prompt/ });
+    await assert.rejects(engine.generate({ model: qwen3, prompt: 'x', sampling: { topP: 0 } }), { code: 'bad_sampling', message: /sampling\.topP must be in \(0, 1\], found 0/ });
+    await assert.rejects(engine.generate({ model: qwen3, prompt: 'x', sampling: { temperature: -1 } }), { code: 'bad_sampling', message: /sampling\.temperature must be ≥ 0, found -1/ });
+    await assert.rejects(engine.generate({ model: qwen3, prompt: 'x'.repeat(400) }), { code: 'prompt_too_long', message: /max_position_embeddings is 256/ });
+    const closed = createEngine({ threads: 1 });
+    await closed.close();
+    await assert.rejects(closed.generate({ model: qwen3, prompt: 'x' }), { code: 'closed' });
+  });
+
+  test('an aborted signal: the request rejects as cancelled at once and its row leaves the batch', async () => {
+    const dir = longContextModel(mkdtempSync(join(tmpdir(), 'mars2-engine-')), 'qwen2');
+    const req = { model: dir, prompt: 'def', maxNewTokens: 4000, seed: 1 };
+    const early = new AbortController();
+    early.abort();
+    await assert.rejects(engine.generate(req, early.signal), { code: 'cancelled' });
+    // Through the thread: a cancelled call answers at once, and the thread goes on serving.
+    const ctl = new AbortController();
+    const pending = engine.generate(req, ctl.signal);
+    setTimeout(() => ctl.abort(), 20);
+    await assert.rejects(pending, { code: 'cancelled' });
+    assert.equal((await engine.generate({ ...req, maxNewTokens: 4 })).tokenIds.length, 4);
+    // In-process: the row is dropped at the next decode step, beside a row that goes on to the end.
+    const host = new ModelHost({ threads: 1 });
+    try {
+      const gen = (await host.model(dir)).gen;
+      const stop = new AbortController();
+      const cancelled = host.generate(req, stop.signal);
+      const kept = host.generate({ ...req, maxNewTokens: 64, seed: 2 });
+      while (gen.load < 2) await new Promise((r) => setImmediate(r));
+      stop.abort();
+      await assert.rejects(cancelled, { code: 'cancelled' });
+      assert.equal(gen.load, 1, 'only the other row is left');
+      assert.ok((await kept).tokenIds.length > 0);
+      assert.equal(gen.load, 0);
+    } finally {
+      await host.close();
+    }
   });
 });

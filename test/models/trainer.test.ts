@@ -7,12 +7,12 @@
 //     continues v+1 → v+2, and names a missing version.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadParams } from '../../src/models/arch/weights';
 import { readModelConfig } from '../../src/models/hf/config';
-import { spawnTrainService } from '../../src/models/train/service';
+import { spawnTrainService, TrainService } from '../../src/models/train/service';
 import { Trainer, type RlSample, type TokenRow } from '../../src/models/train/trainer';
 
 const FIXTURES = join(__dirname, '..', 'fixtures', 'models');
@@ -81,12 +81,17 @@ for (const name of ['llama', 'qwen2']) {
   });
 }
 
-test('trainStep in a worker thread: writes v+1, is idempotent per version, continues, names a missing version', async () => {
+/** The llama fixture as a service's base, a fresh checkpoint root, and three samples on it. */
+async function serviceFixture(): Promise<{ base: string; root: string; s: RlSample[] }> {
   const base = join(FIXTURES, 'llama');
-  const root = mkdtempSync(join(tmpdir(), 'mars2-train-'));
   const t = await Trainer.load(base, { threads: 1 });
   const s = await samples(t, [1, -1, 0.5]);
   await t.release();
+  return { base, root: mkdtempSync(join(tmpdir(), 'mars2-train-')), s };
+}
+
+test('trainStep in a worker thread: writes v+1, is idempotent per version, continues, names a missing version', async () => {
+  const { base, root, s } = await serviceFixture();
   const svc = spawnTrainService({ baseDir: base, root, threads: 1 });
   try {
     const hyper = { lr: 1e-3, loss: 'gspo' as const };
@@ -102,9 +107,53 @@ test('trainStep in a worker thread: writes v+1, is idempotent per version, conti
     const r2 = await svc.trainStep({ agent: 'coder', fromVersion: 1, samples: s, hyper });
     assert.equal(r2.toVersion, 2);
     assert.equal(r2.metrics.step, 2);
-    await assert.rejects(svc.trainStep({ agent: 'tester', fromVersion: 3, samples: s, hyper }), /agent 'tester' has no policy version 3/);
+    await assert.rejects(svc.trainStep({ agent: 'tester', fromVersion: 3, samples: s, hyper }), { code: 'bad_request', message: /agent 'tester' has no policy version 3/ });
+    await assert.rejects(svc.trainStep({ agent: '../x', fromVersion: 0, samples: s, hyper }), { code: 'bad_request', message: /agent name '\.\.\/x' must match/ });
   } finally {
     await svc.close();
     rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('a cancelled trainStep: one queued in the worker thread never starts, a started one writes no checkpoint', async () => {
+  const { base, root, s } = await serviceFixture();
+  const hyper = { lr: 1e-3, loss: 'gspo' as const };
+  const svc = spawnTrainService({ baseDir: base, root, threads: 1 });
+  try {
+    const first = svc.trainStep({ agent: 'a', fromVersion: 0, samples: s, hyper });
+    const queued = new AbortController();
+    const second = svc.trainStep({ agent: 'b', fromVersion: 0, samples: s, hyper }, queued.signal);
+    queued.abort();
+    await assert.rejects(second, { name: 'ThreadError', code: 'cancelled' });
+    assert.equal((await first).toVersion, 1);
+    // The thread runs steps in order: once a later step has answered, the cancelled one is settled.
+    await svc.trainStep({ agent: 'a', fromVersion: 1, samples: s, hyper });
+    assert.ok(!existsSync(join(root, 'b')), 'the step cancelled in the queue never ran');
+  } finally {
+    await svc.close();
+  }
+  // In-process: the abort lands while the step runs (ORT holds the thread until it yields); its result is
+  // discarded and v+1 is not written — the next step from v trains afresh.
+  const local = new TrainService({ baseDir: base, root, threads: 1 });
+  try {
+    const ctl = new AbortController();
+    const step = local.trainStep({ agent: 'c', fromVersion: 0, samples: s, hyper }, ctl.signal);
+    setTimeout(() => ctl.abort(), 0);
+    await assert.rejects(step, { code: 'cancelled' });
+    assert.ok(!existsSync(join(root, 'c', 'v1')), 'no checkpoint after the cancellation');
+    const again = await local.trainStep({ agent: 'c', fromVersion: 0, samples: s, hyper });
+    assert.equal(again.reused, false);
+  } finally {
+    await local.close();
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('a trainer thread on a base directory it cannot read fails each step as model_missing', async () => {
+  const svc = spawnTrainService({ baseDir: '/nonexistent/model', root: tmpdir(), threads: 1 });
+  try {
+    await assert.rejects(svc.trainStep({ agent: 'a', fromVersion: 0, samples: [], hyper: { lr: 1e-3 } }), { code: 'model_missing', message: /base model \/nonexistent\/model: / });
+  } finally {
+    await svc.close();
   }
 });

@@ -144,11 +144,13 @@ describe('run options', () => {
   test('a subset of tests by index; private tests', async () => {
     const r = await sandbox.runTests(stdioProblem, 'a, b = map(int, input().split())\nprint(a + b)', { tests: 'private', indices: [1] });
     assert.deepEqual(r.tests.map((t) => [t.index, t.verdict]), [[1, 'AC']]);
-    await assert.rejects(sandbox.runTests(stdioProblem, 'print(1)', { indices: [5] }), /test index 5 is out of range/);
+    await assert.rejects(sandbox.runTests(stdioProblem, 'print(1)', { indices: [5] }), { name: 'RunInputError', message: /test index 5 is out of range/ });
   });
   test('a call-style test whose expected output is not JSON is a dataset error naming the test', async () => {
     const broken = { ...lcbCall, public_tests: [{ input: '1\n', output: 'not json' }] };
-    await assert.rejects(sandbox.runTests(broken, 'def maxPair(a): return a'), /problem 'lcb', public test 0: the expected output of a call-style test must be JSON/);
+    await assert.rejects(sandbox.runTests(broken, 'def maxPair(a): return a'), {
+      name: 'RunInputError', message: /problem 'lcb', public test 0: the expected output of a call-style test must be JSON/,
+    });
   });
   test('numpy, sortedcontainers and the full standard library are importable', async () => {
     const p = problemSchema.parse({ id: 'np', prompt: '', style: 'stdio', public_tests: [{ input: '', output: '6\n' }], private_tests: [] });

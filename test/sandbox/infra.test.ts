@@ -1,6 +1,7 @@
 // Infrastructure failures are IE and retried, never a wrong verdict (sandbox.md §8 #45): a sandbox
 // container or its runner killed mid-run makes the run retry on a fresh container; with no retries left
-// the verdict is IE. Leftover containers of dead owners are reaped at start.
+// the verdict is IE. A cancelled run is killed with its container and rejects: no verdict, no retry.
+// Leftover containers of dead owners are reaped at start.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { hostname } from 'node:os';
@@ -64,6 +65,23 @@ test('with no retries left the verdict is IE, never WA or a score', async () => 
   assert.match(r.tests[0].detail, /infrastructure failure after 1 attempts/);
   const again = await sandbox.runTests(problem, 'print(input()[::-1])');
   assert.equal(again.verdict, 'AC', 'the pool replaced the dead container');
+});
+
+test('a cancelled run: the program is killed with its container, runTests rejects with the reason, no IE and no retry', async () => {
+  const ctl = new AbortController();
+  const endless = 'while True:\n    pass';
+  const pending = sandbox.runTests(problem, endless, { signal: ctl.signal, limits: { cpuS: 60 } });
+  const id = await busyContainer();
+  const reason = new Error('cancelled by the test');
+  const t0 = Date.now();
+  ctl.abort(reason);
+  await assert.rejects(pending, (err) => err === reason);
+  assert.ok(Date.now() - t0 < 2000, `rejected ${Date.now() - t0} ms after the abort`);
+  for (let i = 0; i < 100 && (await sandbox.pool.containerIds()).includes(id); i++) await new Promise((r) => setTimeout(r, 50));
+  assert.ok(!(await sandbox.pool.containerIds()).includes(id), 'the container that ran it is removed');
+  const again = await sandbox.runTests(problem, SLOW);
+  assert.equal(again.verdict, 'AC');
+  assert.equal(again.tests[0].attempts, 1);
 });
 
 test("leftover containers of a dead owner are reaped; a live owner's are kept", async () => {

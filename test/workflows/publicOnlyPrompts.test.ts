@@ -69,7 +69,7 @@ const WRONG = '```python\nclass Solution:\n    def rev(self, s):\n        return
 
 const fakeEngine: Engine = {
   async generate(): Promise<GenerateResult> {
-    return { text: WRONG, tokenIds: [1, 2, 3], logprobs: [-1, -1, -1], rawLogprobs: [-1, -1, -1], finishReason: 'eos', promptTokenIds: [0], version: '' };
+    return { text: WRONG, tokenIds: [1, 2, 3], logprobs: [-1, -1, -1], rawLogprobs: [-1, -1, -1], finishReason: 'eos', promptTokenIds: [0], version: 0 };
   },
   close: async () => {},
 };

@@ -1,9 +1,11 @@
 // searchTree on the real stack: the dev server, the background worker `up` started, the real sandbox
 // and the tiny real models, on an MBPP problem. A tree grows exactly `budget` nodes, each with its
 // generation and test report in the store; the `tree` query answers mid-run with a prefix of the final
-// tree; T+ refinement prompts carry the parent's feedback; search attributes are set.
+// tree; T+ refinement prompts carry the parent's feedback; search attributes are set. Bad sampling sent
+// through the API fails the tree at once, non-retryable, naming the field.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { ActivityFailure, ApplicationFailure, WorkflowFailedError } from '@temporalio/client';
 import type { GenerationRecord, NodeSummary } from '../../src/contracts';
 import { checkNodes } from '../../src/rl/nodes';
 import type { RunReport } from '../../src/sandbox';
@@ -83,4 +85,22 @@ describe('searchTree workflow', () => {
     for await (const wf of listed) ids.push(wf.workflowId);
     assert.ok(ids.some((id) => id === a[0].treeId), 'the tree is found by its search attributes');
   });
+
+  test('bad sampling through the API (temperature -1): the tree fails at once, non-retryable, naming the field', async () => {
+    const workflowId = `test-bad-sampling-${Date.now()}`;
+    const handle = await f.client.workflow.start(searchTree, {
+      taskQueue: f.cfg.taskQueue, workflowId, args: [f.input('tplus', 2, { sampling: { temperature: -1 } })],
+    });
+    const err = await handle.result().then(() => null, (e: unknown) => e);
+    assert.ok(err instanceof WorkflowFailedError, `the tree failed: ${String(err)}`);
+    assert.ok(err.cause instanceof ActivityFailure);
+    const cause = err.cause.cause;
+    assert.ok(cause instanceof ApplicationFailure);
+    assert.equal(cause.type, 'BadSampling');
+    assert.equal(cause.nonRetryable, true);
+    assert.match(cause.message, /agent '.+' \(.+\): sampling\.temperature must be ≥ 0, found -1/);
+    const started = ((await handle.fetchHistory()).events ?? []).filter((e) => e.activityTaskStartedEventAttributes);
+    assert.deepEqual(started.map((e) => e.activityTaskStartedEventAttributes!.attempt), [1], 'one attempt, no retries');
+  });
 });
+

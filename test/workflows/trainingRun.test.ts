@@ -3,20 +3,23 @@
 // buffer fires every iteration. Through the CLI: the run finishes, a second `train` attaches instead of
 // starting another, `status` and `runs` answer; checkpoints v1, v2 exist (exactly one per step), the
 // metrics file has one line per iteration. Crash: the worker is SIGKILLed during a trainStep and
-// started again; the run finishes and every training step is counted exactly once. Cancel: `mars2
-// cancel` mid-tree ends the run and its open trees cancelled, before any training step.
+// started again; the run finishes and every training step is counted exactly once. Cancel (`mars2
+// cancel`, or the client) inside an expand, inside a trainStep, and on a lone search tree: the work stops
+// (the worker is idle within seconds), the workflows end cancelled, and nothing — no node, no checkpoint —
+// is written after the cancel returned.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseMetrics } from '../../src/report/metrics';
 import { prepareTrainingRun } from '../../src/cli/prepare';
-import { crashWorker, up } from '../../src/stack';
+import { crashWorker, status, up } from '../../src/stack';
 import type { Store } from '../../src/store';
-import { trainingRun } from '../../src/workflows';
+import { searchTree, trainingRun } from '../../src/workflows';
+import { endlessModel } from '../helpers/models';
 import { writeRunConfig } from '../helpers/runConfig';
 import { treeFixture, type TreeFixture } from '../helpers/searchTree';
-import { PENDING_ACTIVITY_STATE_STARTED, activityRunning, trainSteps } from '../helpers/trainRun';
+import { PENDING_ACTIVITY_STATE_STARTED, activityRunning, filesUnder, msUntilIdle, open, startRun, trainSteps, waitFor } from '../helpers/trainRun';
 import { runLayout } from '../../src/store/layout';
 import { mars2 as cli } from '../helpers/cli';
 
@@ -120,32 +123,91 @@ test('a run survives a worker killed during trainStep: every training step count
   assert.equal(steps.retried, 1, 'the interrupted trainStep completed on a later attempt');
 });
 
-test('mars2 cancel stops a run mid-tree: the run and its open trees end cancelled; again says so', async () => {
+/** Snapshot of what a run has written: the whole store (nodes' generations and reports) and its run folder. */
+function written(runId: string): { store: string[]; run: string[] } {
+  return { store: filesUnder(f.store.root), run: filesUnder(runLayout(f.store.root, runId).dir) };
+}
+
+/** The worker's pid (its engine and trainer threads are in it). */
+function workerPid(): number {
+  const pid = status(f.cfg).worker?.pid;
+  assert.ok(pid, 'the test stack has a worker');
+  return pid;
+}
+
+test('mars2 cancel stops a run mid-tree: the expand stops (worker idle, nothing stored after); the run and its open trees end cancelled; again says so', async () => {
   const runId = `test-cancel-${Date.now()}`;
-  // Trees of 32 nodes: open for seconds, longer than the CLI takes to start.
-  const { input } = await prepareTrainingRun(f.store, writeRunConfig(f, { runId, search: { budget: 32 }, stop: { maxIterations: 4 } }));
+  // An agent whose answers run to maxNewTokens: an expand decodes for ~20 s, so the cancel lands inside one.
+  const agents = [{ name: 'endless', model: endlessModel(f.cfg.home) }];
+  const rollout = { problemsPerIteration: 2, maxNewTokens: 3000, promptMaxTokens: 1024 };
+  const { input } = await prepareTrainingRun(f.store, writeRunConfig(f, { runId, agents, rollout, search: { budget: 4 } }));
   await f.client.workflow.start(trainingRun, { taskQueue: f.cfg.taskQueue, workflowId: runId, args: [input] });
   const tree = `${runId}-it0-p0`;
   const deadline = Date.now() + 120_000;
   while (!(await activityRunning(f.client, tree, 'expand')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  await new Promise((r) => setTimeout(r, 2000)); // the model loaded, decoding
 
   const cancelled = mars2('cancel', runId, '--json');
+  const after = written(runId);
   assert.equal(cancelled.status, 0, cancelled.stderr);
   assert.deepEqual(
-    (({ cancelled: c, status, iteration }) => ({ c, status, iteration }))(JSON.parse(cancelled.stdout)),
-    { c: true, status: 'CANCELLED', iteration: 0 },
+    (({ cancelled: c, status, iteration, kind }) => ({ c, status, iteration, kind }))(JSON.parse(cancelled.stdout)),
+    { c: true, status: 'CANCELLED', iteration: 0, kind: 'training run' },
   );
+  const idleMs = await msUntilIdle(workerPid());
+  assert.ok(idleMs !== null && idleMs <= 3000, `the worker stopped generating within seconds of the cancel (idle after ${idleMs} ms)`);
   const trees: string[] = [];
   for await (const wf of f.client.workflow.list({ query: `Mars2RunId = '${runId}'` })) {
     trees.push((await f.client.workflow.getHandle(wf.workflowId).describe()).status.name); // not the list's possibly older view
   }
   assert.ok(trees.includes('CANCELLED') && !trees.includes('RUNNING'), `the open trees were cancelled with their run: ${trees.join(', ')}`);
-  assert.ok(!existsSync(join(runLayout(f.store.root, runId).checkpoints, 'qwen2', 'v1')), 'no training step after the cancellation');
+  await new Promise((r) => setTimeout(r, 3000));
+  assert.deepEqual(written(runId), after, 'no node, checkpoint or metrics line written after the cancel returned');
+  assert.ok(!existsSync(join(runLayout(f.store.root, runId).checkpoints, 'endless', 'v1')), 'no training step after the cancellation');
 
   const again = mars2('cancel', runId);
   assert.equal(again.status, 0, again.stderr);
   assert.match(again.stdout, new RegExp(`run ${runId} is already cancelled; nothing to cancel`));
   const missing = mars2('cancel', 'no-such-run');
   assert.equal(missing.status, 1);
-  assert.match(missing.stderr, /no run 'no-such-run'.*mars2 runs/);
+  assert.match(missing.stderr, /no run or workflow 'no-such-run'.*mars2 runs/);
+});
+
+test('a run cancelled inside a trainStep: the step stops and is dropped — no checkpoint after the cancel returns, the worker idle within seconds', async () => {
+  const runId = `test-cancel-train-${Date.now()}`;
+  // Answers of 1024 tokens on a wider model: the step takes seconds, long enough to be cancelled inside.
+  const agents = [{ name: 'endless', model: endlessModel(f.cfg.home, 256, 4) }];
+  const rollout = { problemsPerIteration: 2, maxNewTokens: 1024, promptMaxTokens: 1024 };
+  const handle = await startRun(f, writeRunConfig(f, { runId, agents, rollout }));
+  assert.ok(await waitFor(() => activityRunning(f.client, runId, 'trainStep'), () => open(f.client, runId).then((o) => !o)), 'a trainStep started');
+  await handle.cancel();
+  while ((await handle.describe()).status.name === 'RUNNING') await new Promise((r) => setTimeout(r, 20));
+  const after = written(runId);
+  assert.equal((await handle.describe()).status.name, 'CANCELLED');
+  const events = (await handle.fetchHistory()).events ?? [];
+  assert.ok(events.some((e) => e.activityTaskCanceledEventAttributes), 'the trainStep acknowledged the cancellation');
+  assert.ok(!events.some((e) => e.activityTaskCompletedEventAttributes && e.eventId && events.some(
+    (s) => s.activityTaskScheduledEventAttributes?.activityType?.name === 'trainStep' && String(s.eventId) === String(e.activityTaskCompletedEventAttributes!.scheduledEventId),
+  )), 'the trainStep did not complete');
+  const idleMs = await msUntilIdle(workerPid());
+  assert.ok(idleMs !== null && idleMs <= 3000, `the trainer stopped within seconds of the cancel (idle after ${idleMs} ms)`);
+  await new Promise((r) => setTimeout(r, 3000));
+  assert.deepEqual(written(runId), after, 'nothing written after the cancel returned');
+  assert.ok(!existsSync(join(runLayout(f.store.root, runId).checkpoints, 'endless', 'v1')), 'the cancelled step wrote no checkpoint');
+});
+
+test('mars2 cancel on a search tree (solve): says what it cancelled; the expand stops', async () => {
+  const workflowId = `solve-cancel-${Date.now()}`;
+  const input = f.input('tplus', 4, { agents: [{ name: 'endless', model: endlessModel(f.cfg.home) }], maxNewTokens: 3000 });
+  await f.client.workflow.start(searchTree, { taskQueue: f.cfg.taskQueue, workflowId, args: [input] });
+  assert.ok(await waitFor(() => activityRunning(f.client, workflowId, 'expand'), () => open(f.client, workflowId).then((o) => !o)), 'an expand started');
+  await new Promise((r) => setTimeout(r, 1000));
+  const cancelled = mars2('cancel', workflowId, '--json');
+  assert.equal(cancelled.status, 0, cancelled.stderr);
+  assert.deepEqual(JSON.parse(cancelled.stdout), { runId: workflowId, kind: 'search tree', type: 'searchTree', cancelled: true, status: 'CANCELLED', nodes: 0 });
+  const idleMs = await msUntilIdle(workerPid());
+  assert.ok(idleMs !== null && idleMs <= 3000, `the worker stopped generating within seconds (idle after ${idleMs} ms)`);
+  const human = mars2('cancel', workflowId);
+  assert.equal(human.status, 0, human.stderr);
+  assert.match(human.stdout, new RegExp(`search tree ${workflowId} is already cancelled; nothing to cancel`));
 });

@@ -5,13 +5,17 @@
 // log-probs from the base model) and writes checkpoint v+1 atomically. If v+1 already exists (a retried
 // activity, a crash after the write), it is returned as is, with the metrics recorded in its metadata.
 // `TrainService` runs in-process (ORT blocks the calling thread); `spawnTrainService` runs one in a
-// worker thread (trainWorker.ts) so the activity worker's event loop stays free for heartbeats.
+// worker thread (trainWorker.ts, over threadRpc.ts) so the activity worker's event loop stays free for
+// heartbeats; its steps run one at a time, in order. Errors are ThreadErrors (bad agent name or version:
+// 'bad_request'). Cancelling a step's signal: a step not started never starts; a started one stops before
+// its next micro-batch (an ORT run cannot be interrupted) and is discarded — no checkpoint is written once
+// the signal is aborted.
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { Worker } from 'node:worker_threads';
-import { checkAgent, checkpointDir } from '../../store/layout';
+import { checkAgent, checkpointDir, LayoutError } from '../../store/layout';
 import { loadParams, type ParamStore } from '../arch/weights';
 import { readModelConfig } from '../hf/config';
+import { cancelPoint, startThread, ThreadError, throwIfCancelled } from '../threadRpc';
 import { readCheckpointMeta } from './checkpoint';
 import { Trainer, type RlHyper, type RlSample, type RlStepMetrics, type TrainerOptions } from './trainer';
 
@@ -41,7 +45,7 @@ export interface TrainServiceOptions extends TrainerOptions {
 }
 
 export interface TrainStepper {
-  trainStep(req: TrainStepRequest): Promise<TrainStepResult>;
+  trainStep(req: TrainStepRequest, signal?: AbortSignal): Promise<TrainStepResult>;
   close(): Promise<void>;
 }
 
@@ -68,17 +72,23 @@ export class TrainService implements TrainStepper {
 
   /** Version 0 is the base model directory; version n ≥ 1 is `<root>/<agent>/v<n>` (src/store/layout). */
   versionDir(agent: string, version: number): string {
-    if (version !== 0) return checkpointDir(resolve(this.opts.root), agent, version);
-    checkAgent(agent);
-    return resolve(this.opts.baseDir);
+    try {
+      if (version !== 0) return checkpointDir(resolve(this.opts.root), agent, version);
+      checkAgent(agent);
+      return resolve(this.opts.baseDir);
+    } catch (err) {
+      throw err instanceof LayoutError ? new ThreadError('bad_request', err.message) : err;
+    }
   }
 
-  async trainStep(req: TrainStepRequest): Promise<TrainStepResult> {
+  async trainStep(req: TrainStepRequest, signal?: AbortSignal): Promise<TrainStepResult> {
+    const what = `trainStep of '${req.agent}' v${req.fromVersion}`;
+    throwIfCancelled(signal, what);
     const toVersion = req.fromVersion + 1;
     const out = this.versionDir(req.agent, toVersion);
     if (existsSync(out)) return { toVersion, dir: out, metrics: storedMetrics(out), reused: true };
     const from = this.versionDir(req.agent, req.fromVersion);
-    if (!existsSync(from)) throw new Error(`agent '${req.agent}' has no policy version ${req.fromVersion} (expected ${from}); train the versions before it first`);
+    if (!existsSync(from)) throw new ThreadError('bad_request', `agent '${req.agent}' has no policy version ${req.fromVersion} (expected ${from}); train the versions before it first`);
     let cur = this.live.get(req.agent);
     if (!cur || cur.version !== req.fromVersion) {
       await cur?.trainer.release();
@@ -88,7 +98,14 @@ export class TrainService implements TrainStepper {
     this.ref ??= loadParams(this.opts.baseDir, readModelConfig(this.opts.baseDir));
     // The in-memory trainer is past `fromVersion` from here on: drop it if anything fails.
     this.live.delete(req.agent);
-    const metrics = await cur.trainer.rlStep(req.samples, this.ref, req.hyper);
+    let metrics;
+    try {
+      metrics = await cur.trainer.rlStep(req.samples, this.ref, req.hyper, signal);
+      await cancelPoint(signal, what); // never a checkpoint once cancelled
+    } catch (err) {
+      await cur.trainer.release();
+      throw err;
+    }
     const written = await cur.trainer.save(out, { policyVersion: toVersion, metrics, weightsDtype: this.opts.weightsDtype });
     if (!written) {
       // Another writer finished v+1 first; its weights are the ones to continue from.
@@ -105,43 +122,8 @@ export class TrainService implements TrainStepper {
   }
 }
 
-export type TrainWorkerRequest = { id: number; req: TrainStepRequest } | { id: number; close: true };
-export type TrainWorkerReply = { id: number; result: unknown } | { id: number; error: string };
-
 /** A TrainService in a worker thread (src/models/train/trainWorker.ts under tsx). */
 export function spawnTrainService(opts: TrainServiceOptions): TrainStepper {
-  const boot = `require(${JSON.stringify(require.resolve('tsx/cjs/api'))}).register();\nrequire(${JSON.stringify(join(__dirname, 'trainWorker.ts'))});`;
-  const worker = new Worker(boot, { eval: true, workerData: opts, execArgv: [] });
-  const pending = new Map<number, { resolve: (v: any) => void; reject: (e: Error) => void }>();
-  let nextId = 1;
-  let closed = false;
-  const failAll = (err: Error) => {
-    for (const p of pending.values()) p.reject(err);
-    pending.clear();
-  };
-  worker.on('message', (m: TrainWorkerReply) => {
-    const p = pending.get(m.id);
-    if (!p) return;
-    pending.delete(m.id);
-    if ('error' in m) p.reject(new Error(m.error));
-    else p.resolve(m.result);
-  });
-  worker.on('error', failAll);
-  worker.on('exit', (code) => failAll(new Error(`trainer worker exited (code ${code})`)));
-  const call = <T>(msg: TrainWorkerRequest) => new Promise<T>((res, rej) => {
-    pending.set(msg.id, { resolve: res, reject: rej });
-    worker.postMessage(msg);
-  });
-  return {
-    trainStep(req) {
-      if (closed) return Promise.reject(new Error('trainer service is closed'));
-      return call<TrainStepResult>({ id: nextId++, req });
-    },
-    async close() {
-      if (closed) return;
-      closed = true;
-      await call({ id: nextId++, close: true }).catch(() => undefined);
-      await worker.terminate();
-    },
-  };
+  const thread = startThread<TrainStepRequest, TrainStepResult>(join(__dirname, 'trainWorker.ts'), opts, 'trainer worker');
+  return { trainStep: (req, signal) => thread.call(req, signal), close: () => thread.close() };
 }

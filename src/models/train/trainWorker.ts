@@ -1,20 +1,22 @@
-// Trainer worker thread entry: owns a TrainService (ORT training runs here, off the caller's event loop)
-// and answers {id, req} messages with {id, result} or {id, error}. Requests run one at a time, in order.
-import { parentPort, workerData } from 'node:worker_threads';
-import { TrainService, type TrainServiceOptions, type TrainWorkerReply, type TrainWorkerRequest } from './service';
+// Trainer worker thread entry: serves a TrainService (ORT training runs here, off the caller's event
+// loop) over threadRpc.ts; steps run one at a time, in order, and a step cancelled while queued never
+// starts. A base model directory the service cannot read fails every step with 'model_missing'.
+import { workerData } from 'node:worker_threads';
+import { serveThread, ThreadError } from '../threadRpc';
+import { TrainService, type TrainServiceOptions, type TrainStepRequest, type TrainStepResult } from './service';
 
-const port = parentPort;
-if (!port) throw new Error('src/models/train/trainWorker.ts must run in a worker thread (see service.ts)');
-const service = new TrainService(workerData as TrainServiceOptions);
-let queue: Promise<unknown> = Promise.resolve();
-
-port.on('message', (msg: TrainWorkerRequest) => {
-  queue = queue.then(async () => {
-    try {
-      const result = 'close' in msg ? await service.close() : await service.trainStep(msg.req);
-      port.postMessage({ id: msg.id, result: result ?? null } satisfies TrainWorkerReply);
-    } catch (err) {
-      port.postMessage({ id: msg.id, error: (err as Error).message } satisfies TrainWorkerReply);
-    }
-  });
-});
+const opts = workerData as TrainServiceOptions;
+let service: TrainService | ThreadError;
+try {
+  service = new TrainService(opts);
+} catch (err) {
+  service = new ThreadError('model_missing', `base model ${opts.baseDir}: ${(err as Error).message}`);
+}
+const ready = service;
+serveThread<TrainStepRequest, TrainStepResult>(
+  {
+    call: (req, signal) => (ready instanceof ThreadError ? Promise.reject(ready) : ready.trainStep(req, signal)),
+    close: async () => (ready instanceof ThreadError ? undefined : ready.close()),
+  },
+  { oneAtATime: true },
+);

@@ -11,6 +11,7 @@
 // Forward-only passes (old/reference log-probs) run the same session fetching `logp` only, so ℓ_old is
 // bit-identical to the training pass's ℓ.
 // Runs ORT on the calling thread (ORT's run blocks it): service.ts (spawnTrainService) moves it to a worker thread.
+// An rlStep given an AbortSignal stops before its next micro-batch, and always before the update (cancelPoint).
 // Departures / not yet done:
 //   1. Rows are right-padded per micro-batch (no packing of several sequences into one row).
 //   2. The LM head runs in chunks of `headChunkRows` rows (default 256; chunkedHead.ts), so (256, V)
@@ -22,6 +23,7 @@ import type { PolicyLossConfig } from '../../rl/loss';
 import { defaultPolicyLossConfig } from '../../rl/loss';
 import type { ExecutionProvider } from '../runtime';
 import { loadCheckpoint, writeCheckpoint, type CheckpointMeta } from './checkpoint';
+import { cancelPoint } from '../threadRpc';
 import { buildTrainingGraph } from './graph';
 import { policyLoss, sftLoss, type PolicyRow } from './loss';
 import { accumulate, adamwStep, clipGradNorm, cosineLr, decays, defaultAdamW, initAdamW, type AdamWConfig, type AdamWState } from './optim';
@@ -182,9 +184,10 @@ export class Trainer {
    * Per-row log-probs ℓ_t of tokens 1..n−1 of each row (length ids.length − 1) at `params` (default: the
    * trainer's current weights; pass a reference model's store for reference log-probs).
    */
-  async logProbs(rows: readonly TokenRow[], params: ParamStore = this.params, microBatchSize = rows.length): Promise<Float32Array[]> {
+  async logProbs(rows: readonly TokenRow[], params: ParamStore = this.params, microBatchSize = rows.length, signal?: AbortSignal): Promise<Float32Array[]> {
     const out: Float32Array[] = [];
     for (const mb of chunks(rows, microBatchSize)) {
+      await cancelPoint(signal, 'rlStep');
       const p = packRows(mb);
       const { logp } = await this.run(p, params, null);
       mb.forEach((r, b) => out.push(logp.slice(b * p.S, b * p.S + r.ids.length - 1)));
@@ -193,11 +196,12 @@ export class Trainer {
   }
 
   /** ℓ per row and the gradients of Σ_t w_t ℓ_t summed over micro-batches (w per row, length ids.length − 1). */
-  private async fwdBwd(rows: readonly TokenRow[], weights: readonly ArrayLike<number>[], microBatchSize: number) {
+  private async fwdBwd(rows: readonly TokenRow[], weights: readonly ArrayLike<number>[], microBatchSize: number, signal?: AbortSignal) {
     const grads = this.specs.map((s) => new Float32Array(this.params.entry(s.name).numel));
     const logp: Float32Array[] = [];
     let start = 0;
     for (const part of chunks(rows, microBatchSize)) {
+      await cancelPoint(signal, 'rlStep');
       const p = packRows(part);
       const w = new Float64Array(p.B * p.S);
       part.forEach((r, b) => {
@@ -240,7 +244,7 @@ export class Trainer {
    * One RL optimizer step: ℓ_old at the current weights, ℓ_ref at `refParams`, the policy loss over the
    * whole batch (sequence mean, batch mean), then accumulate/clip/AdamW.
    */
-  async rlStep(samples: readonly RlSample[], refParams: ParamStore, h: RlHyper): Promise<RlStepMetrics> {
+  async rlStep(samples: readonly RlSample[], refParams: ParamStore, h: RlHyper, signal?: AbortSignal): Promise<RlStepMetrics> {
     const rows: TokenRow[] = samples.map((s, k) => {
       if (s.rolloutLogp.length !== s.completionIds.length) {
         throw new Error(`rlStep: sample ${k} has ${s.completionIds.length} completion tokens but ${s.rolloutLogp.length} rollout log-probs`);
@@ -249,8 +253,9 @@ export class Trainer {
       return { ids: [...s.promptIds, ...s.completionIds], lossMask: [...s.promptIds.map(() => 0), ...s.completionIds.map(() => 1)] };
     });
     const mb = h.microBatchSize ?? rows.length;
-    const old = await this.logProbs(rows, this.params, mb);
-    const ref = await this.logProbs(rows, refParams, mb);
+    // A cancelled step stops before its next micro-batch, and always before the update: the weights stay θ_old.
+    const old = await this.logProbs(rows, this.params, mb, signal);
+    const ref = await this.logProbs(rows, refParams, mb, signal);
     const T = Math.max(...rows.map((r) => r.ids.length - 1));
     const pad = (xs: ArrayLike<number>, off = 0) => Array.from({ length: T }, (_, t) => (t - off >= 0 && t - off < xs.length ? xs[t - off]! : 0));
     const policyRows: PolicyRow[] = samples.map((s, k) => ({
@@ -260,7 +265,8 @@ export class Trainer {
     const logp = policyRows.flatMap((r) => r.oldLogp as number[]); // θ = θ_old: one optimizer step per batch
     const head = policyLoss(h.loss ?? 'gspo', logp, policyRows, { ...defaultPolicyLossConfig, ...h.policy });
     const weights = rows.map((r, k) => Array.from(head.dlogp.subarray(k * T, k * T + r.ids.length - 1)));
-    const { grads } = await this.fwdBwd(rows, weights, mb);
+    const { grads } = await this.fwdBwd(rows, weights, mb, signal);
+    await cancelPoint(signal, 'rlStep');
     const { gradNorm, lr } = this.update(grads, h);
     const m = head.result.metrics;
     return {
