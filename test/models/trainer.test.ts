@@ -108,7 +108,7 @@ test('trainStep in a worker thread: writes v+1, is idempotent per version, conti
     assert.equal(r2.toVersion, 2);
     assert.equal(r2.metrics.step, 2);
     await assert.rejects(svc.trainStep({ agent: 'tester', fromVersion: 3, samples: s, hyper }), { code: 'bad_request', message: /agent 'tester' has no policy version 3/ });
-    await assert.rejects(svc.trainStep({ agent: '../x', fromVersion: 0, samples: s, hyper }), { code: 'bad_request', message: /agent name '\.\.\/x' must match/ });
+    await assert.rejects(svc.trainStep({ agent: '../x', fromVersion: 0, samples: s, hyper }), { code: 'bad_request', message: /bad agent name: '\.\.\/x' must start with a letter or digit/ });
   } finally {
     await svc.close();
     rmSync(root, { recursive: true, force: true });
