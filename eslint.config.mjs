@@ -1,6 +1,8 @@
 // Lint for mars2. The one rule that matters most: code that runs inside Temporal's deterministic
 // workflow sandbox (src/workflows and everything it imports: src/search, src/rl) may not import Node
-// built-ins, nor activity implementations as values (only `import type`). DESIGN §3.
+// built-ins, nor activity implementations as values (only `import type`). DESIGN §3. These rules see one
+// file at a time, by folder; test/workflowImports.test.ts follows the real import graph from
+// src/workflows/index.ts, wherever its files live.
 import { builtinModules } from 'node:module';
 import tseslint from 'typescript-eslint';
 
