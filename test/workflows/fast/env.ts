@@ -3,10 +3,11 @@
 // once per process and shared by every test of the tier. Each test serves its own typed fakes under a
 // workflow id of its own: an activity goes to the fakes of the longest id that is its workflow's id or a
 // prefix of it followed by '-' (children are named `<parent id>-…`).
-// Departure from the issue's "time-skipping": createLocal, not the Java test server. The workflows start
-// no timers, so there is no time to skip; the dev server is already on every machine set-up ran on,
-// needs no JRE, and has the real server's semantics (continue-as-new, child cancellation, search
-// attributes). A fake that fails must fail non-retryably, or the 1 s retry back-off is real time.
+// Departure: createLocal (the dev server), not the time-skipping Java test server. The workflows start no
+// timers, so there is no time to skip; the dev server is on every machine set-up ran on, needs no JRE nor
+// a JVM that starts within the SDK's 5 s, and has the real server's semantics (continue-as-new, child
+// cancellation, search attributes). A fake that fails must fail non-retryably, or the 1 s retry back-off
+// is real time.
 import { after } from 'node:test';
 import { activityInfo, ApplicationFailure } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
@@ -19,6 +20,8 @@ import { ALL_SEARCH_ATTRIBUTES } from '../../../src/workflows/searchAttributes';
 Runtime.install({ logger: new DefaultLogger('WARN') });
 
 const TASK_QUEUE = 'fast';
+/** A test whose workflow hangs fails after this, rather than the tier hanging. */
+const TIMEOUT_MS = 30_000;
 type Fn = (...args: unknown[]) => Promise<unknown>;
 const served = new Map<string, Partial<Activities>>();
 
@@ -74,9 +77,14 @@ export async function withFakes<T>(rootId: string, activities: Partial<Activitie
   const env = await fastEnv();
   if (served.has(rootId)) throw new Error(`withFakes: '${rootId}' is already served; give each test its own workflow id`);
   served.set(rootId, activities);
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`fast tier: workflow '${rootId}' did not finish within ${TIMEOUT_MS / 1000} s; see its history in the test's server`)), TIMEOUT_MS);
+  });
   try {
-    return await body(env.client, TASK_QUEUE);
+    return await Promise.race([body(env.client, TASK_QUEUE), timeout]);
   } finally {
+    clearTimeout(timer);
     served.delete(rootId);
   }
 }
