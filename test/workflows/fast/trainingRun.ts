@@ -7,7 +7,7 @@ import { CancelledFailure, WorkflowFailedError, type Client, type WorkflowHandle
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { RunConfigInput } from '../../../src/run/configSchema';
 import { trainingRun } from '../../../src/workflows';
-import { PASS_AT_1 } from '../../../src/workflows/searchAttributes';
+import { ITERATION, KIND, PASS_AT_1, RUN_ID } from '../../../src/workflows/searchAttributes';
 import type { TrainingRunInput, TrainingRunResult, TrainingRunState } from '../../../src/workflows/trainingRun';
 import { withFakes } from './env';
 import { CONFIG, EVAL, fakeWorld, TRAIN, type FakeWorld, type WorldOptions } from './fakes';
@@ -89,7 +89,7 @@ let carryRun: ReturnType<typeof train> | undefined;
 const carry = () => (carryRun ??= train(carryWorld, input(carryConfig, 3)));
 
 test('evaluation cadence: before training, every everyIterations and after the last, each with the weights of its time', async () => {
-  const { result } = await carry();
+  const { result, handle } = await carry();
   assert.deepEqual(result, { runId: carryConfig.runId, iterations: 3, versions: { a: 2 }, pass1: { iteration: 2, value: 1 } });
   assert.deepEqual(carryWorld.metrics.map((m) => [m.iteration, m.eval !== null]), [[-1, true], [0, false], [1, true], [2, true]]);
   assert.deepEqual(evaluated(carryWorld, carryConfig.runId), {
@@ -98,6 +98,8 @@ test('evaluation cadence: before training, every everyIterations and after the l
     'eval-it2': ['a@v2 /ckpt/a/v2', 'a@v2 /ckpt/a/v2'],
   });
   assert.ok(carryWorld.expand.filter((e) => e.workflowId.includes('-eval-')).every((e) => e.input.privateTests), 'evaluation nodes run the private tests');
+  const attributes = (await handle.describe()).typedSearchAttributes;
+  assert.deepEqual([attributes.get(RUN_ID), attributes.get(KIND), attributes.get(ITERATION), attributes.get(PASS_AT_1)], [carryConfig.runId, 'train', 2, 1]);
 });
 
 test('continue-as-new carries the iteration, each group version and checkpoint, the buffers and the last Pass@1', async () => {
