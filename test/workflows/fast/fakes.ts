@@ -44,6 +44,11 @@ export interface WorldOptions {
 
 const fails: Solves = () => ({ public: false, private: false });
 
+/** The generation ref the fake expand returns for `input`: `sha256:gen-<problem id>-<agent>-<seed>`. */
+export function generationRef(input: ExpandInput): Ref {
+  return `sha256:gen-${input.problem.slice('sha256:problem-'.length)}-${input.agent.name}-${input.seed}`;
+}
+
 function deferred(): { promise: Promise<void>; resolve: () => void } {
   let resolve!: () => void;
   const promise = new Promise<void>((r) => (resolve = r));
@@ -87,7 +92,7 @@ export function fakeWorld(options: WorldOptions = {}): FakeWorld {
       const node = `${problemId}-${input.agent.name}-${input.seed}`;
       const pass = solves(input.agent, problemId, k);
       return {
-        generation: { generation: `sha256:gen-${node}`, responseTokens: 8, truncated: false, programFrom: 'block' },
+        generation: { generation: generationRef(input), responseTokens: 8, truncated: false, programFrom: 'block' },
         publicTests: tests(pass.public, `public-${node}`),
         ...(input.privateTests && { privateTests: tests(pass.private, `private-${node}`) }),
       };

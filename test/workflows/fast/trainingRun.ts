@@ -10,7 +10,7 @@ import { trainingRun } from '../../../src/workflows';
 import { ITERATION, KIND, PASS_AT_1, RUN_ID } from '../../../src/workflows/searchAttributes';
 import type { TrainingRunInput, TrainingRunResult, TrainingRunState } from '../../../src/workflows/trainingRun';
 import { withFakes } from './env';
-import { CONFIG, EVAL, fakeWorld, TRAIN, type FakeWorld, type WorldOptions } from './fakes';
+import { CONFIG, EVAL, fakeWorld, generationRef, TRAIN, type FakeWorld, type WorldOptions } from './fakes';
 
 /** One agent 'a', 2 problems per iteration, trees of 2 nodes, a buffer that fires every iteration. */
 function config(runId: string, over: Partial<RunConfigInput> = {}): RunConfigInput {
@@ -121,7 +121,7 @@ test('continue-as-new carries the iteration, each group version and checkpoint, 
   ]);
   // The first update trained on iteration 0's nodes too: their refs crossed continue-as-new in the buffer.
   const [first, second] = carryWorld.trainStep.map((t) => t.input);
-  const it0 = new Set(carryWorld.expand.filter((e) => e.workflowId.startsWith(`${carryConfig.runId}-it0-`)).map((e) => `sha256:gen-${e.input.problem.slice(15)}-a-${e.input.seed}`));
+  const it0 = new Set(carryWorld.expand.filter((e) => e.workflowId.startsWith(`${carryConfig.runId}-it0-`)).map((e) => generationRef(e.input)));
   assert.equal(first.samples.length, 6);
   assert.equal(first.samples.filter((s) => it0.has(s.generation)).length, 4);
   assert.deepEqual([first.fromVersion, second.fromVersion, second.samples.length], [0, 1, 6]);
@@ -190,6 +190,8 @@ test('homogeneous roles are one weight group: one buffer, one trainStep by the o
     ['solver', '/models/base', 0, 8],
     ['solver', '/models/base', 1, 8],
   ]);
+  const it0 = w.expand.filter((e) => e.workflowId.includes('-it0-')).map((e) => generationRef(e.input));
+  assert.deepEqual(new Set(w.trainStep[0].input.samples.map((s) => s.generation)), new Set(it0), "every node of iteration 0, whichever role, is a sample of the group's first step");
   const roles = new Set(w.trainStep[0].input.samples.map((s) => /-(solver|fixer)-\d+$/.exec(s.generation)?.[1]));
   assert.deepEqual([...roles].sort(), ['fixer', 'solver'], 'both roles feed the one buffer');
   const it1 = w.expand.filter((e) => e.workflowId.includes('-it1-')).map((e) => e.input.agent);
