@@ -49,15 +49,17 @@ after(async () => (await shared)?.stop());
 /** Starts the tier's server, bundle and worker on first use; they stop when the process's tests end. */
 export function fastEnv(): Promise<TestWorkflowEnvironment> {
   shared ??= (async () => {
-    const bundle = bundleWorkflowCode({ workflowsPath: require.resolve('../../../src/workflows'), logger: new DefaultLogger('WARN') });
-    const env = await TestWorkflowEnvironment.createLocal({
-      server: {
-        executable: { type: 'existing-path', path: temporalBinary() },
-        searchAttributes: [...ALL_SEARCH_ATTRIBUTES],
-        extraArgs: ['--dynamic-config-value', 'system.enableActivityEagerExecution=true'],
-      },
-    });
-    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue: TASK_QUEUE, workflowBundle: await bundle, activities: { default: route } });
+    const [bundle, env] = await Promise.all([
+      bundleWorkflowCode({ workflowsPath: require.resolve('../../../src/workflows'), logger: new DefaultLogger('WARN') }),
+      TestWorkflowEnvironment.createLocal({
+        server: {
+          executable: { type: 'existing-path', path: temporalBinary() },
+          searchAttributes: [...ALL_SEARCH_ATTRIBUTES],
+          extraArgs: ['--dynamic-config-value', 'system.enableActivityEagerExecution=true'],
+        },
+      }),
+    ]);
+    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue: TASK_QUEUE, workflowBundle: bundle, activities: { default: route } });
     const running = worker.run();
     const stop = async () => {
       worker.shutdown();
@@ -79,7 +81,8 @@ export async function withFakes<T>(rootId: string, activities: Partial<Activitie
   served.set(rootId, activities);
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`fast tier: workflow '${rootId}' did not finish within ${TIMEOUT_MS / 1000} s; see its history in the test's server`)), TIMEOUT_MS);
+    const why = 'a fake that never returns, or a workflow task that keeps failing (the worker logs it above)';
+    timer = setTimeout(() => reject(new Error(`fast tier: workflow '${rootId}' did not finish within ${TIMEOUT_MS / 1000} s: ${why}`)), TIMEOUT_MS);
   });
   try {
     return await Promise.race([body(env.client, TASK_QUEUE), timeout]);
