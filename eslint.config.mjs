@@ -1,7 +1,11 @@
 // Lint for mars2. The one rule that matters most: code that runs inside Temporal's deterministic
 // workflow sandbox (src/workflows and everything it imports: src/search, src/rl) may not import Node
-// built-ins, nor activity implementations as values (only `import type`). DESIGN §3.
+// built-ins, nor activity implementations as values (only `import type`). DESIGN §3. These rules see one
+// file at a time, by folder; test/workflowImports.test.ts follows the real import graph from
+// src/workflows/index.ts, wherever its files live.
 import { builtinModules } from 'node:module';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import tseslint from 'typescript-eslint';
 
 const builtins = builtinModules.filter((m) => !m.startsWith('_'));
@@ -37,6 +41,18 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/no-explicit-any': 'off',
       '@typescript-eslint/no-require-imports': 'off',
+    },
+  },
+  {
+    // Type-aware: a promise nobody awaits loses its errors and its ordering (as the Temporal samples lint).
+    files: ['*.ts', 'src/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: dirname(fileURLToPath(import.meta.url)) } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': [
+        'error',
+        // node:test runs what these return itself; awaiting a top-level test() only serialises the file.
+        { allowForKnownSafeCalls: [{ from: 'package', package: 'node:test', name: ['test', 'describe', 'it', 'suite'] }] },
+      ],
     },
   },
   {

@@ -1,12 +1,17 @@
 // The lint rules that keep workflow code deterministic (DESIGN §3): Node built-ins, Math.random and value
-// imports of activities are rejected in src/workflows, src/search and src/rl, and allowed elsewhere.
+// imports of activities are rejected in src/workflows, src/search and src/rl, and allowed elsewhere; and
+// the type-aware rule against floating promises, everywhere.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { ESLint } from 'eslint';
 
 const root = join(__dirname, '..');
-const eslint = new ESLint({ cwd: root });
+// The snippets are linted as files that do not exist: the type-aware rules see them in a default project.
+const eslint = new ESLint({
+  cwd: root,
+  overrideConfig: { languageOptions: { parserOptions: { projectService: { allowDefaultProject: ['src/*/example.ts'] } } } },
+});
 
 async function ruleIds(code: string, file: string): Promise<string[]> {
   const [result] = await eslint.lintText(code, { filePath: join(root, file) });
@@ -36,4 +41,11 @@ test('workflow code may import activity types but not activity values', async ()
 test('the same imports are fine outside workflow code', async () => {
   const messages = await ruleIds("import fs from 'node:fs';\nexport const x = fs;\n", 'src/sandbox/example.ts');
   assert.deepEqual(messages, []);
+});
+
+test('a promise nobody awaits is an error; `void` marks one left running on purpose', async () => {
+  const floating = await ruleIds('async function f(): Promise<void> {}\nf();\n', 'src/sandbox/example.ts');
+  assert.ok(floating.some((m) => m.startsWith('@typescript-eslint/no-floating-promises')), floating.join('\n'));
+  assert.deepEqual(await ruleIds('async function f(): Promise<void> {}\nvoid f();\n', 'src/sandbox/example.ts'), []);
+  assert.deepEqual(await ruleIds("import { test } from 'node:test';\ntest('t', async () => {});\n", 'src/sandbox/example.ts'), [], 'node:test runs its tests itself');
 });

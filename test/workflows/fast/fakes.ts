@@ -1,0 +1,120 @@
+// Typed fake activities for the fast tier: the real activity signatures (`satisfies Partial<Activities>`)
+// over a scripted world instead of engines, a sandbox and a store. Problems are `train-<k>` / `eval-<k>`
+// at refs `sha256:problem-<id>`; a node passes its tests when `solves` says so; trainStep makes v+1 at
+// `/ckpt/<owner>/v<n>`. Every call is recorded with the workflow that made it. `hang` makes one activity
+// start, then heartbeat until it is cancelled (for the cancellation tests).
+import { activityInfo, ApplicationFailure, heartbeat, sleep } from '@temporalio/activity';
+import type { Activities } from '../../../src/activities';
+import type { EvaluationPlan, EvaluationPlanInput, EvaluationRecord } from '../../../src/activities/evaluations';
+import type { AgentSpec, ExpandInput, ExpandOutput, RunTestsOutput } from '../../../src/activities/records';
+import type { AppendMetricsInput, ProblemBatchInput, ProblemRef, TrainStepInput, TrainStepOutput } from '../../../src/activities/trainingRecords';
+import type { IterationMetrics } from '../../../src/report/metrics';
+import { parseRunConfig, type RunConfig, type RunConfigInput } from '../../../src/run/configSchema';
+import type { Ref } from '../../../src/store';
+
+export const CONFIG: Ref = 'sha256:config';
+export const TRAIN: Ref = 'sha256:train';
+export const EVAL: Ref = 'sha256:eval';
+
+/** Which test sets the `k`-th node (0-based, per tree) of `agent` passes on `problemId`. */
+export type Solves = (agent: AgentSpec, problemId: string, k: number) => { public: boolean; private: boolean };
+
+export interface Call<I> {
+  workflowId: string;
+  input: I;
+}
+
+export interface FakeWorld {
+  activities: Partial<Activities>;
+  expand: Call<ExpandInput>[];
+  trainStep: Call<TrainStepInput>[];
+  metrics: IterationMetrics[];
+  evaluations: EvaluationRecord[];
+  /** Resolves when the `hang` activity has started, and when it has seen its cancellation. */
+  hung: Promise<void>;
+  cancelled: Promise<void>;
+}
+
+export interface WorldOptions {
+  config?: RunConfigInput;
+  solves?: Solves;
+  hang?: 'expand' | 'trainStep';
+  plan?: EvaluationPlan;
+}
+
+const fails: Solves = () => ({ public: false, private: false });
+
+/** The generation ref the fake expand returns for `input`: `sha256:gen-<problem id>-<agent>-<seed>`. */
+export function generationRef(input: ExpandInput): Ref {
+  return `sha256:gen-${input.problem.slice('sha256:problem-'.length)}-${input.agent.name}-${input.seed}`;
+}
+
+function deferred(): { promise: Promise<void>; resolve: () => void } {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+export function fakeWorld(options: WorldOptions = {}): FakeWorld {
+  const solves = options.solves ?? fails;
+  const hung = deferred();
+  const cancelled = deferred();
+  const world: Omit<FakeWorld, 'activities'> = { expand: [], trainStep: [], metrics: [], evaluations: [], hung: hung.promise, cancelled: cancelled.promise };
+  const workflowId = () => activityInfo().workflowExecution?.workflowId ?? '';
+  const hangHere = async () => {
+    hung.resolve();
+    try {
+      for (;;) {
+        heartbeat();
+        await sleep(100);
+      }
+    } finally {
+      cancelled.resolve();
+    }
+  };
+  const tests = (pass: boolean, report: string): RunTestsOutput => ({ verdict: pass ? 'AC' : 'WA', passed: pass ? 2 : 0, total: 2, report: `sha256:${report}` });
+
+  const activities = {
+    async runConfig(ref: Ref): Promise<RunConfig> {
+      if (ref !== CONFIG || !options.config) throw ApplicationFailure.nonRetryable(`fake runConfig: no config at ${ref}`);
+      return parseRunConfig(options.config);
+    },
+    async problemBatch(input: ProblemBatchInput): Promise<ProblemRef[]> {
+      const set = input.index === TRAIN ? 'train' : 'eval';
+      return input.positions.map((p) => ({ ref: `sha256:problem-${set}-${p}`, id: `${set}-${p}` }));
+    },
+    async expand(input: ExpandInput): Promise<ExpandOutput> {
+      const tree = workflowId();
+      const k = world.expand.filter((c) => c.workflowId === tree).length;
+      world.expand.push({ workflowId: tree, input });
+      if (options.hang === 'expand') await hangHere();
+      const problemId = input.problem.slice('sha256:problem-'.length);
+      const node = `${problemId}-${input.agent.name}-${input.seed}`;
+      const pass = solves(input.agent, problemId, k);
+      return {
+        generation: { generation: generationRef(input), responseTokens: 8, truncated: false, programFrom: 'block' },
+        publicTests: tests(pass.public, `public-${node}`),
+        ...(input.privateTests && { privateTests: tests(pass.private, `private-${node}`) }),
+      };
+    },
+    async trainStep(input: TrainStepInput): Promise<TrainStepOutput> {
+      world.trainStep.push({ workflowId: workflowId(), input });
+      if (options.hang === 'trainStep') await hangHere();
+      const toVersion = input.fromVersion + 1;
+      return { toVersion, dir: `/ckpt/${input.owner}/v${toVersion}`, metrics: { loss: 0.5, klLoss: 0.01, clipFraction: 0.1, gradNorm: 1, lr: input.hyper.lr, tokens: 64 }, reused: false };
+    },
+    async appendMetrics(input: AppendMetricsInput): Promise<{ appended: boolean }> {
+      world.metrics.push(input.record);
+      return { appended: true };
+    },
+    async evaluationPlan(_input: EvaluationPlanInput): Promise<EvaluationPlan> {
+      if (!options.plan) throw ApplicationFailure.nonRetryable('fake evaluationPlan: no plan given');
+      return options.plan;
+    },
+    async appendEvaluation(input: { runId: string; record: EvaluationRecord }): Promise<{ appended: boolean }> {
+      world.evaluations.push(input.record);
+      return { appended: true };
+    },
+  } satisfies Partial<Activities>;
+  return { ...world, activities };
+}
