@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SafetensorsDir } from '../../src/models/hf/safetensors';
 import { loadCheckpoint, readCheckpointMeta } from '../../src/models/train/checkpoint';
-import { Trainer, type StepHyper, type TokenRow } from '../../src/models/train/trainer';
+import { Trainer, type TokenRow } from '../../src/models/train/trainer';
+import type { StepHyper } from '../../src/contracts';
 
 const FIXTURES = join(__dirname, '..', 'fixtures', 'models');
 const HYPER: StepHyper = { lr: 3e-3, warmupSteps: 1, totalSteps: 4, minLr: 3e-4, maxGradNorm: 1, microBatchSize: 1 };

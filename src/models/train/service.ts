@@ -17,7 +17,8 @@ import { loadParams, type ParamStore } from '../arch/weights';
 import { readModelConfig } from '../hf/config';
 import { cancelPoint, startThread, ThreadError, throwIfCancelled } from '../threadRpc';
 import { readCheckpointMeta } from './checkpoint';
-import { Trainer, type RlHyper, type RlSample, type RlStepMetrics, type TrainerOptions } from './trainer';
+import { Trainer, type RlSample, type RlStepMetrics, type TrainerOptions } from './trainer';
+import type { RlHyper } from '../../contracts';
 
 export interface TrainStepRequest {
   agent: string;

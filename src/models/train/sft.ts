@@ -17,7 +17,8 @@ import { uniformStream } from '../../search/rng';
 import { readFileSync } from 'node:fs';
 import type { ModelTokenizer } from '../tokenizer';
 import type { ModelConfig } from '../hf/config';
-import type { StepHyper, StepMetrics, TokenRow, Trainer } from './trainer';
+import type { StepMetrics, TokenRow, Trainer } from './trainer';
+import type { StepHyper } from '../../contracts';
 
 export class SftDataError extends Error {
   override name = 'SftDataError';

@@ -15,7 +15,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import type { Activities } from '../../../src/activities';
 import { temporalBinary } from '../../../src/stack/temporal';
-import { ALL_SEARCH_ATTRIBUTES } from '../../../src/workflows/searchAttributes';
+import { ALL_SEARCH_ATTRIBUTES } from '../../../src/contracts/searchAttributes';
 
 Runtime.install({ logger: new DefaultLogger('WARN') });
 

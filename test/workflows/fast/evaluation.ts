@@ -2,12 +2,11 @@
 // test/workflows/fast.test.ts): the trees of each mode, the weights they run, the figures and the record.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { EvaluationPlan } from '../../../src/activities/evaluations';
 import { evaluation, runEvaluation } from '../../../src/workflows';
-import type { EvaluationInput } from '../../../src/workflows/evaluation';
-import { KIND, PASS_AT_1 } from '../../../src/workflows/searchAttributes';
+import { KIND, PASS_AT_1 } from '../../../src/contracts/searchAttributes';
 import { withFakes } from './env';
 import { CONFIG, EVAL, fakeWorld, type Solves } from './fakes';
+import type { EvaluationInput, EvaluationPlan } from '../../../src/contracts';
 
 const problems = [0, 1].map((k) => ({ ref: `sha256:problem-eval-${k}` as const, id: `eval-${k}` }));
 const agents: EvaluationInput['agents'] = [
@@ -25,7 +24,7 @@ test('agent and system modes: a tree per (problem, agent) alone and a joint tree
     return { result: await handle.result(), attributes: (await handle.describe()).typedSearchAttributes };
   });
   const byTree = new Map<string, Set<string>>();
-  for (const c of w.expand) byTree.set(c.workflowId, (byTree.get(c.workflowId) ?? new Set()).add(`${c.input.agent.name}@${c.input.agent.version ?? 'base'} ${c.input.agent.model}`));
+  for (const c of w.expand) byTree.set(c.workflowId, (byTree.get(c.workflowId) ?? new Set()).add(`${c.input.agent.name}@${c.input.agent.policyVersion ? `v${c.input.agent.policyVersion}` : 'base'} ${c.input.agent.model}`));
   assert.deepEqual(Object.fromEntries([...byTree].map(([t, a]) => [t.slice(id.length + 1), [...a].sort()])), {
     'agent-a-p0': ['a@base /models/a'],
     'agent-a-p1': ['a@base /models/a'],

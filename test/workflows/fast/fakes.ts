@@ -5,11 +5,12 @@
 // start, then heartbeat until it is cancelled (for the cancellation tests).
 import { activityInfo, ApplicationFailure, heartbeat, sleep } from '@temporalio/activity';
 import type { Activities } from '../../../src/activities';
-import type { EvaluationPlan, EvaluationPlanInput, EvaluationRecord } from '../../../src/activities/evaluations';
-import type { AgentSpec, ExpandInput, ExpandOutput, RunTestsOutput } from '../../../src/activities/records';
-import type { AppendMetricsInput, ProblemBatchInput, ProblemRef, TrainStepInput, TrainStepOutput } from '../../../src/activities/trainingRecords';
+import type {
+  AgentSpec, AppendMetricsInput, EvaluationPlan, EvaluationPlanInput, EvaluationRecord, ExpandInput, ExpandOutput, ProblemBatchInput, ProblemRef, RunTestsOutput,
+  TrainStepInput, TrainStepOutput,
+} from '../../../src/contracts';
 import type { IterationMetrics } from '../../../src/report/metrics';
-import { parseRunConfig, type RunConfig, type RunConfigInput } from '../../../src/run/configSchema';
+import { parseRunConfig, type RunConfig, type RunConfigInput } from '../../../src/config/schema';
 import type { Ref } from '../../../src/store';
 
 export const CONFIG: Ref = 'sha256:config';
@@ -101,7 +102,7 @@ export function fakeWorld(options: WorldOptions = {}): FakeWorld {
       world.trainStep.push({ workflowId: workflowId(), input });
       if (options.hang === 'trainStep') await hangHere();
       const toVersion = input.fromVersion + 1;
-      return { toVersion, dir: `/ckpt/${input.owner}/v${toVersion}`, metrics: { loss: 0.5, klLoss: 0.01, clipFraction: 0.1, gradNorm: 1, lr: input.hyper.lr, tokens: 64 }, reused: false };
+      return { toVersion, dir: `/ckpt/${input.owner}/v${toVersion}`, metrics: { loss: 0.5, policyLoss: 0.49, klLoss: 0.01, clipFraction: 0.1, tisVetoCount: 0, tisWeightMean: 1, sequences: input.samples.length, tokens: 64, gradNorm: 1, lr: input.hyper.lr, step: toVersion }, reused: false };
     },
     async appendMetrics(input: AppendMetricsInput): Promise<{ appended: boolean }> {
       world.metrics.push(input.record);

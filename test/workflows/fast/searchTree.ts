@@ -2,9 +2,8 @@
 // expand is given, how nodes are linked and scored, the `tree` query, and local expands.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { NodeSummary } from '../../../src/run/types';
+import type { NodeSummary, SearchTreeInput } from '../../../src/contracts';
 import { searchTree } from '../../../src/workflows';
-import type { SearchTreeInput } from '../../../src/workflows/searchTree';
 import { treeQuery } from '../../../src/workflows/shared';
 import { withFakes } from './env';
 import { fakeWorld, type FakeWorld } from './fakes';
@@ -13,7 +12,7 @@ const tree = (over: Partial<SearchTreeInput> = {}): SearchTreeInput => ({
   problem: { ref: 'sha256:problem-train-0', id: 'train-0' },
   agents: [
     { name: 'a', model: '/models/a' },
-    { name: 'b', model: '/ckpt/b/v3', version: 'v3', policyVersion: 3 },
+    { name: 'b', model: '/ckpt/b/v3', policyVersion: 3 },
   ],
   budget: 6,
   seed: 11,

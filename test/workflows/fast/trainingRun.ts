@@ -5,12 +5,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CancelledFailure, WorkflowFailedError, type Client, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
-import type { RunConfigInput } from '../../../src/run/configSchema';
+import type { RunConfigInput } from '../../../src/config/schema';
 import { trainingRun } from '../../../src/workflows';
-import { ITERATION, KIND, PASS_AT_1, RUN_ID } from '../../../src/workflows/searchAttributes';
-import type { TrainingRunInput, TrainingRunResult, TrainingRunState } from '../../../src/workflows/trainingRun';
+import { ITERATION, KIND, PASS_AT_1, RUN_ID } from '../../../src/contracts/searchAttributes';
 import { withFakes } from './env';
 import { CONFIG, EVAL, fakeWorld, generationRef, TRAIN, type FakeWorld, type WorldOptions } from './fakes';
+import type { TrainingRunInput, TrainingRunResult, TrainingRunState } from '../../../src/contracts';
 
 /** One agent 'a', 2 problems per iteration, trees of 2 nodes, a buffer that fires every iteration. */
 function config(runId: string, over: Partial<RunConfigInput> = {}): RunConfigInput {
