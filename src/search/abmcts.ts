@@ -7,18 +7,21 @@
 //   … generate with agents[agent] from node `parent` (−1 = the root), score it in [0, 1] …
 //   state = search.register(state, parent, agent, score);     // returns a new state
 //
+//   const batch = search.selectBatch(state, rng, k);          // k picks before any score (ask_batch)
+//   … expand them at once, then register each, in batch order …
+//
 // One select + one register is TreeQuest's `step` (ask + tell). The draw order, tie rules and
 // back-propagation are TreeQuest's exactly (select.ts, tree.ts); test/search/traceReplay.test.ts
 // replays 26 trees of TreeQuest's recorded draws (thompson, ucb, stack, default and other priors). Determinism: given the same config, state and Rng state,
 // select makes the same choice, and the state survives JSON.stringify/parse unchanged.
 //
-// Departures: like TreeQuest's ask_batch, several selects before their registers see the same
-// statistics (no virtual loss); nothing else (see select.ts, tree.ts, posterior.ts for the details
-// that cannot change a decision).
+// Departures: none in the decisions. Like TreeQuest's ask_batch, the selects of a batch see the same
+// statistics (no virtual loss; select.ts). select.ts, tree.ts and posterior.ts list the details that
+// cannot change a decision.
 import { resolveSearchConfig, type ResolvedSearchConfig, type SearchConfig } from './config';
 import { thompsonSampler, type Sampler } from './posterior';
 import type { Rng } from './rng';
-import { selectNode, type Selection } from './select';
+import { selectBatch, selectNode, type Selection } from './select';
 import { initState, registerNode, treeArrays, type SearchState, type TreeArrays } from './tree';
 
 export class AbMctsA {
@@ -39,6 +42,15 @@ export class AbMctsA {
    */
   select(state: SearchState, rng: Rng, sampler: Sampler = thompsonSampler): Selection {
     return selectNode(this.config, state, rng, sampler);
+  }
+
+  /**
+   * k selections from `state` before any of their scores is known (TreeQuest's ask_batch): the same
+   * draws as k calls of `select` on an unchanged state. Register them in this order (node ids
+   * state.nodes.length, +1, …). k = 1 is `[select(state, rng, sampler)]`.
+   */
+  selectBatch(state: SearchState, rng: Rng, k: number, sampler: Sampler = thompsonSampler): Selection[] {
+    return selectBatch(this.config, state, rng, sampler, k);
   }
 
   /** Adds the scored node and updates every statistic. Returns a new state; `state` is unchanged. */

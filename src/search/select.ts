@@ -27,6 +27,11 @@
 //   widens where a's own refinements of X did well and descends where the subtree did well; agents
 //   refine each other's nodes freely. P2's "Beta prior per agent–node pair" is GEN_{X,a}; the
 //   dist is whatever `dist` says.
+//
+// selectBatch (TreeQuest ≥ 0.2 ask_batch): k selections from one state before any score is known, each
+// a full walk above with the rng carried from one to the next. As in TreeQuest, the in-flight ones do
+// not change the later walks (no virtual loss, no pending nodes): a pair may come twice (two children
+// of one node by one agent), and a parent is always a registered node. k = 1 is selectNode exactly.
 import type { ResolvedSearchConfig } from './config';
 import { posteriorParams, type Draw, type Obs, type Prior, type Sampler } from './posterior';
 import type { Rng } from './rng';
@@ -145,4 +150,13 @@ export function selectNode(config: ResolvedSearchConfig, state: SearchState, rng
     if (next.child === undefined) return { parent: node, agent: next.agent };
     node = next.child;
   }
+}
+
+/**
+ * k selections from one state, before any of their scores is registered (TreeQuest's ask_batch).
+ * Register them in this order: selection i becomes node state.nodes.length + i.
+ */
+export function selectBatch(config: ResolvedSearchConfig, state: SearchState, rng: Rng, sampler: Sampler, k: number): Selection[] {
+  if (!Number.isInteger(k) || k < 1) throw new RangeError(`selectBatch: k must be a positive integer (selections in flight), got ${k}`);
+  return Array.from({ length: k }, () => selectNode(config, state, rng, sampler));
 }

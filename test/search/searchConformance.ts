@@ -73,6 +73,46 @@ export function searchConformance(label: string, config: SearchConfig): void {
       assert.ok(trees.size > 1, 'four seeds gave one tree');
     });
 
+    test('selectBatch: k = 1 is select; k > 1 is k selects of the unchanged state (TreeQuest ask_batch)', () => {
+      for (const steps of [0, 1, 5, 17]) {
+        const { state, rng } = grow(search, steps, 31);
+        const before = JSON.stringify(state);
+        const one = rng.clone();
+        assert.deepEqual(search.selectBatch(state, rng.clone(), 1), [search.select(state, one)], `k = 1 after ${steps} nodes`);
+        const seq = rng.clone();
+        const expected = Array.from({ length: 6 }, () => search.select(state, seq));
+        const batchRng = rng.clone();
+        const batch = search.selectBatch(state, batchRng, 6);
+        assert.deepEqual(batch, expected, `k = 6 after ${steps} nodes`);
+        assert.deepEqual(batchRng.state(), seq.state(), 'the batch makes the same draws as k selects');
+        assert.deepEqual(search.selectBatch(state, rng.clone(), 6), batch, 'same state and Rng, same batch');
+        assert.equal(JSON.stringify(state), before, 'selectBatch modified the state');
+        for (const { parent } of batch) assert.ok(parent >= ROOT && parent < state.nodes.length, 'a parent is a registered node');
+      }
+      assert.throws(() => search.selectBatch(search.init(), Rng.seeded(1), 0), /k must be a positive integer .* got 0/);
+    });
+
+    test('a batched tree: batches registered in selection order grow exactly the budget, deterministically', () => {
+      const wide = (seed: number) => {
+        const rng = Rng.seeded(seed, 'search');
+        const env = Rng.seeded(seed, 'env');
+        let state = search.init();
+        for (let first = 0; first < 30; first += 4) {
+          for (const { parent, agent } of search.selectBatch(state, rng, Math.min(4, 30 - first))) {
+            state = search.register(state, parent, agent, mixedScores(parent, agent, env));
+          }
+        }
+        return state;
+      };
+      const a = wide(41);
+      assert.equal(a.nodes.length, 30);
+      assert.deepEqual(wide(41), a);
+      const fromRoot = (s: SearchState) => s.nodes.slice(0, 4).every((n) => n.parent === ROOT);
+      assert.ok(fromRoot(a), 'the first batch, selected from the empty tree, expands the root four times');
+      const picks = new Set(search.selectBatch(a, Rng.seeded(42), 16).map((p) => `${p.parent}/${p.agent}`));
+      assert.ok(picks.size > 1, 'a batch on a grown tree follows different Thompson draws, not one pair');
+    });
+
     test('a state and Rng that went through JSON continue exactly as the live ones', () => {
       const half = grow(search, 12, 21);
       const state = JSON.parse(JSON.stringify(half.state)) as SearchState;
