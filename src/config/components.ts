@@ -113,6 +113,7 @@ export function evaluationInput(
     search,
     includeProblem: c.search.includeProblem,
     expandAs: c.search.expandAs,
+    parallel: c.search.parallel,
     sampling: { temperature: ev.temperature, topP: ev.topP },
     maxNewTokens: c.rollout.maxNewTokens,
   };
@@ -175,6 +176,7 @@ export function trainingTreeInput(c: RunConfig, problem: ProblemRef, agents: Age
     search,
     includeProblem: c.search.includeProblem,
     expandAs: c.search.expandAs,
+    parallel: c.search.parallel,
     sampling: { temperature: c.rollout.temperature, topP: c.rollout.topP },
     maxNewTokens: c.rollout.maxNewTokens,
     privateTests: true,

@@ -84,6 +84,11 @@ const searchSchema = z.strictObject({
    * node; right when a node takes seconds) | 'local' (a local activity: no server round trip per node,
    * for sub-second nodes of tiny models; a worker crash redoes the unrecorded nodes). */
   expandAs: z.enum(['activity', 'local']).default('activity'),
+  /** Expands a tree runs at once (TreeQuest's ask_batch size): each batch of this many nodes is
+   * selected before any of its scores is known, so their generations share engine batches; 1 (default)
+   * is sequential AB-MCTS-A. Larger widens the trees (TreeQuest suggests ≤ 5); the last batch may be
+   * smaller; same seed, same tree. */
+  parallel: posInt.default(1),
 });
 
 const rolloutSchema = z.strictObject({
@@ -316,7 +321,7 @@ function crossCheck(c: Base, ctx: Ctx): void {
 
 /** The search's own validation (prior fields, reward-average priors per agent, γ range). */
 function searchCheck(c: Base, ctx: Ctx): void {
-  const { budget: _b, feedback: _f, includeProblem: _i, expandAs: _e, ...search } = c.search;
+  const { budget: _b, feedback: _f, includeProblem: _i, expandAs: _e, parallel: _p, ...search } = c.search;
   const parsed = searchConfigSchema.safeParse({ ...search, agents: c.agents.map((a) => a.name) });
   if (parsed.success) return;
   for (const i of parsed.error.issues) {

@@ -34,6 +34,8 @@ export interface EvaluationInput {
   includeProblem?: boolean;
   /** How each tree runs its expands (default 'activity'). */
   expandAs?: SearchTreeInput['expandAs'];
+  /** Expands in flight at once per tree (default 1). */
+  parallel?: SearchTreeInput['parallel'];
   sampling?: SearchTreeInput['sampling'];
   maxNewTokens?: number;
   timeouts?: SearchTreeInput['timeouts'];

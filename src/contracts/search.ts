@@ -83,6 +83,11 @@ export interface SearchTreeInput {
   timeouts?: { expand?: Partial<ActivityTimeouts> };
   /** 'activity' (default): each node a durable activity; 'local': a local activity (see above). */
   expandAs?: ExpandAs;
+  /**
+   * Expands in flight at once (default 1): each batch of this many nodes is selected before any of its
+   * scores is known (TreeQuest's ask_batch), so its generations can share engine batches.
+   */
+  parallel?: number;
 }
 
 /** One agent of a tree: a model directory (and checkpoint version) plus how it is prompted. */

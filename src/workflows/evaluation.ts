@@ -51,6 +51,7 @@ export async function evaluation(input: EvaluationInput): Promise<EvaluationResu
           ...(input.search && { search: input.search }),
           ...(input.includeProblem !== undefined && { includeProblem: input.includeProblem }),
           ...(input.expandAs && { expandAs: input.expandAs }),
+          ...(input.parallel !== undefined && { parallel: input.parallel }),
           ...(input.sampling && { sampling: input.sampling }),
           ...(input.maxNewTokens !== undefined && { maxNewTokens: input.maxNewTokens }),
           ...(input.runId && { runId: input.runId }),

@@ -1,5 +1,7 @@
-// One search tree (DESIGN §4 step 2): exactly `budget` steps of select (AB-MCTS-A) → expand (one
-// activity: generate → public tests [→ private]) → register; a crash resumes the tree and never adds a
+// One search tree (DESIGN §4 step 2): exactly `budget` nodes, in batches of `parallel` (default 1; the
+// last batch may be smaller): select the batch (AB-MCTS-A; TreeQuest's ask_batch for more than one) →
+// expand each (one activity: generate → public tests [→ private]), all of a batch at once → register
+// the scores in selection order (node ids in that order); a crash resumes the tree and never adds a
 // node twice. The workflow holds the search state, the RNG and the NodeSummaries (refs and scalars); the
 // `tree` query returns the live nodes. Scores (src/rl/nodes `nodeScore`): training trees count the run's
 // rewards.tests and run both sets (for the hack rate); evaluation and solve trees score on the public
@@ -9,12 +11,13 @@
 // Strategy 'iid' (vanilla GRPO) skips the search: every node a fresh sample from the root by agents[0].
 // expandAs 'local': expand as a local activity, no server round trip per node (bench/README); a worker
 // crash redoes the unrecorded nodes (the same ones: seeded, content-addressed).
-import { proxyActivities, proxyLocalActivities, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, proxyActivities, proxyLocalActivities, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import type { Activities } from '../activities';
 import type { NodeSummary, SearchTreeInput } from '../contracts';
 import { nodeScore } from '../rl/nodes';
 import { AbMctsA } from '../search/abmcts';
+import type { Selection } from '../search/select';
 import { DEFAULT_DEPTH_GAMMA } from '../search/depthGuided';
 import { Rng } from '../search/rng';
 import { EXPAND_TIMEOUTS, withTimeouts } from './options';
@@ -43,11 +46,15 @@ export async function searchTree(input: SearchTreeInput): Promise<NodeSummary[]>
   setHandler(treeQuery, () => nodes);
 
   const sampling = { temperature: input.sampling?.temperature ?? 1, topP: input.sampling?.topP ?? 1 };
-  for (let nodeId = 0; nodeId < input.budget; nodeId++) {
-    const { parent, agent } = input.strategy === 'iid' ? { parent: -1, agent: 0 } : search.select(state, rng);
+  const parallel = input.parallel ?? 1;
+  if (!Number.isInteger(parallel) || parallel < 1) {
+    throw ApplicationFailure.nonRetryable(`searchTree: parallel must be a positive integer (expands at once), found ${parallel}`);
+  }
+  // One node: its parent is a registered node (a batch selects from registered nodes only).
+  const expandNode = async (nodeId: number, { parent, agent }: Selection) => {
     const parentNode = parent === -1 ? null : nodes[parent];
     const spec = input.agents[agent];
-    const { generation: gen, publicTests: pub, privateTests: priv } = await expand({
+    const out = await expand({
       problem: input.problem.ref,
       // Only the public report: refinement prompts never see private results.
       parent: parentNode && { generation: parentNode.refs.generation, ...(parentNode.refs.publicTests && { publicTests: parentNode.refs.publicTests }) },
@@ -61,6 +68,12 @@ export async function searchTree(input: SearchTreeInput): Promise<NodeSummary[]>
       privateTests: (input.privateTests ?? false) || input.reward === 'private' || input.reward === 'all',
       ...(input.reward && { reward: input.reward }),
     });
+    return { nodeId, parent, agent, parentNode, spec, out };
+  };
+  type Expanded = Awaited<ReturnType<typeof expandNode>>;
+  // Registers node `nodeId` (the next id): its score into the search, its summary into `nodes`.
+  const record = ({ nodeId, parent, agent, parentNode, spec, out }: Expanded) => {
+    const { generation: gen, publicTests: pub, privateTests: priv } = out;
     const score = nodeScore(input.reward, pub, priv);
     state = search.register(state, parent, agent, score);
     nodes.push({
@@ -77,6 +90,22 @@ export async function searchTree(input: SearchTreeInput): Promise<NodeSummary[]>
       ...(priv && { privateTests: { verdict: priv.verdict, passed: priv.passed, total: priv.total } }),
       refs: { generation: gen.generation, ...(pub && { publicTests: pub.report }), ...(priv && { privateTests: priv.report }) },
     });
+  };
+
+  for (let first = 0; first < input.budget; first += parallel) {
+    const k = Math.min(parallel, input.budget - first);
+    const batch: Selection[] =
+      input.strategy === 'iid' ? Array.from({ length: k }, () => ({ parent: -1, agent: 0 })) : search.selectBatch(state, rng, k);
+    // Each node is recorded once every node selected before it is: ids and the search state follow the
+    // selection order whatever order the expands finish in, and the tree query sees finished nodes early.
+    const done: (Expanded | undefined)[] = [];
+    let next = 0;
+    await Promise.all(
+      batch.map(async (pick, i) => {
+        done[i] = await expandNode(first + i, pick);
+        for (; next < k && done[next]; next++) record(done[next]!);
+      }),
+    );
   }
   return nodes;
 }

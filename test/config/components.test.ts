@@ -12,19 +12,21 @@ import { treeAdvantages } from '../../src/rl/advantage';
 import { addRollout, initBuffers } from '../../src/rl/buffers';
 import { gspoLoss } from '../../src/rl/loss';
 import { cosineLr } from '../../src/models/train/optim';
-import { parseRunConfig } from '../../src/config/schema';
+import { defaultEvaluationConfig, parseRunConfig, type RunConfigInput } from '../../src/config/schema';
 import {
   adamWConfig,
   advantageConfig,
   bufferConfig,
+  evaluationInput,
   plannedIterations,
   policyLossConfig,
   scheduleConfig,
+  trainingTreeInput,
   treeSearchConfig,
   weightGroups,
 } from '../../src/config/components';
 
-const config = parseRunConfig({
+const input = {
   runId: 'r',
   setup: 'heterogeneous',
   datasets: { train: { path: 't', limit: 50 } },
@@ -37,7 +39,8 @@ const config = parseRunConfig({
   rewards: { shaping: { gamma: 0.3 }, overlong: { bufferTokens: 10 } },
   optimization: { trainBatchSize: 6, tis: null, schedule: { warmupRatio: 0.1 } },
   stop: { episodes: 3, maxIterations: 30 },
-});
+} satisfies RunConfigInput;
+const config = parseRunConfig(input);
 
 test('treeSearchConfig builds the joint tree and each agent-mode tree', () => {
   const joint = new AbMctsA(treeSearchConfig(config));
@@ -49,6 +52,16 @@ test('treeSearchConfig builds the joint tree and each agent-mode tree', () => {
   const { parent, agent } = solo.select(solo.init(), Rng.seeded(1));
   assert.deepEqual({ parent, agent }, { parent: -1, agent: 0 });
   assert.throws(() => treeSearchConfig(config, ['zed']), /expected names of this run's agents, found \["zed"\]/);
+});
+
+test('search.parallel reaches training trees and evaluation trees, not the search object', () => {
+  const wide = parseRunConfig({ ...input, search: { ...input.search, parallel: 4 } });
+  const tree = trainingTreeInput(wide, { ref: 'sha256:p', id: 'p' }, [], 0, 0, 'r');
+  assert.equal(tree.parallel, 4);
+  assert.equal(trainingTreeInput(config, { ref: 'sha256:p', id: 'p' }, [], 0, 0, 'r').parallel, 1);
+  const ev = evaluationInput(wide, defaultEvaluationConfig(), { index: 'sha256:eval', count: 1 }, {});
+  assert.equal(ev.parallel, 4);
+  assert.ok(!('parallel' in treeSearchConfig(wide)), 'AbMctsA takes no parallel: the workflow batches');
 });
 
 test('advantageConfig carries shaping and the overlong penalty over rollout.maxNewTokens', () => {

@@ -86,6 +86,7 @@ test("the defaults are MARTI's shipped MARS² values", () => {
   assert.equal(c.search.dist, 'gaussian'); // TreeQuest defaults, as MARTI builds it
   assert.equal(c.search.agentSelection, 'thompson');
   assert.equal(c.search.expandAs, 'activity'); // mars2: a durable activity per node
+  assert.equal(c.search.parallel, 1); // one expand at a time: sequential AB-MCTS-A
   assert.deepEqual(c.rollout, {
     problemsPerIteration: 16,
     samplesPerProblem: 1,
@@ -160,7 +161,7 @@ describe('errors name the file, the field and what was expected', () => {
       (r) => ({ ...r, search: { budgte: 4 } }),
       [
         'a.json: search.budgte: unknown key (expected one of: dist, prior, agentSelection, rewardAveragePriors, depthGamma, ' +
-          'budget, feedback, includeProblem, expandAs)',
+          'budget, feedback, includeProblem, expandAs, parallel)',
       ],
     ],
     [
@@ -232,6 +233,11 @@ describe('errors name the file, the field and what was expected', () => {
       'a prior field of the other distribution',
       (r) => ({ ...r, search: { prior: { a: 1 } } }),
       ["a.json: search.prior.a: 'a' is not a gaussian prior field; expected one of m, kappa, nu, tauSquare"],
+    ],
+    [
+      'a tree parallelism that is not a positive integer',
+      (r) => ({ ...r, search: { parallel: 0 } }),
+      ['a.json: search.parallel: expected a number >= 1, found 0'],
     ],
     [
       'a reward-average prior for an unknown agent',
