@@ -2,7 +2,9 @@
 // over a scripted world instead of engines, a sandbox and a store. Problems are `train-<k>` / `eval-<k>`
 // at refs `sha256:problem-<id>`; a node passes its tests when `solves` says so; trainStep makes v+1 at
 // `/ckpt/<owner>/v<n>`. Every call is recorded with the workflow that made it. `hang` makes one activity
-// start, then heartbeat until it is cancelled (for the cancellation tests).
+// start, then heartbeat until it is cancelled (for the cancellation tests). `batches` holds each expand
+// until all of its batch has started, then answers them in reverse order; `inFlight` records how many
+// of one workflow's expands overlapped.
 import { activityInfo, ApplicationFailure, heartbeat, sleep } from '@temporalio/activity';
 import type { Activities } from '../../../src/activities';
 import type {
@@ -17,8 +19,11 @@ export const CONFIG: Ref = 'sha256:config';
 export const TRAIN: Ref = 'sha256:train';
 export const EVAL: Ref = 'sha256:eval';
 
-/** Which test sets the `k`-th node (0-based, per tree) of `agent` passes on `problemId`. */
-export type Solves = (agent: AgentSpec, problemId: string, k: number) => { public: boolean; private: boolean };
+/**
+ * Which test sets the `k`-th expand call (0-based, per tree) of `agent` passes on `problemId`; `seed` is
+ * the node's seed (call order varies when a tree expands several nodes at once; the seed does not).
+ */
+export type Solves = (agent: AgentSpec, problemId: string, k: number, seed: number) => { public: boolean; private: boolean };
 
 export interface Call<I> {
   workflowId: string;
@@ -31,6 +36,8 @@ export interface FakeWorld {
   trainStep: Call<TrainStepInput>[];
   metrics: IterationMetrics[];
   evaluations: EvaluationRecord[];
+  /** Per workflow id: the most of its expands in flight at once. */
+  inFlight: Map<string, number>;
   /** Resolves when the `hang` activity has started, and when it has seen its cancellation. */
   hung: Promise<void>;
   cancelled: Promise<void>;
@@ -41,6 +48,12 @@ export interface WorldOptions {
   solves?: Solves;
   hang?: 'expand' | 'trainStep';
   plan?: EvaluationPlan;
+  /**
+   * A tree that expands `size` nodes at a time out of `budget`: each expand waits (≤ 10 s) until every
+   * expand of its batch has started, then the batch answers last-started first. A tree that runs a
+   * batch at once then shows `size` in flight whatever the load, and registers out-of-order answers.
+   */
+  batches?: { size: number; budget: number };
 }
 
 const fails: Solves = () => ({ public: false, private: false });
@@ -60,7 +73,15 @@ export function fakeWorld(options: WorldOptions = {}): FakeWorld {
   const solves = options.solves ?? fails;
   const hung = deferred();
   const cancelled = deferred();
-  const world: Omit<FakeWorld, 'activities'> = { expand: [], trainStep: [], metrics: [], evaluations: [], hung: hung.promise, cancelled: cancelled.promise };
+  const world: Omit<FakeWorld, 'activities'> = { expand: [], trainStep: [], metrics: [], evaluations: [], inFlight: new Map(), hung: hung.promise, cancelled: cancelled.promise };
+  const running = new Map<string, number>();
+  const started = (tree: string) => world.expand.filter((c) => c.workflowId === tree).length;
+  const holdForBatch = async (tree: string, k: number, { size, budget }: { size: number; budget: number }) => {
+    const first = k - (k % size);
+    const last = Math.min(first + size, budget);
+    for (let waitedMs = 0; started(tree) < last && waitedMs < 10_000; waitedMs += 5) await sleep(5);
+    await sleep((last - 1 - k) * 30);
+  };
   const workflowId = () => activityInfo().workflowExecution?.workflowId ?? '';
   const hangHere = async () => {
     hung.resolve();
@@ -89,9 +110,17 @@ export function fakeWorld(options: WorldOptions = {}): FakeWorld {
       const k = world.expand.filter((c) => c.workflowId === tree).length;
       world.expand.push({ workflowId: tree, input });
       if (options.hang === 'expand') await hangHere();
+      const now = (running.get(tree) ?? 0) + 1;
+      running.set(tree, now);
+      world.inFlight.set(tree, Math.max(now, world.inFlight.get(tree) ?? 0));
+      try {
+        if (options.batches) await holdForBatch(tree, k, options.batches);
+      } finally {
+        running.set(tree, running.get(tree)! - 1);
+      }
       const problemId = input.problem.slice('sha256:problem-'.length);
       const node = `${problemId}-${input.agent.name}-${input.seed}`;
-      const pass = solves(input.agent, problemId, k);
+      const pass = solves(input.agent, problemId, k, input.seed);
       return {
         generation: { generation: generationRef(input), responseTokens: 8, truncated: false, programFrom: 'block' },
         publicTests: tests(pass.public, `public-${node}`),

@@ -1,10 +1,13 @@
 // searchTree's logic on fake activities (part of the fast tier, test/workflows/fast.test.ts): what each
-// expand is given, how nodes are linked and scored, the `tree` query, and local expands.
+// expand is given, how nodes are linked and scored, the `tree` query, local expands, and parallel
+// expands (batches in flight at once, the tree the pure search builds from the same batches).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { NodeSummary, SearchTreeInput } from '../../../src/contracts';
 import { searchTree } from '../../../src/workflows';
 import { treeQuery } from '../../../src/workflows/shared';
+import { AbMctsA } from '../../../src/search/abmcts';
+import { Rng } from '../../../src/search/rng';
 import { withFakes } from './env';
 import { fakeWorld, type FakeWorld } from './fakes';
 
@@ -62,4 +65,72 @@ test("a 'tplus' tree without a reward: rich feedback, public tests only, scored 
   const { nodes } = await grow(w, 'fast-tree-tplus', tree({ mode: 'tplus', budget: 3 }));
   assert.ok(w.expand.every((c) => c.input.feedback === 'tplus' && !c.input.privateTests && c.input.reward === undefined));
   assert.deepEqual(nodes.map((n) => [n.score, n.privateTests]), [[1, undefined], [0, undefined], [1, undefined]]);
+});
+
+// Parallel trees: scores follow each node's seed, so they do not depend on which expand finished first.
+// Node with seed s passes its public tests iff s is even, its private ones iff s % 3 = 0 (score: both).
+const bySeed = (batches?: { size: number; budget: number }) => fakeWorld({ batches, solves: (_a, _p, _k, seed) => ({ public: seed % 2 === 0, private: seed % 3 === 0 }) });
+const strip = (nodes: NodeSummary[]) => nodes.map(({ treeId: _t, ...n }) => n);
+
+/** The tree the pure search builds for `input` when batches of `k` are registered in selection order. */
+function pureTree(input: SearchTreeInput, k: number): Array<[number | null, string]> {
+  const search = new AbMctsA({ agents: input.agents.map((a) => a.name) });
+  const rng = Rng.seeded(input.seed, input.problem.id);
+  let state = search.init();
+  for (let first = 0; first < input.budget; first += k) {
+    search.selectBatch(state, rng, Math.min(k, input.budget - first)).forEach(({ parent, agent }, i) => {
+      const seed = Rng.seeded(input.seed, input.problem.id, 'node', first + i).uint32();
+      state = search.register(state, parent, agent, seed % 6 === 0 ? 1 : 0);
+    });
+  }
+  return state.nodes.map((n) => [n.parent === -1 ? null : n.parent, input.agents[n.agent].name]);
+}
+
+test('parallel k: k expands in flight at once, exactly budget nodes, the pure search’s tree of batches', async () => {
+  const input = tree({ reward: 'all', budget: 11, parallel: 4 });
+  const w = bySeed({ size: 4, budget: 11 });
+  const { nodes, queried } = await grow(w, 'fast-tree-wide', input);
+  assert.equal(w.inFlight.get('fast-tree-wide'), 4, 'batches of 4 overlap');
+  assert.equal(nodes.length, 11, 'budget 11 = batches of 4, 4, 3');
+  assert.equal(w.expand.length, 11, 'one expand per node');
+  assert.deepEqual(queried, nodes);
+  assert.deepEqual(nodes.map((n) => n.nodeId), [...Array(11).keys()], 'ids in selection order');
+  assert.deepEqual(nodes.map((n) => [n.parentId, n.agent]), pureTree(input, 4), 'scores registered in selection order');
+  assert.ok(nodes.slice(0, 4).every((n) => n.parentId === null), 'the first batch, selected from the empty tree, expands the root');
+  for (const n of nodes) if (n.parentId !== null) assert.ok(n.parentId < n.nodeId - (n.nodeId % 4), `node ${n.nodeId}'s parent is of an earlier batch`);
+  assert.equal(new Set(w.expand.map((c) => c.input.seed)).size, 11, 'each node has its own seed');
+});
+
+test('parallel k is deterministic: the same seed grows the same tree, as activities or local activities', async () => {
+  const input = tree({ reward: 'all', budget: 9, parallel: 3 });
+  const [a, b, local] = await Promise.all([
+    grow(bySeed({ size: 3, budget: 9 }), 'fast-tree-wide-a', input),
+    grow(bySeed(), 'fast-tree-wide-b', input),
+    grow(bySeed({ size: 3, budget: 9 }), 'fast-tree-wide-local', { ...input, expandAs: 'local' }),
+  ]);
+  assert.deepEqual(strip(b.nodes), strip(a.nodes), 'answers in reverse order (a) or as they come (b): one tree');
+  assert.deepEqual(strip(local.nodes), strip(a.nodes));
+});
+
+test('parallel 1 is today’s tree: one expand at a time, the sequential search’s tree', async () => {
+  const input = tree({ reward: 'all', budget: 8 });
+  const w = bySeed();
+  const [seq, one] = await Promise.all([grow(w, 'fast-tree-seq', input), grow(bySeed(), 'fast-tree-one', { ...input, parallel: 1 })]);
+  assert.equal(w.inFlight.get('fast-tree-seq'), 1);
+  assert.deepEqual(strip(one.nodes), strip(seq.nodes));
+  assert.deepEqual(seq.nodes.map((n) => [n.parentId, n.agent]), pureTree(input, 1));
+});
+
+test("an 'iid' group with parallel = budget runs every sample at once", async () => {
+  const w = bySeed({ size: 5, budget: 5 });
+  const { nodes } = await grow(w, 'fast-tree-iid-wide', tree({ strategy: 'iid', budget: 5, parallel: 5 }));
+  assert.equal(w.inFlight.get('fast-tree-iid-wide'), 5);
+  assert.deepEqual(nodes.map((n) => [n.parentId, n.agent]), Array(5).fill([null, 'a']));
+});
+
+test('a parallel that is not a positive integer fails the tree, saying what it expected', async () => {
+  await assert.rejects(grow(bySeed(), 'fast-tree-wide-bad', tree({ parallel: 0 })), (e: Error) => {
+    const cause = (e as Error & { cause?: Error }).cause;
+    return /parallel must be a positive integer .*found 0/.test(cause?.message ?? e.message);
+  });
 });
