@@ -12,7 +12,7 @@ import { after } from 'node:test';
 import { activityInfo, ApplicationFailure } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, DefaultLogger, Runtime, Worker } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { Activities } from '../../../src/activities';
 import { temporalBinary } from '../../../src/stack/temporal';
 import { ALL_SEARCH_ATTRIBUTES } from '../../../src/contracts/searchAttributes';
@@ -41,7 +41,7 @@ async function route(...args: unknown[]): Promise<unknown> {
   return fn(...args);
 }
 
-let shared: Promise<{ env: TestWorkflowEnvironment; stop: () => Promise<void> }> | undefined;
+let shared: Promise<{ env: TestWorkflowEnvironment; bundle: WorkflowBundleWithSourceMap; stop: () => Promise<void> }> | undefined;
 
 // Registered at load, so that it belongs to the file's root and runs once its last test is done.
 after(async () => (await shared)?.stop());
@@ -66,9 +66,15 @@ export function fastEnv(): Promise<TestWorkflowEnvironment> {
       await running;
       await env.teardown();
     };
-    return { env, stop };
+    return { env, bundle, stop };
   })();
   return shared.then((s) => s.env);
+}
+
+/** The tier's bundle of src/workflows (for replaying a recorded history against today's code). */
+export async function fastBundle(): Promise<WorkflowBundleWithSourceMap> {
+  await fastEnv();
+  return (await shared!).bundle;
 }
 
 /**

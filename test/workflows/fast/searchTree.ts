@@ -8,7 +8,8 @@ import { searchTree } from '../../../src/workflows';
 import { treeQuery } from '../../../src/workflows/shared';
 import { AbMctsA } from '../../../src/search/abmcts';
 import { Rng } from '../../../src/search/rng';
-import { withFakes } from './env';
+import { Worker } from '@temporalio/worker';
+import { fastBundle, withFakes } from './env';
 import { fakeWorld, type FakeWorld } from './fakes';
 
 const tree = (over: Partial<SearchTreeInput> = {}): SearchTreeInput => ({
@@ -99,6 +100,20 @@ test('parallel k: k expands in flight at once, exactly budget nodes, the pure se
   assert.ok(nodes.slice(0, 4).every((n) => n.parentId === null), 'the first batch, selected from the empty tree, expands the root');
   for (const n of nodes) if (n.parentId !== null) assert.ok(n.parentId < n.nodeId - (n.nodeId % 4), `node ${n.nodeId}'s parent is of an earlier batch`);
   assert.equal(new Set(w.expand.map((c) => c.input.seed)).size, 11, 'each node has its own seed');
+});
+
+test('parallel k is durable: its history replays against the workflow, with one expand scheduled per node', async () => {
+  const input = tree({ reward: 'all', budget: 7, parallel: 3 });
+  const id = 'fast-tree-wide-replay';
+  const history = await withFakes(id, bySeed({ size: 3, budget: 7 }).activities, async (client, taskQueue) => {
+    const handle = await client.workflow.start(searchTree, { taskQueue, workflowId: id, args: [input] });
+    await handle.result();
+    return handle.fetchHistory();
+  });
+  const scheduled = history.events?.filter((e) => e.activityTaskScheduledEventAttributes) ?? [];
+  assert.equal(scheduled.length, 7, 'one expand activity per node, none repeated');
+  // What a worker that lost the tree does: rebuild it from the history, command by command.
+  await Worker.runReplayHistory({ workflowBundle: await fastBundle() }, history, id);
 });
 
 test('parallel k is deterministic: the same seed grows the same tree, as activities or local activities', async () => {
