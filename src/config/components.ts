@@ -18,12 +18,12 @@ export function treeSearchConfig(c: RunConfig, agents: readonly string[] = c.age
   if (agents.length === 0 || unknown.length > 0) {
     throw new Error(`treeSearchConfig: expected names of this run's agents, found ${JSON.stringify(agents)}`);
   }
-  const { dist, prior, agentSelection, rewardAveragePriors, depthGamma } = c.search;
+  const { dist, prior, agentSelection, rewardAveragePriors, depthGamma, inFlight } = c.search;
   const priors =
     rewardAveragePriors === undefined || typeof rewardAveragePriors === 'number'
       ? rewardAveragePriors
       : Object.fromEntries(Object.entries(rewardAveragePriors).filter(([name]) => agents.includes(name)));
-  return { agents: [...agents], dist, prior, agentSelection, rewardAveragePriors: priors, depthGamma };
+  return { agents: [...agents], dist, prior, agentSelection, rewardAveragePriors: priors, depthGamma, inFlight };
 }
 
 /** Shaping, overlong penalty (over rollout.maxNewTokens) and the group-norm constants. */

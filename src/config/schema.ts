@@ -87,7 +87,8 @@ const searchSchema = z.strictObject({
   /** Expands a tree runs at once (TreeQuest's ask_batch size): each batch of this many nodes is
    * selected before any of its scores is known, so their generations share engine batches; 1 (default)
    * is sequential AB-MCTS-A. Larger widens the trees (TreeQuest suggests ≤ 5); the last batch may be
-   * smaller; same seed, same tree. */
+   * smaller; same seed, same tree. `inFlight` (above, src/search/config.ts) says what a batch's later
+   * selections know of its earlier ones: 'ignore' (TreeQuest's) or 'virtual-loss'. */
   parallel: posInt.default(1),
 });
 

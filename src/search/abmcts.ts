@@ -15,9 +15,10 @@
 // replays 26 trees of TreeQuest's recorded draws (thompson, ucb, stack, default and other priors). Determinism: given the same config, state and Rng state,
 // select makes the same choice, and the state survives JSON.stringify/parse unchanged.
 //
-// Departures: none in the decisions. Like TreeQuest's ask_batch, the selects of a batch see the same
-// statistics (no virtual loss; select.ts). select.ts, tree.ts and posterior.ts list the details that
-// cannot change a decision.
+// Departures: none in the decisions by default. Like TreeQuest's ask_batch, the selects of a batch see
+// the same statistics; config inFlight 'virtual-loss' (not TreeQuest's) counts the earlier picks of a
+// batch as pending zeros (select.ts). select.ts, tree.ts and posterior.ts list the details that cannot
+// change a decision.
 import { resolveSearchConfig, type ResolvedSearchConfig, type SearchConfig } from './config';
 import { thompsonSampler, type Sampler } from './posterior';
 import type { Rng } from './rng';

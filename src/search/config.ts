@@ -12,6 +12,9 @@
 //                        posteriors keep the plain prior, as in TreeQuest
 //   depthGamma           T+ depth-guided GEN reweighting (depthGuided.ts): γ(d) for d = 0, 1, 2, …,
 //                        the last value repeating; absent = off
+//   inFlight             what the later selections of a batch (selectBatch) know of the earlier ones:
+//                        'ignore' (default, TreeQuest's ask_batch) | 'virtual-loss' (each counts as a
+//                        score of 0 until its real score is registered; see select.ts)
 //
 // Departures from TreeQuest: an integer rewardAveragePriors is honoured (TreeQuest silently ignores
 // an `int`); an agent missing from the per-agent map keeps the plain prior (TreeQuest raises
@@ -21,6 +24,7 @@ import { z } from 'zod';
 import { DEFAULT_BETA_PRIOR, DEFAULT_GAUSSIAN_PRIOR, type DistType, type Prior } from './posterior';
 
 export type AgentSelection = 'thompson' | 'ucb' | 'stack' | 'agent-first';
+export type InFlight = 'ignore' | 'virtual-loss';
 
 const positive = z.number().positive().finite();
 
@@ -44,6 +48,7 @@ export const searchConfigSchema = z
     agentSelection: z.enum(['thompson', 'ucb', 'stack', 'agent-first']).default('thompson'),
     rewardAveragePriors: z.union([z.number().finite(), z.record(z.string(), z.number().finite())]).optional(),
     depthGamma: z.array(z.number().gt(0).lte(1)).min(1).optional(),
+    inFlight: z.enum(['ignore', 'virtual-loss']).default('ignore'),
   })
   .superRefine((c, ctx) => {
     const priorKeys = Object.keys(c.prior ?? {});
@@ -82,6 +87,7 @@ export interface ResolvedSearchConfig {
   /** Per agent (by index): the prior of its agent posteriors (ACTION and NODE_ACTION draws). */
   agentPriors: readonly Prior[];
   depthGamma: readonly number[] | null;
+  inFlight: InFlight;
 }
 
 /** Validates and completes a config. Throws a ZodError naming the offending field. */
@@ -104,5 +110,6 @@ export function resolveSearchConfig(config: SearchConfig): ResolvedSearchConfig 
     prior,
     agentPriors,
     depthGamma: c.depthGamma ?? null,
+    inFlight: c.inFlight,
   };
 }

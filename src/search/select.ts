@@ -29,13 +29,16 @@
 //   dist is whatever `dist` says.
 //
 // selectBatch (TreeQuest ≥ 0.2 ask_batch): k selections from one state before any score is known, each
-// a full walk above with the rng carried from one to the next. As in TreeQuest, the in-flight ones do
-// not change the later walks (no virtual loss, no pending nodes): a pair may come twice (two children
-// of one node by one agent), and a parent is always a registered node. k = 1 is selectNode exactly.
+// a full walk above with the rng carried from one to the next; a parent is always a registered node,
+// and k = 1 is selectNode exactly. inFlight 'ignore' (default) is TreeQuest's: the in-flight ones do
+// not change the later walks, so a pair may come twice (two children of one node by one agent).
+// 'virtual-loss' (a departure; parallel MCTS's virtual loss, Chaslot et al. 2008): each later walk
+// sees the earlier picks as pending scores of 0 (tree.ts registerPending), so it widens elsewhere, or
+// with another agent, unless the statistics still favour the same pair.
 import type { ResolvedSearchConfig } from './config';
 import { posteriorParams, type Draw, type Obs, type Prior, type Sampler } from './posterior';
 import type { Rng } from './rng';
-import { ROOT, statsOf, type NodeStats, type SearchState } from './tree';
+import { registerPending, ROOT, statsOf, type NodeStats, type SearchState } from './tree';
 
 export interface Selection {
   /** The node to expand: −1 for the root, else a node id. */
@@ -158,5 +161,12 @@ export function selectNode(config: ResolvedSearchConfig, state: SearchState, rng
  */
 export function selectBatch(config: ResolvedSearchConfig, state: SearchState, rng: Rng, sampler: Sampler, k: number): Selection[] {
   if (!Number.isInteger(k) || k < 1) throw new RangeError(`selectBatch: k must be a positive integer (selections in flight), got ${k}`);
-  return Array.from({ length: k }, () => selectNode(config, state, rng, sampler));
+  const batch: Selection[] = [];
+  let view = state;
+  for (let i = 0; i < k; i++) {
+    const pick = selectNode(config, view, rng, sampler);
+    batch.push(pick);
+    if (config.inFlight === 'virtual-loss' && i < k - 1) view = registerPending(config, view, pick.parent, pick.agent);
+  }
+  return batch;
 }

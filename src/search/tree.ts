@@ -9,6 +9,10 @@
 //   U5  for each edge p → c on the path from u up to the root: p.child[index(c)] and p.CONT (stack:
 //       CONT of agent(c)) observe s; stack: p's agent posterior for agent(c) observes s
 //
+// A pending node (`registerPending`, for selectBatch's 'virtual-loss'): U3–U5 with score 0, no node
+// (no U1, U2): the statistics count an expansion in flight as a failure until its score comes, and a
+// pending node can never be chosen as a parent. Register real scores on the state without it.
+//
 // Purity: `registerNode` returns a new state and never modifies its input; the two share the parts
 // that did not change, so treat states as immutable values. Ids are counters: the root is −1 and
 // node i is the i-th node created (TreeQuest's expand_idx).
@@ -129,6 +133,22 @@ export function registerNode(
   agent: number,
   score: number,
 ): SearchState {
+  return register(config, state, parent, agent, score, false);
+}
+
+/** Counts an expansion of `parent` by `agent` in flight as a score of 0, without a node (see above). */
+export function registerPending(config: ResolvedSearchConfig, state: SearchState, parent: number, agent: number): SearchState {
+  return register(config, state, parent, agent, 0, true);
+}
+
+function register(
+  config: ResolvedSearchConfig,
+  state: SearchState,
+  parent: number,
+  agent: number,
+  score: number,
+  pending: boolean,
+): SearchState {
   checkRegister(config, state, parent, agent, score);
   const stack = config.agentSelection === 'stack';
   const nodes = state.nodes.slice();
@@ -155,8 +175,10 @@ export function registerNode(
   const u = copyStats(parent);
   const id = nodes.length;
   const childIndex = u.children.length;
-  u.children.push(id);
-  u.childObs.push(observe(NO_OBS, score));
+  if (!pending) {
+    u.children.push(id);
+    u.childObs.push(observe(NO_OBS, score));
+  }
   const g = perAgentGen(config) ? agent : 0;
   u.gen[g] = observe(u.gen[g], w * score);
   if (stack) u.agentObs[agent] = observe(u.agentObs[agent], score);
@@ -173,7 +195,7 @@ export function registerNode(
     cur = node.parent;
   }
 
-  nodes.push({ parent, agent, score, depth: parentDepth + 1, childIndex, stats: emptyStats(config) });
+  if (!pending) nodes.push({ parent, agent, score, depth: parentDepth + 1, childIndex, stats: emptyStats(config) });
   // U3
   const agentTotals = state.agentTotals.slice();
   agentTotals[agent] = observe(agentTotals[agent], score);

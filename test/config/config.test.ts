@@ -160,7 +160,7 @@ describe('errors name the file, the field and what was expected', () => {
       'an unknown nested key (a typo)',
       (r) => ({ ...r, search: { budgte: 4 } }),
       [
-        'a.json: search.budgte: unknown key (expected one of: dist, prior, agentSelection, rewardAveragePriors, depthGamma, ' +
+        'a.json: search.budgte: unknown key (expected one of: dist, prior, agentSelection, rewardAveragePriors, depthGamma, inFlight, ' +
           'budget, feedback, includeProblem, expandAs, parallel)',
       ],
     ],

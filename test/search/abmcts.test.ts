@@ -7,7 +7,7 @@ import { AbMctsA } from '../../src/search/abmcts';
 import type { SearchConfig } from '../../src/search/config';
 import type { Draw, Sampler } from '../../src/search/posterior';
 import { Rng } from '../../src/search/rng';
-import { ROOT } from '../../src/search/tree';
+import { registerPending, ROOT } from '../../src/search/tree';
 
 /** A sampler that logs each draw and answers with `value(draw)`. */
 function scripted(value: (d: Draw) => number) {
@@ -162,5 +162,56 @@ describe('config validation names the field', () => {
       nu: 1,
       tauSquare: 0.2,
     });
+  });
+});
+
+describe("selectBatch's in-flight modes", () => {
+  /** A tree of 12 nodes where node 0 (agent 0, root child) scores 1 and every other node 0. */
+  const grown = (search: AbMctsA, seed: number) => {
+    const r = Rng.seeded(seed, 'grow');
+    let state = search.init();
+    for (let i = 0; i < 12; i++) {
+      const { parent, agent } = search.select(state, r);
+      state = search.register(state, parent, agent, i === 0 || parent === 0 ? 1 : 0);
+    }
+    return state;
+  };
+  const distinct = (inFlight: 'ignore' | 'virtual-loss') => {
+    const search = new AbMctsA({ agents: ['A', 'B'], inFlight });
+    let total = 0;
+    for (let seed = 0; seed < 40; seed++) {
+      const batch = search.selectBatch(grown(search, seed), Rng.seeded(seed, 'batch'), 8);
+      total += new Set(batch.map((p) => `${p.parent}/${p.agent}`)).size;
+    }
+    return total / 40;
+  };
+
+  test('virtual loss spreads a batch over more (parent, agent) pairs than TreeQuest’s ask_batch', () => {
+    const ignore = distinct('ignore');
+    const loss = distinct('virtual-loss');
+    assert.ok(loss > ignore, `mean distinct pairs in a batch of 8: virtual loss ${loss}, ignore ${ignore}`);
+  });
+
+  test('a pending expansion counts as a 0 on its path and adds no node; its input is unchanged', () => {
+    const search = new AbMctsA({ agents: ['A', 'B'], inFlight: 'virtual-loss' });
+    let state = search.register(search.init(), ROOT, 0, 1);
+    state = search.register(state, 0, 1, 1);
+    const before = JSON.stringify(state);
+    const pending = registerPending(search.config, state, 0, 1);
+    assert.equal(JSON.stringify(state), before);
+    assert.equal(pending.nodes.length, 2, 'no node: a pending expansion is never a parent');
+    assert.deepEqual(pending.nodes[0].stats.children, [1]);
+    assert.deepEqual(pending.nodes[0].stats.gen[0], { n: 2, sum: 1, m2: 0.5 }, 'GEN at the parent saw 1, then the pending 0');
+    assert.deepEqual(pending.root.childObs[0], { n: 3, sum: 2, m2: 2 / 3 }, 'the root’s child posterior of node 0 saw 1, 1, 0');
+    assert.deepEqual(pending.agentTotals[1], { n: 2, sum: 1, m2: 0.5 }, 'agent B’s posterior saw 1, then the pending 0');
+  });
+
+  test("k = 1 is select in both modes; inFlight defaults to 'ignore'", () => {
+    assert.equal(new AbMctsA({ agents: ['A'] }).config.inFlight, 'ignore');
+    for (const inFlight of ['ignore', 'virtual-loss'] as const) {
+      const search = new AbMctsA({ agents: ['A', 'B'], inFlight });
+      const state = grown(search, 3);
+      assert.deepEqual(search.selectBatch(state, Rng.seeded(9), 1), [search.select(state, Rng.seeded(9))]);
+    }
   });
 });

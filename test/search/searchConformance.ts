@@ -6,7 +6,7 @@ import { describe, test } from 'node:test';
 import { AbMctsA } from '../../src/search/abmcts';
 import type { SearchConfig } from '../../src/search/config';
 import { Rng } from '../../src/search/rng';
-import { ROOT, statsOf, type SearchState } from '../../src/search/tree';
+import { registerPending, ROOT, statsOf, type SearchState } from '../../src/search/tree';
 
 type Scorer = (parent: number, agent: number, env: Rng) => number;
 
@@ -73,14 +73,21 @@ export function searchConformance(label: string, config: SearchConfig): void {
       assert.ok(trees.size > 1, 'four seeds gave one tree');
     });
 
-    test('selectBatch: k = 1 is select; k > 1 is k selects of the unchanged state (TreeQuest ask_batch)', () => {
+    test('selectBatch: k = 1 is select; k > 1 is k selects, each on the state with the earlier picks in flight', () => {
+      const virtual = search.config.inFlight === 'virtual-loss';
       for (const steps of [0, 1, 5, 17]) {
         const { state, rng } = grow(search, steps, 31);
         const before = JSON.stringify(state);
         const one = rng.clone();
         assert.deepEqual(search.selectBatch(state, rng.clone(), 1), [search.select(state, one)], `k = 1 after ${steps} nodes`);
         const seq = rng.clone();
-        const expected = Array.from({ length: 6 }, () => search.select(state, seq));
+        // 'ignore' (TreeQuest ask_batch): the unchanged state; 'virtual-loss': earlier picks pending.
+        let view = state;
+        const expected = Array.from({ length: 6 }, () => {
+          const pick = search.select(view, seq);
+          if (virtual) view = registerPending(search.config, view, pick.parent, pick.agent);
+          return pick;
+        });
         const batchRng = rng.clone();
         const batch = search.selectBatch(state, batchRng, 6);
         assert.deepEqual(batch, expected, `k = 6 after ${steps} nodes`);

@@ -24,3 +24,6 @@ searchConformance('stack, gaussian, T+ default γ schedule', {
   agentSelection: 'stack',
   depthGamma: [...DEFAULT_DEPTH_GAMMA],
 });
+searchConformance('thompson, gaussian, 2 agents, in-flight virtual loss', { agents: ['A', 'B'], inFlight: 'virtual-loss' });
+searchConformance('stack, beta, 2 agents, in-flight virtual loss', { agents: ['A', 'B'], dist: 'beta', agentSelection: 'stack', inFlight: 'virtual-loss' });
+searchConformance('agent-first, gaussian, 2 agents, in-flight virtual loss', { agents: ['A', 'B'], agentSelection: 'agent-first', inFlight: 'virtual-loss' });

@@ -75,7 +75,7 @@ const strip = (nodes: NodeSummary[]) => nodes.map(({ treeId: _t, ...n }) => n);
 
 /** The tree the pure search builds for `input` when batches of `k` are registered in selection order. */
 function pureTree(input: SearchTreeInput, k: number): Array<[number | null, string]> {
-  const search = new AbMctsA({ agents: input.agents.map((a) => a.name) });
+  const search = new AbMctsA({ ...input.search, agents: input.agents.map((a) => a.name) });
   const rng = Rng.seeded(input.seed, input.problem.id);
   let state = search.init();
   for (let first = 0; first < input.budget; first += k) {
@@ -100,6 +100,12 @@ test('parallel k: k expands in flight at once, exactly budget nodes, the pure se
   assert.ok(nodes.slice(0, 4).every((n) => n.parentId === null), 'the first batch, selected from the empty tree, expands the root');
   for (const n of nodes) if (n.parentId !== null) assert.ok(n.parentId < n.nodeId - (n.nodeId % 4), `node ${n.nodeId}'s parent is of an earlier batch`);
   assert.equal(new Set(w.expand.map((c) => c.input.seed)).size, 11, 'each node has its own seed');
+});
+
+test("parallel k with inFlight 'virtual-loss': the pure search's tree of pending-aware batches", async () => {
+  const input = tree({ reward: 'all', budget: 10, parallel: 5, search: { inFlight: 'virtual-loss' } });
+  const { nodes } = await grow(bySeed({ size: 5, budget: 10 }), 'fast-tree-wide-loss', input);
+  assert.deepEqual(nodes.map((n) => [n.parentId, n.agent]), pureTree(input, 5));
 });
 
 test('parallel k is durable: its history replays against the workflow, with one expand scheduled per node', async () => {
