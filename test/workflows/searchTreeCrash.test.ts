@@ -1,7 +1,8 @@
 // Crash test (temporal.md §5.5, DESIGN §5 "crash anywhere, lose nothing"): the background worker is
 // killed with SIGKILL while an `expand` generates, `up` starts a new one, and the tree still ends with
 // exactly `budget` nodes, each expanded once into the tree: the history schedules one expand per node,
-// and the interrupted one completes on a later attempt. With expandAs 'local' the expands run inside
+// and the interrupted one completes on a later attempt; so too with parallel expands (a batch of two in
+// flight when the worker dies). With expandAs 'local' the expands run inside
 // the open workflow task: a worker killed there loses the nodes not yet recorded, the next worker redoes
 // them, and the history records exactly one expand per node.
 import { after, before, test } from 'node:test';
@@ -70,6 +71,33 @@ test('a tree survives a worker killed during generate: exactly budget nodes, non
   assert.equal(completed.length, 4);
   const retried = events.filter((e) => (e.activityTaskStartedEventAttributes?.attempt ?? 0) >= 2);
   assert.equal(retried.length, 1, 'the interrupted expand completed on a later attempt');
+});
+
+test('parallel 2: a worker killed while a batch expands; exactly budget nodes, one expand per node', async () => {
+  await crashWorker(f.cfg);
+  await up(f.cfg);
+  const workflowId = `test-crash-parallel-${Date.now()}`;
+  const handle = await f.client.workflow.start(searchTree, {
+    taskQueue: f.cfg.taskQueue,
+    workflowId,
+    args: [f.input('tplus', 4, { maxNewTokens: 64, parallel: 2 })],
+  });
+  let killedPid: number | undefined;
+  for (let i = 0; i < 3000 && killedPid === undefined; i++) {
+    const desc = await handle.describe();
+    const pending = (desc.raw.pendingActivities ?? []).filter((a) => a.activityType?.name === 'expand');
+    if (pending.length === 2 && pending.some((a) => a.state === PENDING_ACTIVITY_STATE_STARTED)) killedPid = (await crashWorker(f.cfg))?.pid;
+    else if (desc.status.name !== 'RUNNING') break;
+    else await new Promise((r) => setTimeout(r, 10));
+  }
+  assert.ok(killedPid, 'the worker was killed while a batch of two expands was in flight');
+  const events = await restartAndFinish(handle, killedPid);
+  const scheduled = events.filter((e) => e.activityTaskScheduledEventAttributes);
+  assert.deepEqual(scheduled.map((e) => e.activityTaskScheduledEventAttributes!.activityType?.name), ['expand', 'expand', 'expand', 'expand'], 'one expand per node');
+  const firstCompleted = events.findIndex((e) => e.activityTaskCompletedEventAttributes);
+  assert.ok(events.indexOf(scheduled[1]) < firstCompleted, 'the first batch was scheduled before either of its expands completed');
+  assert.equal(events.filter((e) => e.activityTaskCompletedEventAttributes).length, 4);
+  assert.ok(events.some((e) => (e.activityTaskStartedEventAttributes?.attempt ?? 0) >= 2), 'an interrupted expand completed on a later attempt');
 });
 
 test("expandAs 'local': a worker killed mid-tree loses only unrecorded nodes, which are redone; exactly budget nodes", async () => {
