@@ -1,7 +1,8 @@
 // searchTree on the real stack: the dev server, the background worker `up` started, the real sandbox
 // and the tiny real models, on an MBPP problem. A tree grows exactly `budget` nodes, each with its
 // generation and test report in the store; the `tree` query answers mid-run with a prefix of the final
-// tree; T+ refinement prompts carry the parent's feedback; search attributes are set. Bad sampling sent
+// tree; T+ refinement prompts carry the parent's feedback; search attributes are set. A parallel tree
+// runs its batches' expands at once and grows the same tree shape for the same seed. Bad sampling sent
 // through the API fails the tree at once, non-retryable, naming the field.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -64,6 +65,36 @@ describe('searchTree workflow', () => {
     const desc = await handle.describe();
     assert.equal(desc.status.name, 'COMPLETED');
     assert.deepEqual(desc.searchAttributes.Mars2Kind, ['search']);
+  });
+
+  test('parallel 3: batches of expands at once, exactly budget nodes, live answers prefixes, same seed same shape', async () => {
+    const grow = async (workflowId: string) => {
+      const handle = await f.client.workflow.start(searchTree, { taskQueue: f.cfg.taskQueue, workflowId, args: [f.input('training', 6, { parallel: 3 })] });
+      const seen: NodeSummary[][] = [];
+      const result = handle.result();
+      let done = false;
+      void result.then(() => (done = true), () => (done = true));
+      while (!done) {
+        seen.push(await handle.query(treeQuery));
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const nodes = await result;
+      for (const s of seen) assert.deepEqual(s, nodes.slice(0, s.length), 'every live answer is a prefix of the final tree');
+      const events = (await handle.fetchHistory()).events ?? [];
+      const scheduled = events.filter((e) => e.activityTaskScheduledEventAttributes);
+      assert.equal(scheduled.length, 6, 'one expand per node');
+      const firstCompleted = events.findIndex((e) => e.activityTaskCompletedEventAttributes);
+      assert.ok(events.indexOf(scheduled[2]) < firstCompleted, 'a batch of three is scheduled before any of it completes');
+      return nodes;
+    };
+    const t = Date.now();
+    const [a, b] = [await grow(`test-tree-wide-a-${t}`), await grow(`test-tree-wide-b-${t}`)];
+    assert.equal(a.length, 6);
+    checkNodes(a);
+    assert.deepEqual(a.map((n) => n.nodeId), [0, 1, 2, 3, 4, 5]);
+    assert.ok(a.slice(0, 3).every((n) => n.parentId === null), 'the first batch expands the empty root');
+    const shape = (nodes: NodeSummary[]) => nodes.map((n) => [n.parentId, n.agent, n.score]);
+    assert.deepEqual(shape(b), shape(a), 'same seed, same tree');
   });
 
   test('a T+ tree with a run id: refinements carry the test feedback; the run search attributes find it', async () => {
