@@ -9,7 +9,7 @@
 // Both loss heads run on the host (loss.ts explains why); since a batch gets exactly one optimizer step,
 // θ = θ_old when the weights w_t = ∂L/∂ℓ_t are computed, so ℓ = ℓ_old needs no extra forward.
 // Micro-batches (planMicroBatches): rows sorted longest first, cut by a padded-token budget
-// (microBatchTokens) or a row count; gradients add up over them, so the plan changes rounding only.
+// (microBatchTokens) or a row count (plan.ts); gradients add up over them, so the plan changes rounding only.
 // Runs ORT on the calling thread (ORT's run blocks it): service.ts (spawnTrainService) moves it to a worker thread.
 // An rlStep given an AbortSignal stops before its next micro-batch, and always before the update (cancelPoint).
 // Departures / not yet done:
@@ -29,6 +29,7 @@ import { loadCheckpoint, writeCheckpoint, type CheckpointMeta } from './checkpoi
 import { cancelPoint } from '../threadRpc';
 import { buildTrainingGraph } from './graph';
 import { policyLoss, sftLoss, type PolicyRow } from './loss';
+import { planMicroBatches } from './plan';
 import { accumulate, adamwStep, clipGradNorm, cosineLr, decays, defaultAdamW, initAdamW, type AdamWConfig, type AdamWState } from './optim';
 
 /** One training row: the whole token sequence and, per token, whether it is a loss target. */
@@ -59,13 +60,11 @@ export interface StepHyper {
   microBatchSize?: number;
   /**
    * Padded tokens (rows × longest row) per fwd+bwd run, rows taken longest first; a row longer than
-   * the budget runs alone. Default `defaultMicroBatchTokens`.
+   * the budget runs alone. Default `defaultMicroBatchTokens` (plan.ts).
    */
   microBatchTokens?: number;
 }
 
-/** The fastest measured budget at the RL loop's shape (bench/trainer.ts --rl). */
-export const defaultMicroBatchTokens = 2048;
 
 /** One RL optimizer step's settings (the trainer's rlStep). */
 export interface RlHyper extends StepHyper {
@@ -139,25 +138,6 @@ export function packRows(rows: readonly TokenRow[]): Packed {
     B, S, mask,
     feeds: { input_ids: i64(ids, [B, S]), position_ids: i64(pos, [B, S]), attention_mask: i64(att, [B, S]), targets: i64(tgt, [B, S]) },
   };
-}
-
-/**
- * Micro-batches as lists of row indices: rows sorted longest first (so a micro-batch pads to rows of
- * nearly its own length), then `size` rows each, or as many rows as fit `tokens` padded tokens.
- */
-export function planMicroBatches(rows: readonly TokenRow[], o: { size?: number; tokens?: number } = {}): number[][] {
-  const order = rows.map((_, i) => i).sort((a, b) => rows[b]!.ids.length - rows[a]!.ids.length || a - b);
-  const out: number[][] = [];
-  const size = o.size === undefined ? 0 : Math.max(1, Math.floor(o.size));
-  const tokens = o.tokens ?? defaultMicroBatchTokens;
-  for (const i of order) {
-    const cur = out.at(-1);
-    // cur[0] is the micro-batch's longest row: its length − 1 is the padded width S.
-    const fits = cur && (size ? cur.length < size : (cur.length + 1) * (rows[cur[0]!]!.ids.length - 1) <= tokens);
-    if (fits) cur.push(i);
-    else out.push([i]);
-  }
-  return out;
 }
 
 const planOf = (rows: readonly TokenRow[], h: Pick<StepHyper, 'microBatchSize' | 'microBatchTokens'>) =>
@@ -323,3 +303,4 @@ export class Trainer {
 }
 
 export type { CheckpointMeta };
+export { defaultMicroBatchTokens, planMicroBatches } from './plan';
