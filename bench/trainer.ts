@@ -6,18 +6,30 @@
 // FLOPs per step (PaLM appendix B): tokens · (6·N + 12·L·d·S), N = parameters used in matmuls (all but
 // the embedding table; the LM head counts), the second term the attention scores and mixing.
 //   node --import tsx bench/trainer.ts [--batch 8] [--seq 256] [--threads 2] [--runs 3]
+// --rl: one RL step at the RL loop's shape against rl.py's update (trainerRl.ts).
+//   node --import tsx bench/trainer.ts --rl [--threads 2] [--runs 3] [--rounds 3] [--budgets 1024,2048,4096] [--baseline REF]
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Trainer, type TokenRow } from '../src/models/train/trainer';
+import { rlBench } from './trainerRl';
 
 const ROOT = join(__dirname, '..');
 const PYTHON = join(ROOT, '.mars2', 'golden-venv', 'bin', 'python');
 const MODELS = ['tiny5m', 'small25m'];
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { batch: { type: 'string' }, seq: { type: 'string' }, threads: { type: 'string' }, runs: { type: 'string' } } });
+  const { values } = parseArgs({
+    options: {
+      batch: { type: 'string' }, seq: { type: 'string' }, threads: { type: 'string' }, runs: { type: 'string' },
+      rl: { type: 'boolean' }, rounds: { type: 'string' }, budgets: { type: 'string' }, baseline: { type: 'string' },
+    },
+  });
+  if (values.rl) {
+    const budgets = (values.budgets ?? '1024,2048,4096').split(',').map(Number);
+    return rlBench({ threads: Number(values.threads ?? 2), runs: Number(values.runs ?? 3), rounds: Number(values.rounds ?? 3), budgets, baseline: values.baseline });
+  }
   const B = Number(values.batch ?? 8), S = Number(values.seq ?? 256), threads = Number(values.threads ?? 2), runs = Number(values.runs ?? 3);
   console.log(`trainer step, batch ${B} × ${S} tokens, ${threads} threads, median of ${runs}`);
   console.log('model     params   engine    ms/step   tokens/s   GFLOP/s');

@@ -152,7 +152,7 @@ export function rlHyper(c: RunConfig, iterations: number): RlHyper {
     totalSteps: sched.totalSteps,
     maxGradNorm: o.maxGradNorm,
     adamw,
-    microBatchSize: o.microBatchSize,
+    ...(o.microBatchSize === null ? { microBatchTokens: o.microBatchTokens } : { microBatchSize: o.microBatchSize }),
     loss: o.loss,
     policy: policyLossConfig(c),
   };

@@ -19,6 +19,8 @@
 //  2. The GRPO baseline's group size defaults to the tree budget, so both spend the same samples per
 //     problem (MARTI's baseline scripts were not released).
 //  3. Evaluation every 4 iterations (MARTI eval_steps 1–4) and only when an eval set is given.
+//  4. Micro-batches default to a padded-token budget, rows sorted by length, instead of MARTI's one
+//     sample per micro-batch: gradients add up over micro-batches, so only the speed differs.
 // rewards.tests defaults to 'all', as MARTI trains (papers.md §2.6: every test of a training problem
 // drives its search and reward). Departure: refinement prompts here show public results only, where
 // MARTI's training feedback covers all the tests.
@@ -32,6 +34,7 @@ import { DATASET_FORMATS } from '../data/formats/types';
 import { ConfigError, configIssues } from './issues';
 import { REWARD_TESTS } from '../rl/nodes';
 import { NAME } from '../store/names';
+import { defaultMicroBatchTokens } from '../models/train/plan';
 
 export const SETUPS = ['heterogeneous', 'homogeneous', 'single', 'grpo'] as const;
 export type Setup = (typeof SETUPS)[number];
@@ -158,8 +161,13 @@ const optimizationSchema = z.strictObject({
   maxGradNorm: positive.default(1.0),
   /** Samples per optimizer step (MARTI train_batch_size, multi-agent script). */
   trainBatchSize: posInt.default(defaultBufferConfig.trainBatchSize),
-  /** Samples per forward/backward; trainBatchSize must be a multiple (MARTI requires 1). */
-  microBatchSize: posInt.default(1),
+  /**
+   * Samples per forward/backward; trainBatchSize must be a multiple (MARTI requires 1). null: micro-
+   * batches from microBatchTokens instead (the same gradient up to rounding; choice 4 above).
+   */
+  microBatchSize: posInt.nullable().default(null),
+  /** Padded tokens per forward/backward when microBatchSize is null (src/models/train/plan.ts). */
+  microBatchTokens: posInt.default(defaultMicroBatchTokens),
   /** Passes over each update's samples (MARTI max_epochs). */
   epochs: posInt.default(1),
   /** Buffer samples beyond the last whole multiple of the threshold: MARTI drops them. */
@@ -308,7 +316,7 @@ function crossCheck(c: Base, ctx: Ctx): void {
     issue(ctx, ['rewards', 'overlong', 'bufferTokens'], `${overlong.bufferTokens} exceeds rollout.maxNewTokens (${c.rollout.maxNewTokens}); set it to at most ${c.rollout.maxNewTokens}, or rewards.overlong: null`);
   }
   const o = c.optimization;
-  if (o.trainBatchSize % o.microBatchSize !== 0) {
+  if (o.microBatchSize !== null && o.trainBatchSize % o.microBatchSize !== 0) {
     issue(ctx, ['optimization', 'microBatchSize'], `trainBatchSize (${o.trainBatchSize}) must be a whole multiple of microBatchSize (${o.microBatchSize})`);
   }
   if (c.evaluation && c.datasets.eval === null) {

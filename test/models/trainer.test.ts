@@ -2,7 +2,10 @@
 // Llama and Qwen2 fixtures:
 //   - an RL step at θ = θ_old has ratio 1, no clipping, TIS weight 1, and moves each sample's completion
 //     log-prob in the direction of its advantage;
-//   - gradient accumulation over micro-batches of 1 row gives the same step as the whole batch;
+//   - gradient accumulation over micro-batches of 1 row, or of a small token budget, gives the same step
+//     as the whole batch; the micro-batch plan sorts rows longest first and keeps to its budget;
+//   - with TIS and KL off the step skips the old and reference passes and lands where the full path
+//     does; klCoef 0 never reads the reference weights;
 //   - trainStep through the worker thread writes v+1, returns it again without training when retried,
 //     continues v+1 → v+2, and names a missing version.
 import { describe, test } from 'node:test';
@@ -13,7 +16,7 @@ import { join } from 'node:path';
 import { loadParams } from '../../src/models/arch/weights';
 import { readModelConfig } from '../../src/models/hf/config';
 import { spawnTrainService, TrainService } from '../../src/models/train/service';
-import { Trainer, type RlSample, type TokenRow } from '../../src/models/train/trainer';
+import { planMicroBatches, Trainer, type RlHyper, type RlSample, type TokenRow } from '../../src/models/train/trainer';
 
 const FIXTURES = join(__dirname, '..', 'fixtures', 'models');
 const PROMPTS = [[5, 17, 42, 9], [3, 8, 17], [11, 12, 13, 14, 15]];
@@ -34,6 +37,43 @@ async function seqLogp(t: Trainer, s: RlSample[]): Promise<number[]> {
   const lp = await t.logProbs(ids.map((r) => ({ ids: r, lossMask: r.map(() => 0) })));
   return lp.map((l, k) => l.subarray(s[k]!.promptIds.length - 1).reduce((a, b) => a + b, 0));
 }
+
+/** Two trainers on `dir` take one step each on the same samples; the largest parameter difference against the largest step. */
+async function compareSteps(dir: string, advantages: number[], ha: RlHyper, hb: RlHyper, refB?: (r: ReturnType<typeof loadParams>) => void) {
+  const [a, b] = [await Trainer.load(dir, { threads: 1 }), await Trainer.load(dir, { threads: 1 })];
+  const ref = loadParams(dir, readModelConfig(dir));
+  const s = await samples(a, advantages);
+  const p0 = Float32Array.from(a.params.data);
+  const ma = await a.rlStep(s, ref, ha);
+  const refOfB = loadParams(dir, readModelConfig(dir));
+  refB?.(refOfB);
+  const mb = await b.rlStep(s, refOfB, hb);
+  let worst = 0, scale = 0;
+  for (let i = 0; i < a.params.data.length; i++) {
+    worst = Math.max(worst, Math.abs(a.params.data[i]! - b.params.data[i]!));
+    scale = Math.max(scale, Math.abs(a.params.data[i]! - p0[i]!));
+  }
+  await Promise.all([a.release(), b.release()]);
+  return { ma, mb, worst, scale };
+}
+
+// With ε = 1 and no decay, Adam's first step is Δθ = −lr·g/(|g| + 1) ≈ −lr·g: parameter changes
+// compare gradients (with the default ε, rounding noise in near-zero gradients becomes ±lr).
+const GRADIENT_STEP = { lr: 1, maxGradNorm: 1e9, adamw: { eps: 1, weightDecay: 0 } };
+
+test('planMicroBatches: every row once, longest first, within the token budget unless a row runs alone', () => {
+  const lens = [5, 30, 12, 30, 7, 2, 19, 40];
+  const rows: TokenRow[] = lens.map((n) => ({ ids: new Array<number>(n).fill(1), lossMask: new Array<number>(n).fill(1) }));
+  const plan = planMicroBatches(rows, { tokens: 64 });
+  assert.deepEqual(plan.flat().sort((x, y) => x - y), lens.map((_, i) => i));
+  assert.deepEqual(plan.flat().map((i) => lens[i]), [...lens].sort((x, y) => y - x));
+  for (const mb of plan) {
+    const padded = mb.length * Math.max(...mb.map((i) => lens[i]! - 1));
+    assert.ok(padded <= 64 || mb.length === 1, `micro-batch ${JSON.stringify(mb)} pads to ${padded} tokens`);
+  }
+  assert.deepEqual(plan, [[7], [1, 3], [6, 2, 4], [0, 5]]);
+  assert.deepEqual(planMicroBatches(rows, { size: 3, tokens: 1 }).map((mb) => mb.length), [3, 3, 2]);
+});
 
 for (const name of ['llama', 'qwen2']) {
   describe(`${name} trainer RL step`, () => {
@@ -77,6 +117,35 @@ for (const name of ['llama', 'qwen2']) {
       }
       assert.ok(scale > 0 && worst <= 1e-4 * scale, `steps differ by up to ${worst} (largest step ${scale})`);
       await Promise.all([a.release(), b.release()]);
+    });
+
+    test('micro-batches from a small token budget give the same step as the whole batch', async () => {
+      const h = { ...GRADIENT_STEP, loss: 'gspo' as const };
+      const { ma, mb, worst, scale } = await compareSteps(dir, [1, -0.5, 0.25], { ...h, microBatchSize: 3 }, { ...h, microBatchTokens: 8 });
+      assert.ok(Math.abs(ma.loss - mb.loss) <= 1e-6 * Math.abs(ma.loss) + 1e-9, `loss ${ma.loss} vs ${mb.loss}`);
+      assert.ok(scale > 0 && worst <= 1e-4 * scale, `steps differ by up to ${worst} (largest step ${scale})`);
+    });
+
+    for (const loss of ['gspo', 'grpo'] as const) {
+      test(`${loss} without TIS and KL skips the old and reference passes and takes the full path's step`, async () => {
+        // The full path (TIS and KL on) at θ = θ_old, with rollout log-probs from the same weights and
+        // the reference equal to them, has TIS weight 1, ratio 1 and zero KL gradient: the same w_t.
+        const h = { ...GRADIENT_STEP, loss };
+        const poison = (r: ReturnType<typeof loadParams>) => r.data.fill(Number.NaN);
+        const { ma, mb, worst, scale } = await compareSteps(dir, [1, -1, 0.5], h, { ...h, policy: { tis: null, klCoef: 0 } }, poison);
+        assert.ok(Math.abs(ma.policyLoss - mb.policyLoss) <= 1e-9, `policy loss ${ma.policyLoss} vs ${mb.policyLoss}`);
+        assert.equal(mb.klLoss, 0);
+        assert.equal(mb.tisWeightMean, 1);
+        assert.ok(scale > 0 && worst <= 1e-6 * scale, `steps differ by up to ${worst} (largest step ${scale})`);
+      });
+    }
+
+    test('klCoef 0 with TIS on: the reference weights are never read, the step is the full path\'s', async () => {
+      const h = { ...GRADIENT_STEP, loss: 'gspo' as const };
+      const poison = (r: ReturnType<typeof loadParams>) => r.data.fill(Number.NaN);
+      const { mb, worst, scale } = await compareSteps(dir, [0.5, -1, 1], h, { ...h, policy: { klCoef: 0 } }, poison);
+      assert.ok(Number.isFinite(mb.loss) && Number.isFinite(mb.gradNorm), `loss ${mb.loss}, grad norm ${mb.gradNorm}`);
+      assert.ok(scale > 0 && worst <= 1e-6 * scale, `steps differ by up to ${worst} (largest step ${scale})`);
     });
   });
 }

@@ -9,6 +9,7 @@
 // With `head: 'value'` the LM head is replaced by the scalar value head (valueHead.ts, reward model):
 // output `value` (B), upstream `dvalue` (B). With `headChunkRows` the LM head and log-softmax run over
 // row chunks (chunkedHead.ts), so (chunk, V) logits live at a time instead of (B·S, V).
+// With `backward: false` the graph is the forward alone (the trainer's old/reference log-prob passes).
 // Departures / not yet done:
 //   1. Every decoder activation the backward needs is kept (no recomputation); the chunked head
 //      recomputes its chunk's logits in the backward (chunkedHead.ts departure 1).
@@ -95,6 +96,8 @@ export interface TrainGraphOptions {
    * (B·S, V). 0 or undefined: the whole (B, S, V) at once.
    */
   headChunkRows?: number;
+  /** false: the forward alone (outputs logp or value; no upstream input, no gradients). Default true. */
+  backward?: boolean;
 }
 
 /**
@@ -182,7 +185,8 @@ export function buildTrainingGraph(cfg: ModelConfig, opts: { dtype?: DType } & T
     attentionMask: g.input('attention_mask', 'int64', ['B', 'S']),
   };
   const targets = value ? undefined : g.input('targets', 'int64', ['B', 'S']);
-  const upstream = value ? g.input('dvalue', dtype, ['B']) : g.input('dlogp', dtype, ['B', 'S']);
+  const withBackward = opts.backward ?? true;
+  const upstream = () => (value ? g.input('dvalue', dtype, ['B']) : g.input('dlogp', dtype, ['B', 'S']));
   const specs = value ? valueParamSpecs(cfg) : paramSpecs(cfg);
   const inputs = new Map(specs.map((s) => [s.name, g.input(s.name, dtype, s.shape)]));
   const P: ParamFn = (name) => {
@@ -194,11 +198,13 @@ export function buildTrainingGraph(cfg: ModelConfig, opts: { dtype?: DType } & T
   if (targets) {
     const f = trainingForward(g, cfg, P, { ...io, targets }, dtype, opts);
     g.output(f.logp, 'logp');
-    grads = f.backward(upstream);
+    if (!withBackward) return g.toBytes();
+    grads = f.backward(upstream());
   } else {
     const f = valueForward(g, cfg, P, io, dtype);
     g.output(f.logit, 'value');
-    grads = f.backward(upstream);
+    if (!withBackward) return g.toBytes();
+    grads = f.backward(upstream());
   }
   for (const s of specs) {
     const d = grads.get(s.name);

@@ -1,20 +1,23 @@
-// The trainer: a model's float32 parameters and AdamW state on the host, one ORT
-// session of the training graph (graph.ts: logp and every parameter gradient for an upstream dL/dℓ),
-// and the steps built on it:
+// The trainer: a model's float32 parameters and AdamW state on the host, two ORT sessions of the
+// training graph (graph.ts: logp and every parameter gradient for an upstream dL/dℓ; and its forward
+// alone, for log-prob passes), and the steps built on it:
 //   sftStep   masked token cross-entropy over the rows' loss tokens (mean over all loss tokens of the
 //             batch), gradient accumulation over micro-batches, clip, AdamW, cosine schedule;
-//   rlStep    old log-probs (current weights, before the step) and reference log-probs (given weights,
-//             the base model) computed here, then GSPO/GRPO (+TIS, k3 KL) over the whole batch via
-//             loss.ts → src/rl/loss.ts, and the same accumulate/clip/AdamW step.
+//   rlStep    GSPO/GRPO (+TIS, k3 KL) over the whole batch via loss.ts → src/rl/loss.ts, and the same
+//             accumulate/clip/AdamW step; old log-probs (current weights) and reference log-probs (the
+//             base model) from forward-only passes, each only when the loss reads it (rlStep says when).
 // Both loss heads run on the host (loss.ts explains why); since a batch gets exactly one optimizer step,
 // θ = θ_old when the weights w_t = ∂L/∂ℓ_t are computed, so ℓ = ℓ_old needs no extra forward.
-// Forward-only passes (old/reference log-probs) run the same session fetching `logp` only, so ℓ_old is
-// bit-identical to the training pass's ℓ.
+// Micro-batches (planMicroBatches): rows sorted longest first, cut by a padded-token budget
+// (microBatchTokens) or a row count (plan.ts); gradients add up over them, so the plan changes rounding only.
 // Runs ORT on the calling thread (ORT's run blocks it): service.ts (spawnTrainService) moves it to a worker thread.
 // An rlStep given an AbortSignal stops before its next micro-batch, and always before the update (cancelPoint).
 // Departures / not yet done:
-//   1. Rows are right-padded per micro-batch (no packing of several sequences into one row).
-//   2. The LM head runs in chunks of `headChunkRows` rows (default 256; chunkedHead.ts), so (256, V)
+//   1. Rows are right-padded per micro-batch (no packing of several sequences into one row); sorting
+//      by length keeps the padding small.
+//   2. With TIS or KL on, ℓ_old is one forward-only pass before the fwd+bwd run: w_t needs ℓ before the
+//      backward starts, and the head runs on the host (loss.ts), so the training pass cannot serve it.
+//   3. The LM head runs in chunks of `headChunkRows` rows (default 256; chunkedHead.ts), so (256, V)
 //      logits live at a time, at the price of recomputing them in the backward.
 import * as ort from 'onnxruntime-node';
 import { paramSpecs, type ParamSpec, type ParamStore } from '../arch/weights';
@@ -26,6 +29,7 @@ import { loadCheckpoint, writeCheckpoint, type CheckpointMeta } from './checkpoi
 import { cancelPoint } from '../threadRpc';
 import { buildTrainingGraph } from './graph';
 import { policyLoss, sftLoss, type PolicyRow } from './loss';
+import { planMicroBatches } from './plan';
 import { accumulate, adamwStep, clipGradNorm, cosineLr, decays, defaultAdamW, initAdamW, type AdamWConfig, type AdamWState } from './optim';
 
 /** One training row: the whole token sequence and, per token, whether it is a loss target. */
@@ -52,9 +56,15 @@ export interface StepHyper {
   totalSteps?: number;
   maxGradNorm?: number;
   adamw?: Partial<Omit<AdamWConfig, 'lr'>>;
-  /** Rows per fwd+bwd run (gradient accumulation over the rest); default: the whole batch. */
+  /** Rows per fwd+bwd run (gradient accumulation over the rest); set, it overrides microBatchTokens. */
   microBatchSize?: number;
+  /**
+   * Padded tokens (rows × longest row) per fwd+bwd run, rows taken longest first; a row longer than
+   * the budget runs alone. Default `defaultMicroBatchTokens` (plan.ts).
+   */
+  microBatchTokens?: number;
 }
+
 
 /** One RL optimizer step's settings (the trainer's rlStep). */
 export interface RlHyper extends StepHyper {
@@ -130,16 +140,14 @@ export function packRows(rows: readonly TokenRow[]): Packed {
   };
 }
 
-function chunks<T>(xs: readonly T[], n: number): T[][] {
-  const size = Math.max(1, Math.floor(n) || xs.length);
-  const out: T[][] = [];
-  for (let i = 0; i < xs.length; i += size) out.push(xs.slice(i, i + size));
-  return out;
-}
+const planOf = (rows: readonly TokenRow[], h: Pick<StepHyper, 'microBatchSize' | 'microBatchTokens'>) =>
+  planMicroBatches(rows, { size: h.microBatchSize, tokens: h.microBatchTokens });
 
 export class Trainer {
   private readonly specs: ParamSpec[];
   private readonly decay: boolean[];
+  /** The forward-only graph's session (old/reference log-probs), built on first use. */
+  private forward: Promise<ort.InferenceSession> | null = null;
 
   private constructor(
     readonly cfg: ModelConfig,
@@ -150,6 +158,7 @@ export class Trainer {
     readonly optimizer: AdamWState,
     readonly policyVersion: number,
     private readonly session: ort.InferenceSession,
+    private readonly sessionOptions: { graph: { dtype: 'float32'; headChunkRows: number }; ort: ort.InferenceSession.SessionOptions },
   ) {
     this.specs = paramSpecs(cfg);
     this.decay = this.specs.map((s) => decays(s.name));
@@ -160,58 +169,60 @@ export class Trainer {
     const ck = loadCheckpoint(dir);
     const specs = paramSpecs(ck.cfg);
     const optimizer = ck.optimizer ?? initAdamW(specs.map((s) => s.shape.reduce((a, b) => a * b, 1)));
-    const session = await ort.InferenceSession.create(buildTrainingGraph(ck.cfg, { dtype: 'float32', headChunkRows: opts.headChunkRows ?? 256 }), {
+    const graph = { dtype: 'float32' as const, headChunkRows: opts.headChunkRows ?? 256 };
+    const ortOptions: ort.InferenceSession.SessionOptions = {
       executionProviders: [opts.executionProvider ?? 'cpu'],
       graphOptimizationLevel: 'all',
       logSeverityLevel: 3,
       ...(opts.threads ? { intraOpNumThreads: opts.threads, interOpNumThreads: 1 } : {}),
-    });
-    return new Trainer(ck.cfg, dir, ck.meta.baseModel, ck.params, optimizer, ck.meta.policyVersion, session);
+    };
+    const session = await ort.InferenceSession.create(buildTrainingGraph(ck.cfg, graph), ortOptions);
+    return new Trainer(ck.cfg, dir, ck.meta.baseModel, ck.params, optimizer, ck.meta.policyVersion, session, { graph, ort: ortOptions });
   }
 
   get step(): number {
     return this.optimizer.step;
   }
 
-  private async run(p: Packed, params: ParamStore, dlogp: Float64Array | null) {
-    const feeds: Record<string, ort.Tensor> = { ...p.feeds, dlogp: new ort.Tensor('float32', dlogp ? Float32Array.from(dlogp) : new Float32Array(p.B * p.S), [p.B, p.S]) };
-    for (const s of this.specs) feeds[s.name] = new ort.Tensor('float32', params.view(s.name), s.shape);
-    const out = await this.session.run(feeds, dlogp ? this.session.outputNames : ['logp']);
-    return { logp: out.logp!.data as Float32Array, grads: dlogp ? this.specs.map((s) => out[`grad.${s.name}`]!.data as Float32Array) : null };
+  private paramFeeds(params: ParamStore): Record<string, ort.Tensor> {
+    return Object.fromEntries(this.specs.map((s) => [s.name, new ort.Tensor('float32', params.view(s.name), s.shape)]));
   }
 
   /**
    * Per-row log-probs ℓ_t of tokens 1..n−1 of each row (length ids.length − 1) at `params` (default: the
-   * trainer's current weights; pass a reference model's store for reference log-probs).
+   * trainer's current weights; pass a reference model's store for reference log-probs), from the
+   * forward-only graph.
    */
-  async logProbs(rows: readonly TokenRow[], params: ParamStore = this.params, microBatchSize = rows.length, signal?: AbortSignal): Promise<Float32Array[]> {
-    const out: Float32Array[] = [];
-    for (const mb of chunks(rows, microBatchSize)) {
+  async logProbs(rows: readonly TokenRow[], params: ParamStore = this.params, plan = planMicroBatches(rows), signal?: AbortSignal): Promise<Float32Array[]> {
+    this.forward ??= ort.InferenceSession.create(buildTrainingGraph(this.cfg, { ...this.sessionOptions.graph, backward: false }), this.sessionOptions.ort);
+    const session = await this.forward;
+    const out = new Array<Float32Array>(rows.length);
+    for (const idx of plan) {
       await cancelPoint(signal, 'rlStep');
-      const p = packRows(mb);
-      const { logp } = await this.run(p, params, null);
-      mb.forEach((r, b) => out.push(logp.slice(b * p.S, b * p.S + r.ids.length - 1)));
+      const p = packRows(idx.map((i) => rows[i]!));
+      const logp = (await session.run({ ...p.feeds, ...this.paramFeeds(params) }, ['logp'])).logp!.data as Float32Array;
+      idx.forEach((i, b) => (out[i] = logp.slice(b * p.S, b * p.S + rows[i]!.ids.length - 1)));
     }
     return out;
   }
 
   /** ℓ per row and the gradients of Σ_t w_t ℓ_t summed over micro-batches (w per row, length ids.length − 1). */
-  private async fwdBwd(rows: readonly TokenRow[], weights: readonly ArrayLike<number>[], microBatchSize: number, signal?: AbortSignal) {
+  private async fwdBwd(rows: readonly TokenRow[], weights: readonly ArrayLike<number>[], plan: number[][], signal?: AbortSignal) {
     const grads = this.specs.map((s) => new Float32Array(this.params.entry(s.name).numel));
-    const logp: Float32Array[] = [];
-    let start = 0;
-    for (const part of chunks(rows, microBatchSize)) {
+    const logp = new Array<Float32Array>(rows.length);
+    const params = this.paramFeeds(this.params);
+    for (const idx of plan) {
       await cancelPoint(signal, 'rlStep');
-      const p = packRows(part);
-      const w = new Float64Array(p.B * p.S);
-      part.forEach((r, b) => {
-        const wr = weights[start + b]!;
-        for (let t = 0; t < r.ids.length - 1; t++) w[b * p.S + t] = wr[t]!;
+      const p = packRows(idx.map((i) => rows[i]!));
+      const w = new Float32Array(p.B * p.S);
+      idx.forEach((i, b) => {
+        const wr = weights[i]!;
+        for (let t = 0; t < rows[i]!.ids.length - 1; t++) w[b * p.S + t] = wr[t]!;
       });
-      start += part.length;
-      const out = await this.run(p, this.params, w);
-      accumulate(grads, out.grads!, 1);
-      part.forEach((r, b) => logp.push(out.logp.slice(b * p.S, b * p.S + r.ids.length - 1)));
+      const out = await this.session.run({ ...p.feeds, ...params, dlogp: new ort.Tensor('float32', w, [p.B, p.S]) });
+      accumulate(grads, this.specs.map((s) => out[`grad.${s.name}`]!.data as Float32Array), 1);
+      const lp = out.logp!.data as Float32Array;
+      idx.forEach((i, b) => (logp[i] = lp.slice(b * p.S, b * p.S + rows[i]!.ids.length - 1)));
     }
     return { logp, grads };
   }
@@ -231,10 +242,9 @@ export class Trainer {
   async sftStep(rows: readonly TokenRow[], h: StepHyper): Promise<StepMetrics> {
     const tokens = rows.reduce((a, r) => a + r.lossMask.slice(1).reduce((x, y) => x + y, 0), 0);
     if (tokens === 0) throw new Error('sftStep: the batch has no loss tokens (every lossMask entry after the first token is 0)');
-    const mb = h.microBatchSize ?? rows.length;
     // w_t = −m_t / M over the whole batch (loss.ts sftLoss), so per-micro-batch sums add up exactly.
     const weights = rows.map((r) => r.lossMask.slice(1).map((m) => -m / tokens));
-    const { logp, grads } = await this.fwdBwd(rows, weights, mb);
+    const { logp, grads } = await this.fwdBwd(rows, weights, planOf(rows, h));
     const loss = sftLoss(logp.flatMap((r) => Array.from(r)), rows.flatMap((r) => r.lossMask.slice(1))).loss;
     const { gradNorm, lr } = this.update(grads, h);
     return { loss, gradNorm, lr, tokens, step: this.optimizer.step };
@@ -252,10 +262,16 @@ export class Trainer {
       if (s.promptIds.length === 0) throw new Error(`rlStep: sample ${k} has an empty prompt`);
       return { ids: [...s.promptIds, ...s.completionIds], lossMask: [...s.promptIds.map(() => 0), ...s.completionIds.map(() => 1)] };
     });
-    const mb = h.microBatchSize ?? rows.length;
+    const plan = planOf(rows, h);
+    const config = { ...defaultPolicyLossConfig, ...h.policy };
+    // θ = θ_old (one optimizer step per batch), so the loss sees ℓ = ℓ_old: the ratio is 1 and ℓ enters
+    // w_t only through TIS (ℓ_old − ℓ_roll, and GSPO's ratio base ℓ_roll) and KL (ℓ_ref − ℓ). With
+    // neither, w_t = −Â_k/(n_k·B) for GSPO and GRPO alike, whatever ℓ is: the old pass is skipped and
+    // ℓ = 0 stands in for it. klCoef 0 skips the reference pass (ℓ_ref = ℓ_old; klLoss reads 0).
     // A cancelled step stops before its next micro-batch, and always before the update: the weights stay θ_old.
-    const old = await this.logProbs(rows, this.params, mb, signal);
-    const ref = await this.logProbs(rows, refParams, mb, signal);
+    const zeros = () => rows.map((r) => new Float32Array(r.ids.length - 1));
+    const old = config.tis !== null || config.klCoef !== 0 ? await this.logProbs(rows, this.params, plan, signal) : zeros();
+    const ref = config.klCoef !== 0 ? await this.logProbs(rows, refParams, plan, signal) : old;
     const T = Math.max(...rows.map((r) => r.ids.length - 1));
     const pad = (xs: ArrayLike<number>, off = 0) => Array.from({ length: T }, (_, t) => (t - off >= 0 && t - off < xs.length ? xs[t - off]! : 0));
     const policyRows: PolicyRow[] = samples.map((s, k) => ({
@@ -263,9 +279,9 @@ export class Trainer {
       mask: pad(rows[k]!.lossMask.slice(1)), advantage: s.advantage,
     }));
     const logp = policyRows.flatMap((r) => r.oldLogp as number[]); // θ = θ_old: one optimizer step per batch
-    const head = policyLoss(h.loss ?? 'gspo', logp, policyRows, { ...defaultPolicyLossConfig, ...h.policy });
-    const weights = rows.map((r, k) => Array.from(head.dlogp.subarray(k * T, k * T + r.ids.length - 1)));
-    const { grads } = await this.fwdBwd(rows, weights, mb, signal);
+    const head = policyLoss(h.loss ?? 'gspo', logp, policyRows, config);
+    const weights = rows.map((r, k) => head.dlogp.subarray(k * T, k * T + r.ids.length - 1));
+    const { grads } = await this.fwdBwd(rows, weights, plan, signal);
     await cancelPoint(signal, 'rlStep');
     const { gradNorm, lr } = this.update(grads, h);
     const m = head.result.metrics;
@@ -282,7 +298,9 @@ export class Trainer {
 
   async release(): Promise<void> {
     await this.session.release();
+    if (this.forward) await (await this.forward).release();
   }
 }
 
 export type { CheckpointMeta };
+export { defaultMicroBatchTokens, planMicroBatches } from './plan';
