@@ -15,12 +15,13 @@
 // Run by hand, on a quiet machine:
 //   node --import tsx bench/engine.ts [--threads 2] [--runs 5] [--prompt 128] [--new 64] [--models tiny5m,small25m] [--batches 1,8,32] [--no-tjs] [--no-torch] [--best] [--attention onnx|auto] [--baseline REF] [--int8]
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { MODELS_DIR, ROOT, TJS_MODELS_DIR, median, parseSettings, settingsArgs, type BenchResult, type BenchSettings } from './engine/shared';
 import { exportTjs } from './tjs/export';
+import { setUpBaseline } from './baseline';
 
 const PYTHON = join(ROOT, '.mars2', 'golden-venv', 'bin', 'python');
 const TJS_DIR = join(ROOT, 'bench', 'tjs');
@@ -41,27 +42,13 @@ function setUp(s: BenchSettings, tjs: boolean, baseline: string | undefined, int
     }
     sh(PYTHON, ['bench/make_bench_models.py']);
   }
-  if (baseline) setUpBaseline(baseline);
+  if (baseline) setUpBaseline(BASELINE_DIR, baseline, [join('.mars2', 'bench-models')]);
   if (!tjs) return;
   if (!existsSync(join(TJS_DIR, 'node_modules', '@huggingface', 'transformers', 'package.json'))) {
     console.error('installing transformers.js into bench/tjs/node_modules (npm ci, install scripts off) …');
     sh('npm', ['ci', '--prefix', TJS_DIR, '--ignore-scripts', '--no-audit', '--no-fund'], { ONNXRUNTIME_NODE_INSTALL: 'skip' });
   }
   for (const m of s.models) exportTjs(join(MODELS_DIR, m), join(TJS_MODELS_DIR, m), int8 ? 'int8' : 'float32');
-}
-
-/** A detached worktree of `ref` in BASELINE_DIR (moved there when it exists), sharing this checkout's node_modules and bench models. */
-function setUpBaseline(ref: string): void {
-  if (existsSync(join(BASELINE_DIR, '.git'))) sh('git', ['-C', BASELINE_DIR, 'checkout', '--quiet', '--detach', ref]);
-  else sh('git', ['worktree', 'add', '--quiet', '--detach', BASELINE_DIR, ref]);
-  const link = (target: string, path: string) => {
-    if (existsSync(path)) return;
-    mkdirSync(join(path, '..'), { recursive: true });
-    symlinkSync(target, path);
-  };
-  link(join(ROOT, 'node_modules'), join(BASELINE_DIR, 'node_modules'));
-  link(MODELS_DIR, join(BASELINE_DIR, '.mars2', 'bench-models'));
-  console.error(`baseline: ${ref} = ${sh('git', ['-C', BASELINE_DIR, 'log', '-1', '--format=%h %s']).trim()}`);
 }
 
 /** Flags passed through to the children: mars2's `--attention onnx|primitive|auto`, and `--int8` (mars2 and transformers.js). */

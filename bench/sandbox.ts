@@ -9,26 +9,17 @@
 // Run: node --import tsx bench/sandbox.ts [--executions N] [--no-mbpp]
 //      node --import tsx bench/sandbox.ts --loop [--rounds 3] [--programs 128] [--tests 8] [--baseline REF]
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, symlinkSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { cpus } from 'node:os';
 import { runSandboxBench } from '../src/sandbox/bench';
 import { loadDataset } from '../src/data/load';
+import { setUpBaseline } from './baseline';
 
 const ROOT = join(__dirname, '..');
 const MBPP = join(process.env.MARS2_DATA ?? join(ROOT, '..', 'shared', 'data'), 'mbpp', 'mbpp.jsonl');
 const BASELINE_DIR = join(ROOT, '.mars2', 'bench-baseline-sandbox');
-
-function setUpBaseline(ref: string): void {
-  if (existsSync(join(BASELINE_DIR, '.git'))) execFileSync('git', ['-C', BASELINE_DIR, 'checkout', '--quiet', '--detach', ref]);
-  else execFileSync('git', ['worktree', 'add', '--quiet', '--detach', BASELINE_DIR, ref], { cwd: ROOT });
-  if (!existsSync(join(BASELINE_DIR, 'node_modules'))) {
-    mkdirSync(BASELINE_DIR, { recursive: true });
-    symlinkSync(join(ROOT, 'node_modules'), join(BASELINE_DIR, 'node_modules'));
-  }
-  console.error(`baseline: ${ref} = ${execFileSync('git', ['-C', BASELINE_DIR, 'log', '-1', '--format=%h %s']).toString().trim()}`);
-}
 
 interface Cell {
   style: string;
@@ -54,7 +45,7 @@ function median(xs: number[]): number {
 }
 
 async function loop(rounds: number, programs: number, tests: number, baseline: string | undefined): Promise<void> {
-  if (baseline) setUpBaseline(baseline);
+  if (baseline) setUpBaseline(BASELINE_DIR, baseline);
   const engines = baseline ? [['mars2', ROOT], [`mars2@${baseline}`, BASELINE_DIR]] : [['mars2', ROOT]];
   const shapes = [
     ['assert', 'process'],

@@ -7,26 +7,17 @@
 //                 at each --budgets microBatchTokens (mars2) or the old fixed micro-batches (REF);
 //   grpo+tis+kl   MARTI's defaults (TIS and k3 KL on: the old and reference passes run).
 // Each cell: one warm-up step, then RUNS steps, the median; rounds interleave the cells; the median of rounds.
-import { spawnSync, execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadParams } from '../src/models/arch/weights';
 import { readModelConfig } from '../src/models/hf/config';
 import { Trainer, type RlHyper, type RlSample } from '../src/models/train/trainer';
+import { setUpBaseline } from './baseline';
 
 const ROOT = join(__dirname, '..');
 const PYTHON = join(ROOT, '.mars2', 'golden-venv', 'bin', 'python');
 const BASELINE_DIR = join(ROOT, '.mars2', 'bench-baseline-trainer');
-
-function setUpBaseline(ref: string): void {
-  if (existsSync(join(BASELINE_DIR, '.git'))) execFileSync('git', ['-C', BASELINE_DIR, 'checkout', '--quiet', '--detach', ref]);
-  else execFileSync('git', ['worktree', 'add', '--quiet', '--detach', BASELINE_DIR, ref], { cwd: ROOT });
-  if (!existsSync(join(BASELINE_DIR, 'node_modules'))) {
-    mkdirSync(BASELINE_DIR, { recursive: true });
-    symlinkSync(join(ROOT, 'node_modules'), join(BASELINE_DIR, 'node_modules'));
-  }
-  console.error(`baseline: ${ref} = ${execFileSync('git', ['-C', BASELINE_DIR, 'log', '-1', '--format=%h %s']).toString().trim()}`);
-}
 
 /** The loop's samples: sample k of problem ⌊k/8⌋; lengths spread over the ranges, advantages ±0.9 in each group. */
 function loopSamples(n: number): Omit<RlSample, 'rolloutLogp'>[] {
@@ -67,7 +58,7 @@ export async function rlBench(o: { threads: number; runs: number; rounds: number
   for (const b of o.budgets) cells.push({ name: `mars2 grpo, microBatchTokens ${b}`, trainer: await load(Trainer), hyper: { ...noTisKl, microBatchTokens: b }, ms: [] });
   cells.push({ name: 'mars2 grpo+tis+kl, default budget', trainer: await load(Trainer), hyper: plain, ms: [] });
   if (o.baseline) {
-    setUpBaseline(o.baseline);
+    setUpBaseline(BASELINE_DIR, o.baseline);
     const Old = ((await import(join(BASELINE_DIR, 'src', 'models', 'train', 'trainer.ts'))) as { Trainer: typeof Trainer }).Trainer;
     for (const mb of [16, 128]) cells.push({ name: `mars2@${o.baseline} grpo, microBatchSize ${mb}`, trainer: await load(Old), hyper: { ...noTisKl, microBatchSize: mb }, ms: [] });
   }

@@ -37,13 +37,18 @@ def rl_main():
         loss = -(lp * adv * m).sum() / m.sum()
         opt.zero_grad(); loss.backward(); torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0); opt.step()
 
+    print(json.dumps({'ms': timed(step, runs), 'tokens': int(att.sum()), 'padded': int(att.numel())}))
+
+
+def timed(step, runs):
+    """Median milliseconds of `runs` calls of step, after one warm-up call."""
     step()
     times = []
     for _ in range(runs):
         t0 = time.perf_counter()
         step()
         times.append((time.perf_counter() - t0) * 1000)
-    print(json.dumps({'ms': statistics.median(times), 'tokens': int(att.sum()), 'padded': int(att.numel())}))
+    return statistics.median(times)
 
 
 def main():
@@ -65,13 +70,7 @@ def main():
         opt.step()
         opt.zero_grad(set_to_none=True)
 
-    step()
-    times = []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        step()
-        times.append((time.perf_counter() - t0) * 1000)
-    print(json.dumps({'ms': statistics.median(times), 'torch': torch.__version__}))
+    print(json.dumps({'ms': timed(step, runs), 'torch': torch.__version__}))
 
 
 if __name__ == '__main__':

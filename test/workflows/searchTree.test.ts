@@ -6,7 +6,7 @@
 // through the API fails the tree at once, non-retryable, naming the field.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ActivityFailure, ApplicationFailure, WorkflowFailedError } from '@temporalio/client';
+import { ActivityFailure, ApplicationFailure, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import type { GenerationRecord, NodeSummary } from '../../src/contracts';
 import { checkNodes } from '../../src/rl/nodes';
 import type { RunReport } from '../../src/sandbox';
@@ -26,15 +26,7 @@ describe('searchTree workflow', () => {
   test('a training tree of budget 4 grows 4 nodes with stored generations and verdicts; the query answers mid-run', async () => {
     const workflowId = `test-tree-${Date.now()}`;
     const handle = await f.client.workflow.start(searchTree, { taskQueue: f.cfg.taskQueue, workflowId, args: [f.input('training', 4)] });
-    const seen: NodeSummary[][] = [];
-    const result = handle.result();
-    let done = false;
-    void result.then(() => (done = true), () => (done = true));
-    while (!done) {
-      seen.push(await handle.query(treeQuery));
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    const nodes = await result;
+    const { seen, nodes } = await watch(handle, 200);
 
     assert.equal(nodes.length, 4);
     checkNodes(nodes);
@@ -70,15 +62,7 @@ describe('searchTree workflow', () => {
   test('parallel 3: batches of expands at once, exactly budget nodes, live answers prefixes, same seed same shape', async () => {
     const grow = async (workflowId: string) => {
       const handle = await f.client.workflow.start(searchTree, { taskQueue: f.cfg.taskQueue, workflowId, args: [f.input('training', 6, { parallel: 3 })] });
-      const seen: NodeSummary[][] = [];
-      const result = handle.result();
-      let done = false;
-      void result.then(() => (done = true), () => (done = true));
-      while (!done) {
-        seen.push(await handle.query(treeQuery));
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      const nodes = await result;
+      const { seen, nodes } = await watch(handle, 100);
       for (const s of seen) assert.deepEqual(s, nodes.slice(0, s.length), 'every live answer is a prefix of the final tree');
       const events = (await handle.fetchHistory()).events ?? [];
       const scheduled = events.filter((e) => e.activityTaskScheduledEventAttributes);
@@ -135,3 +119,15 @@ describe('searchTree workflow', () => {
   });
 });
 
+/** The tree's `tree` query answers, every `everyMs` while it runs, and its result. */
+async function watch(handle: WorkflowHandle<typeof searchTree>, everyMs: number): Promise<{ seen: NodeSummary[][]; nodes: NodeSummary[] }> {
+  const seen: NodeSummary[][] = [];
+  const result = handle.result();
+  let done = false;
+  void result.then(() => (done = true), () => (done = true));
+  while (!done) {
+    seen.push(await handle.query(treeQuery));
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+  return { seen, nodes: await result };
+}
