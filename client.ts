@@ -26,7 +26,7 @@ async function main(argv: string[]): Promise<number> {
   const command: Command = await load();
   const rest = argv.slice(name.split(' ').length);
   if (rest.includes('--help') || rest.includes('-h')) {
-    console.log(command.usage);
+    console.log(`mars2 ${command.name}: ${command.summary}\n\n${command.usage}`);
     return 0;
   }
   try {

@@ -22,9 +22,11 @@ const usage = `usage: mars2 solve --problem FILE [--id ID] --agents DIR[,DIR…]
   --budget N            nodes to grow
   --seed S              default 0
   --max-new-tokens N    default 1024
-  --temperature T       default 1
+  --temperature T       sampling temperature ≥ 0 (0 is greedy); default 1
   --int8                int8 projection weights (quantized at load; faster on CPU, logits within quantization error)
-  --json                print {workflowId, problemId, solved, best, nodes} as JSON`;
+  --json                print {workflowId, problemId, solved, best, nodes} as JSON
+
+Example: mars2 solve --problem ../shared/data/mbpp/mbpp.jsonl --id 2 --agents .mars2/models/qwen3,.mars2/models/qwen2 --budget 6`;
 
 /** Text safe for a terminal: control characters (a random model writes NULs) shown as \xNN. */
 export function printable(text: string): string {

@@ -26,7 +26,14 @@ import { runLayout } from '../store/layout';
 export const trainCommand: Command = {
   name: 'train',
   summary: 'start (or attach to) a durable MARS² training run from a run config',
-  usage: 'usage: mars2 train --config FILE [--wait] [--json]',
+  usage: [
+    'usage: mars2 train --config FILE [--wait] [--json]',
+    '  --config FILE  a JSON run config (schema: src/config/schema.ts; one per set-up in examples/)',
+    '  --wait         stay until the run ends (default: start it, print its id, return)',
+    '  --json         print {runId, attached, status, iterations, config, metrics} as JSON',
+    '',
+    'Starting the same config again attaches to the run. Example: mars2 train --config examples/single-tree-rl.json --wait',
+  ].join('\n'),
   async run(argv) {
     const { values } = parseFlags(argv, { config: { type: 'string' }, wait: { type: 'boolean' }, json: { type: 'boolean' } });
     if (!values.config) throw new UsageError('expected --config FILE (a JSON run config, e.g. examples/single-tree-rl.json)');
@@ -81,7 +88,7 @@ export const trainCommand: Command = {
 export const runsCommand: Command = {
   name: 'runs',
   summary: 'list training runs (newest first): run id, status, iteration, latest Pass@1',
-  usage: 'usage: mars2 runs [--json]',
+  usage: 'usage: mars2 runs [--json]\n  --json  print {runs: [...]} as JSON\n\nExample: mars2 runs',
   async run(argv) {
     const { values } = parseFlags(argv, { json: { type: 'boolean' } });
     return withClient(async (client) => {
@@ -125,7 +132,7 @@ async function runStatus(handle: WorkflowHandle<typeof trainingRun>, cfg: StackC
 export const statusCommand: Command = {
   name: 'status',
   summary: "a training run's progress: iteration, phase, policy versions, buffers, last metrics",
-  usage: 'usage: mars2 status RUN_ID [--json]',
+  usage: 'usage: mars2 status RUN_ID [--json]\n  --json  print the run\'s progress and latest metrics as JSON\n\nExample: mars2 status example-heterogeneous',
   async run(argv) {
     const { values, runId } = runArgs(argv);
     return withClient(async (client, cfg) => {
@@ -177,7 +184,13 @@ const KINDS: Record<string, string> = {
 export const cancelCommand: Command = {
   name: 'cancel',
   summary: 'stop a training run, a search tree (solve) or an evaluation: its open trees, evaluations and steps are cancelled; what was written so far stays',
-  usage: 'usage: mars2 cancel WORKFLOW_ID [--json]',
+  usage: [
+    'usage: mars2 cancel WORKFLOW_ID [--json]',
+    '  WORKFLOW_ID  a training run id, a tree (mars2 solve prints its id), an evaluation or a scheduled evaluation',
+    '  --json       print {workflowId, kind, type, cancelled, status, …} as JSON',
+    '',
+    'Waits (up to 60 s) until the workflow and its running activities have stopped. Example: mars2 cancel example-heterogeneous',
+  ].join('\n'),
   async run(argv) {
     const { values, runId: workflowId } = runArgs(argv);
     return withClient(async (client, cfg) => {
