@@ -21,7 +21,7 @@ import type { RlSample } from '../models/train/trainer';
 import { formatMetricsLine, parseMetrics } from '../report/metrics';
 import { parseRunConfig, type RunConfig } from '../config/schema';
 import { writeFileAtomic, type Ref, type Store } from '../store';
-import { LayoutError, runLayout, type RunLayout } from '../store/layout';
+import { runLayout, type RunLayout } from '../store/layout';
 import { rethrowInputError } from './failures';
 import { heartbeating } from './heartbeat';
 
@@ -36,8 +36,7 @@ export function layoutOf(store: Store, runId: string): RunLayout {
   try {
     return runLayout(store.root, runId);
   } catch (err) {
-    if (err instanceof LayoutError) throw ApplicationFailure.nonRetryable(err.message, 'BadRunId');
-    throw err;
+    rethrowInputError(err);
   }
 }
 
