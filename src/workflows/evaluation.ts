@@ -16,7 +16,7 @@ import { evaluationSummary, treeMetrics, type MetricsSummary } from '../rl/metri
 import { toEvalNodes } from '../rl/nodes';
 import { Rng } from '../search/rng';
 import { agentSpec } from '../config/components';
-import { SMALL } from './options';
+import { allStopped, SMALL } from './options';
 import { KIND, PASS_AT_1, RUN_ID } from '../contracts/searchAttributes';
 import { searchTree } from './searchTree';
 
@@ -67,7 +67,7 @@ export async function evaluation(input: EvaluationInput): Promise<EvaluationResu
     }
     if (input.mode !== 'agent') jobs.push({ treeId: `${base}-sys-p${k}`, problemId: problem.id, mode: 'system', agents: specs, problem });
   });
-  const results = await Promise.all(jobs.map((j) => tree(j.treeId, j.problem, j.agents)));
+  const results = await allStopped(jobs.map((j) => tree(j.treeId, j.problem, j.agents)));
   const evalTrees = results.map((nodes) => toEvalNodes(nodes));
 
   const trees: EvaluatedTree[] = jobs.map((j, n) => ({

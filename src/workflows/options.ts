@@ -2,6 +2,7 @@
 // minute) and the timeouts of each kind of activity. Tests shorten the long ones through the inputs'
 // `timeouts` fields.
 import { ActivityCancellationType, type ActivityOptions, type RetryPolicy } from '@temporalio/common';
+import { isCancellation } from '@temporalio/workflow';
 import type { ActivityTimeouts } from '../contracts';
 
 export const RETRY: RetryPolicy = { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10 };
@@ -28,4 +29,19 @@ export const TRAIN_STEP_TIMEOUTS: ActivityTimeouts = { startToCloseTimeout: '2 h
  */
 export function withTimeouts(defaults: ActivityTimeouts, override?: Partial<ActivityTimeouts>): ActivityOptions {
   return { ...defaults, ...override, retry: RETRY, cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED };
+}
+
+/**
+ * Promise.all, except that under a cancellation it rejects only once every promise has settled: each
+ * child tree or expand settles once it has stopped, and Promise.all would reject at the first one, close
+ * the workflow, and leave the rest terminated (children) or running unobserved (activities). Any other
+ * failure rejects at once, as Promise.all does.
+ */
+export async function allStopped<T>(promises: readonly Promise<T>[]): Promise<T[]> {
+  try {
+    return await Promise.all(promises);
+  } catch (err) {
+    if (isCancellation(err)) await Promise.allSettled(promises);
+    throw err;
+  }
 }

@@ -20,7 +20,7 @@ import { AbMctsA } from '../search/abmcts';
 import type { Selection } from '../search/select';
 import { DEFAULT_DEPTH_GAMMA } from '../search/depthGuided';
 import { Rng } from '../search/rng';
-import { EXPAND_TIMEOUTS, withTimeouts } from './options';
+import { allStopped, EXPAND_TIMEOUTS, withTimeouts } from './options';
 import { KIND, RUN_ID } from '../contracts/searchAttributes';
 import { treeQuery } from './shared';
 
@@ -100,7 +100,7 @@ export async function searchTree(input: SearchTreeInput): Promise<NodeSummary[]>
     // selection order whatever order the expands finish in, and the tree query sees finished nodes early.
     const done: (Expanded | undefined)[] = [];
     let next = 0;
-    await Promise.all(
+    await allStopped(
       batch.map(async (pick, i) => {
         done[i] = await expandNode(first + i, pick);
         for (; next < k && done[next]; next++) record(done[next]!);

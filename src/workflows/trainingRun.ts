@@ -21,7 +21,7 @@ import { Rng } from '../search/rng';
 import type { Ref } from '../store';
 import { evaluation } from './evaluation';
 import { baselineRecord, iterationRecord, type GroupUpdate } from './iteration';
-import { SMALL, TRAIN_STEP_TIMEOUTS, withTimeouts } from './options';
+import { allStopped, SMALL, TRAIN_STEP_TIMEOUTS, withTimeouts } from './options';
 import { ITERATION, KIND, PASS_AT_1, RUN_ID } from '../contracts/searchAttributes';
 import { searchTree } from './searchTree';
 import { progressQuery } from './shared';
@@ -102,7 +102,7 @@ export async function trainingRun(input: TrainingRunInput, prior?: TrainingRunSt
   const P = config.rollout.problemsPerIteration;
   const problems = await small.problemBatch({ index: input.problems.index, positions: batchPositions(config.seed, i, P, input.problems.count) });
   const agents = runAgents(config, state.models).map(agentSpec);
-  const trees = await Promise.all(
+  const trees = await allStopped(
     problems.map((problem, k) =>
       executeChild(searchTree, {
         workflowId: `${input.runId}-it${i}-p${k}`,
