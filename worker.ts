@@ -6,7 +6,9 @@
 // root, in a worker thread each) start on first use.
 import { join } from 'node:path';
 import { NativeConnection, Worker } from '@temporalio/worker';
+import { availableParallelism } from 'node:os';
 import { createActivities } from './src/activities';
+import { timeActivities, WorkClock } from './src/activities/workClock';
 import type { Engine } from './src/models/engine';
 import type { TrainStepper } from './src/models/train/service';
 import type { Sandbox } from './src/sandbox';
@@ -22,8 +24,13 @@ async function main(): Promise<void> {
   let engine: Engine | undefined;
   let sandbox: Promise<Sandbox> | undefined;
   const trainers = new Map<string, TrainStepper>();
-  const trainThreads = Number(process.env.MARS2_TRAIN_THREADS ?? 1);
+  // A training step runs while no tree generates (an iteration's trees are done before its steps): it
+  // gets every core, unless MARS2_TRAIN_THREADS says otherwise; one in deterministic mode, where a
+  // reduction split over threads must not change a checkpoint's bits.
+  const trainThreads = Number(process.env.MARS2_TRAIN_THREADS ?? (deterministic ? 1 : availableParallelism()));
+  const clock = new WorkClock();
   const deps = {
+    clock,
     store: new Store(join(home, 'store')),
     engine: () => (engine ??= require('./src/models/engine').createEngine({ workers: 1, deterministic }) as Engine),
     // A failed start (Docker down) is not kept: the next runTests attempt tries again. Trees run their
@@ -56,6 +63,7 @@ async function main(): Promise<void> {
     taskQueue,
     workflowsPath: require.resolve('./src/workflows'),
     activities: createActivities(deps),
+    interceptors: { activity: [timeActivities(clock)] },
     // On SIGTERM running activities get this long to finish before they are cancelled (temporal.md §3.5).
     shutdownGraceTime: '10s',
     // After a crash, a tree's next workflow task leaves the dead worker's sticky queue this soon (§3.5).

@@ -6,10 +6,13 @@ import { createEvaluationActivities } from './evaluations';
 import { ping } from './ping';
 import { createSearchActivities, type SearchDeps } from './search';
 import { createTrainingActivities, type TrainingDeps } from './training';
+import { WorkClock } from './workClock';
 
 export type ActivityDeps = SearchDeps & TrainingDeps;
 
-export function createActivities(deps: ActivityDeps) {
+export function createActivities(activityDeps: ActivityDeps) {
+  // One clock for all of them: appendMetrics splits an iteration's time by what its expands and steps did.
+  const deps = { ...activityDeps, clock: activityDeps.clock ?? new WorkClock() };
   return { ping, ...createSearchActivities(deps), ...createTrainingActivities(deps), ...createEvaluationActivities(deps) };
 }
 

@@ -39,13 +39,18 @@ import { martiRefinementPrompt, rootPrompt, tplusRefinementPrompt, type TestFeed
 import type { Ref, Store } from '../store';
 import { rethrowInputError } from './failures';
 import { heartbeating } from './heartbeat';
+import { WorkClock } from './workClock';
 
 export interface SearchDeps {
   store: Store;
   /** Called on first use, so a worker that never generates never loads a model. */
   engine: () => Engine;
   sandbox: () => Promise<Sandbox>;
+  /** Where the worker's time goes (generation, tests): the metrics file's timing.split. */
+  clock?: WorkClock;
 }
+
+type ClockedDeps = SearchDeps & { clock: WorkClock };
 
 async function loadProblem(store: Store, ref: Ref): Promise<Problem> {
   const parsed = problemSchema.safeParse(await store.getJson(ref));
@@ -106,7 +111,7 @@ function checkRewardTests(problem: Problem, reward: ExpandInput['reward']): void
 /** Progress of an expand attempt, reported in its heartbeat details: the steps done so far. */
 type ExpandProgress = Partial<ExpandOutput>;
 
-async function generate(deps: SearchDeps, problem: Problem, input: GenerateInput, progress: () => ExpandProgress): Promise<GenerateOutput> {
+async function generate(deps: ClockedDeps, problem: Problem, input: GenerateInput, progress: () => ExpandProgress): Promise<GenerateOutput> {
   const { store } = deps;
   const { agent } = input;
   if (!existsSync(agent.model)) {
@@ -120,7 +125,7 @@ async function generate(deps: SearchDeps, problem: Problem, input: GenerateInput
     { role: 'user', content: await userPrompt(store, problem, input) },
   ];
   const result = await heartbeating(
-    deps
+    deps.clock.time('generate', () => deps
       .engine()
       .generate({
         model: { dir: agent.model, version: agent.policyVersion ?? 0 },
@@ -132,7 +137,7 @@ async function generate(deps: SearchDeps, problem: Problem, input: GenerateInput
         maxNewTokens: input.maxNewTokens,
       }, Context.current().cancellationSignal)
       // The same request will never succeed (a prompt over the context, bad sampling): no retry.
-      .catch((err: unknown) => rethrowInputError(err, `agent '${agent.name}' (${agent.model})`)),
+      .catch((err: unknown) => rethrowInputError(err, `agent '${agent.name}' (${agent.model})`))),
     progress,
   );
   const block = extractProgram(result.text);
@@ -163,7 +168,7 @@ async function generate(deps: SearchDeps, problem: Problem, input: GenerateInput
   };
 }
 
-async function runTests(deps: SearchDeps, problem: Problem, input: Omit<RunTestsInput, 'problem'>, progress: () => ExpandProgress): Promise<RunTestsOutput> {
+async function runTests(deps: ClockedDeps, problem: Problem, input: Omit<RunTestsInput, 'problem'>, progress: () => ExpandProgress): Promise<RunTestsOutput> {
   const { store } = deps;
   const generation = await store.getJson<GenerationRecord>(input.generation);
   const sandbox = deps.sandbox().catch((err: Error) => {
@@ -172,7 +177,7 @@ async function runTests(deps: SearchDeps, problem: Problem, input: Omit<RunTests
   });
   const report = await heartbeating(
     sandbox.then((s) =>
-      s.runTests(problem, generation.program, { tests: input.tests, signal: Context.current().cancellationSignal }).catch((err: Error) => {
+      deps.clock.time('sandbox', () => s.runTests(problem, generation.program, { tests: input.tests, signal: Context.current().cancellationSignal })).catch((err: Error) => {
         // The problem's tests cannot be run as they are (a call-style output that is not JSON): no retry mends it.
         if (err instanceof RunInputError) throw ApplicationFailure.nonRetryable(err.message, 'BadProblem');
         if (!(err instanceof SandboxUnavailableError)) throw err;
@@ -187,7 +192,8 @@ async function runTests(deps: SearchDeps, problem: Problem, input: Omit<RunTests
   return { verdict: report.verdict, passed: report.passed, total: report.total, report: await store.putJson(report) };
 }
 
-export function createSearchActivities(deps: SearchDeps) {
+export function createSearchActivities(searchDeps: SearchDeps) {
+  const deps: ClockedDeps = { ...searchDeps, clock: searchDeps.clock ?? new WorkClock() };
   return {
     async expand(input: ExpandInput): Promise<ExpandOutput> {
       // An earlier attempt's reported steps are kept: the same activity, so the same input.

@@ -24,11 +24,17 @@ import { writeFileAtomic, type Ref, type Store } from '../store';
 import { runLayout, type RunLayout } from '../store/layout';
 import { rethrowInputError } from './failures';
 import { heartbeating } from './heartbeat';
+import { WorkClock } from './workClock';
 
 export interface TrainingDeps {
   store: Store;
   /** The trainer for a base model directory and a checkpoint root (created on first use, then reused). */
   trainer: (baseDir: string, root: string) => TrainStepper;
+  /**
+   * Where the worker's time goes: training steps here, generation and tests in the search activities;
+   * appendMetrics writes the iteration's split from it into the metrics line (timing.split).
+   */
+  clock?: WorkClock;
 }
 
 /** The run's layout in the store; a bad run id is a non-retryable failure. */
@@ -50,6 +56,7 @@ async function readIfExists(path: string): Promise<string> {
 }
 
 export function createTrainingActivities(deps: TrainingDeps) {
+  const clock = deps.clock ?? new WorkClock();
   const chains = new Map<string, Promise<unknown>>();
   /** Runs `work` after every earlier call with the same key. */
   const serial = <T>(key: string, work: () => Promise<T>): Promise<T> => {
@@ -75,8 +82,7 @@ export function createTrainingActivities(deps: TrainingDeps) {
       const signal = Context.current().cancellationSignal;
       const result = await heartbeating(
         serial(`${input.baseModel}\0${root}`, () =>
-          service
-            .trainStep({ agent: input.owner, fromVersion: input.fromVersion, samples, hyper: input.hyper }, signal)
+          clock.time('train', () => service.trainStep({ agent: input.owner, fromVersion: input.fromVersion, samples, hyper: input.hyper }, signal))
             .catch((err: unknown) => rethrowInputError(err, `trainStep for '${input.owner}' v${input.fromVersion}`)),
         ),
         () => ({ owner: input.owner, fromVersion: input.fromVersion }),
@@ -86,7 +92,11 @@ export function createTrainingActivities(deps: TrainingDeps) {
 
     async appendMetrics(input: AppendMetricsInput): Promise<{ appended: boolean }> {
       const path = layoutOf(deps.store, input.runId).metrics;
-      const line = formatMetricsLine(input.record);
+      const { startedAtMs } = input;
+      const { wallMs } = input.record.timing;
+      // The iteration's time by kind of work, when this worker saw all of it (not after a restart).
+      const split = startedAtMs !== undefined && clock.covers(startedAtMs) ? clock.split(startedAtMs, startedAtMs + wallMs) : undefined;
+      const line = formatMetricsLine(split ? { ...input.record, timing: { ...input.record.timing, split } } : input.record);
       const text = await readIfExists(path);
       const records = parseMetrics(text, path);
       if (records.some((r) => r.iteration === input.record.iteration)) return { appended: false };

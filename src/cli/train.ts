@@ -11,7 +11,7 @@ import { join, resolve } from 'node:path';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import type { RunProgress, TrainingRunInput } from '../contracts';
-import { formatHack, parseMetrics, type IterationMetrics } from '../report/metrics';
+import { formatHack, formatSplit, parseMetrics, type IterationMetrics } from '../report/metrics';
 import { headlineHack } from '../rl/metrics';
 import { ConfigError } from '../config/load';
 import { prepareTrainingRun } from './prepare';
@@ -159,6 +159,8 @@ export const statusCommand: Command = {
       console.log(`run ${runId}: ${status.toLowerCase()}, iteration ${progress.iteration + 1} of ${progress.iterations} (${progress.phase})`);
       console.log(`  versions: ${fmt(progress.versions)}   buffered: ${fmt(progress.buffered)}   updates: ${fmt(progress.updates)}`);
       if (last) console.log(`  last metrics (iteration ${last.iteration}): mean score ${last.reward.meanScore ?? '-'}, solved ${last.reward.solvedFraction ?? '-'}`);
+      const timed = newest.find((r) => r.timing.split);
+      if (timed) console.log(`  time of iteration ${timed.iteration} (${(timed.timing.wallMs / 1000).toFixed(1)} s): ${formatSplit(timed.timing.split!)}`);
       if (hack.training || hack.evaluation) {
         const parts = [hack.training && `training ${formatHack(hack.training)}`, hack.evaluation && `latest evaluation ${formatHack(hack.evaluation)}`];
         console.log(`  hack rate (passed public, failed private): ${parts.filter(Boolean).join(', ')}`);

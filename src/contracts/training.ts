@@ -61,6 +61,11 @@ export interface ProblemIndex {
 export interface AppendMetricsInput {
   runId: string;
   record: IterationMetrics;
+  /**
+   * When the iteration began (epoch ms, workflow time): the worker adds the split of
+   * [startedAtMs, startedAtMs + timing.wallMs] by kind of work it saw (timing.split).
+   */
+  startedAtMs?: number;
 }
 
 export interface TrainingRunInput {

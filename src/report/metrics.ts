@@ -96,7 +96,18 @@ export const iterationMetricsSchema = z.strictObject({
   trees: z.array(treeSchema),
   eval: evalSchema.nullable(),
   /** Wall-clock figures: the only part that differs between two runs with the same seed. */
-  timing: z.strictObject({ wallMs: count, generatedTokens: count, trainMs: count, trainedTokens: count }),
+  timing: z.strictObject({
+    wallMs: count,
+    generatedTokens: count,
+    trainMs: count,
+    trainedTokens: count,
+    /**
+     * The iteration's wall time by what the worker was doing (src/activities/workClock): training steps,
+     * generation, test runs, the rest of activities, and no activity in flight (Temporal's scheduling and
+     * workflow tasks). Absent when the worker did not see the whole iteration (it restarted during it).
+     */
+    split: z.strictObject({ trainMs: count, generateMs: count, sandboxMs: count, activityMs: count, idleMs: count }).optional(),
+  }),
 });
 
 export type IterationMetrics = z.output<typeof iterationMetricsSchema>;
@@ -158,6 +169,15 @@ export function parseMetrics(text: string, source = 'metrics.jsonl'): IterationM
 /** '12.5% (2/16)': nodes that passed every public test and failed a private one, of those that ran both; '–' for none. */
 export function formatHack(h: HackFigures): string {
   return h.rate === null ? '–' : `${(100 * h.rate).toFixed(1)}% (${h.hacked}/${h.checked})`;
+}
+
+export type TimeSplit = NonNullable<IterationMetrics['timing']['split']>;
+
+/** A split as shares of the iteration: 'generate 41%, sandbox 22%, train 30%, other activity 3%, idle 4%'. */
+export function formatSplit(split: TimeSplit): string {
+  const total = split.generateMs + split.sandboxMs + split.trainMs + split.activityMs + split.idleMs;
+  const pct = (x: number) => `${total === 0 ? 0 : Math.round((100 * x) / total)}%`;
+  return `generate ${pct(split.generateMs)}, sandbox ${pct(split.sandboxMs)}, train ${pct(split.trainMs)}, other activity ${pct(split.activityMs)}, idle ${pct(split.idleMs)}`;
 }
 
 /** The records without their wall-clock part, for comparing two runs with the same seed. */

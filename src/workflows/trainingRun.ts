@@ -93,7 +93,7 @@ export async function trainingRun(input: TrainingRunInput, prior?: TrainingRunSt
   // 0. Before the first iteration: the base models' point on the curves.
   if (i === 0 && ev?.atStart) {
     const t0 = Date.now();
-    await small.appendMetrics({ runId: input.runId, record: baselineRecord(config.rewards.tests, await evaluate(-1, state.models), Date.now() - t0) });
+    await small.appendMetrics({ runId: input.runId, record: baselineRecord(config.rewards.tests, await evaluate(-1, state.models), Date.now() - t0), startedAtMs: t0 });
     if (reached()) return finish(input, progress, 0, true);
   }
 
@@ -153,7 +153,7 @@ export async function trainingRun(input: TrainingRunInput, prior?: TrainingRunSt
     wallMs: Date.now() - started,
     trainMs,
   });
-  await small.appendMetrics({ runId: input.runId, record });
+  await small.appendMetrics({ runId: input.runId, record, startedAtMs: started });
 
   const next: TrainingRunState = { iteration: i + 1, models, buffers, ...(progress.pass1 && { pass1: progress.pass1 }) };
   const stop = reached();

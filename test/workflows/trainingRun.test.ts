@@ -71,6 +71,14 @@ test('mars2 train runs 2 iterations to the end; a second start attaches; status 
 
   checkRun(f.store, runId);
   assert.deepEqual(await trainSteps(f.client, runId), { scheduled: 2, completed: 2, retried: 0 });
+  // The worker saw both iterations whole: each line splits its wall time by kind of work.
+  for (const r of parseMetrics(readFileSync(runLayout(f.store.root, runId).metrics, 'utf8'))) {
+    const split = r.timing.split;
+    assert.ok(split, `iteration ${r.iteration} has a time split`);
+    const sum = split.trainMs + split.generateMs + split.sandboxMs + split.activityMs + split.idleMs;
+    assert.ok(Math.abs(sum - r.timing.wallMs) <= 5, `the split adds up to the wall time: ${JSON.stringify(split)} against ${r.timing.wallMs} ms`);
+    assert.ok(split.generateMs > 0 && split.sandboxMs > 0 && split.trainMs > 0, `generation, tests and the step each took time: ${JSON.stringify(split)}`);
+  }
 
   const status = mars2('status', runId, '--json');
   assert.equal(status.status, 0, status.stderr);
@@ -81,6 +89,7 @@ test('mars2 train runs 2 iterations to the end; a second start attaches; status 
   assert.deepEqual(s.hack, { training: s.lastMetrics.reward.hack, evaluation: null });
   const human = mars2('status', runId);
   assert.match(human.stdout, new RegExp(`run ${runId}: completed, iteration 2 of 2`));
+  assert.match(human.stdout, /\n {2}time of iteration 1 \(\d+\.\d s\): generate \d+%, sandbox \d+%, train \d+%, other activity \d+%, idle \d+%\n/);
   assert.match(human.stdout, /\n {2}hack rate \(passed public, failed private\): training \d+\.\d% \(\d\/4\)\n/);
 
   const runs = mars2('runs', '--json');
