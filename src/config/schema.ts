@@ -88,11 +88,12 @@ const searchSchema = z.strictObject({
    * for sub-second nodes of tiny models; a worker crash redoes the unrecorded nodes). */
   expandAs: z.enum(['activity', 'local']).default('activity'),
   /** Expands a tree runs at once (TreeQuest's ask_batch size): each batch of this many nodes is
-   * selected before any of its scores is known, so their generations share engine batches; 1 (default)
-   * is sequential AB-MCTS-A. Larger widens the trees (TreeQuest suggests ≤ 5); the last batch may be
-   * smaller; same seed, same tree. `inFlight` (above, src/search/config.ts) says what a batch's later
-   * selections know of its earlier ones: 'ignore' (TreeQuest's) or 'virtual-loss'. */
-  parallel: posInt.default(1),
+   * selected before any of its scores is known, so their generations share engine batches; 1 (the
+   * default for trees) is sequential AB-MCTS-A. Larger widens the trees (TreeQuest suggests ≤ 5); the last
+   * batch may be smaller; same seed, same tree. `inFlight` (above, src/search/config.ts) says what a
+   * batch's later selections know of its earlier ones: 'ignore' (TreeQuest's) or 'virtual-loss'. A GRPO
+   * group's samples are independent: setup 'grpo' runs them all at once unless this says otherwise. */
+  parallel: posInt.optional(),
 });
 
 const rolloutSchema = z.strictObject({
@@ -346,13 +347,14 @@ export function defaultEvaluationConfig(): z.output<typeof evaluationSchema> {
 /** Fills what follows from other fields, so that the result validates again unchanged. */
 function complete(c: Base) {
   const tree = c.setup !== 'grpo';
+  const group = c.rollout.samplesPerProblem ?? DEFAULT_TREE_BUDGET;
   const evalDefaults = defaultEvaluationConfig();
   return {
     ...c,
     sharedWeights: c.setup === 'homogeneous',
     agents: c.agents.map((a) => ({ ...a, model: a.model ?? c.agents[0].model! })),
-    search: { ...c.search, budget: tree ? (c.search.budget ?? DEFAULT_TREE_BUDGET) : null },
-    rollout: { ...c.rollout, samplesPerProblem: tree ? 1 : (c.rollout.samplesPerProblem ?? DEFAULT_TREE_BUDGET) },
+    search: { ...c.search, budget: tree ? (c.search.budget ?? DEFAULT_TREE_BUDGET) : null, parallel: c.search.parallel ?? (tree ? 1 : group) },
+    rollout: { ...c.rollout, samplesPerProblem: tree ? 1 : group },
     evaluation: c.evaluation === undefined ? (c.datasets.eval ? evalDefaults : null) : c.evaluation,
   };
 }
