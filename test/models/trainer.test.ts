@@ -5,7 +5,8 @@
 //   - gradient accumulation over micro-batches of 1 row, or of a small token budget, gives the same step
 //     as the whole batch; the micro-batch plan sorts rows longest first and keeps to its budget;
 //   - with TIS and KL off the step skips the old and reference passes and lands where the full path
-//     does; klCoef 0 never reads the reference weights;
+//     does; klCoef 0 never reads the reference weights; a zero-advantage sample is left out of the
+//     forward/backward pass without changing the step;
 //   - trainStep through the worker thread writes v+1, returns it again without training when retried,
 //     continues v+1 → v+2, and names a missing version.
 import { describe, test } from 'node:test';
@@ -139,6 +140,33 @@ for (const name of ['llama', 'qwen2']) {
         assert.ok(scale > 0 && worst <= 1e-6 * scale, `steps differ by up to ${worst} (largest step ${scale})`);
       });
     }
+
+    test('a zero-advantage sample (no KL) is left out of the forward/backward pass, and the step is the same', async () => {
+      // Advantage 1e-30 keeps the row in the pass (its weights are not all 0) and adds nothing measurable:
+      // the step that keeps it and the step that leaves out the exact-0 row must agree.
+      const h = { ...GRADIENT_STEP, loss: 'grpo' as const, policy: { tis: null, klCoef: 0 } };
+      const [a, b] = [await Trainer.load(dir, { threads: 1 }), await Trainer.load(dir, { threads: 1 })];
+      const ref = loadParams(dir, readModelConfig(dir));
+      const rowsIn = (t: Trainer) => {
+        const seen: number[] = [];
+        const pass = t['fwdBwd'].bind(t);
+        t['fwdBwd'] = (rows, w, plan, signal) => (seen.push(...plan.flat()), pass(rows, w, plan, signal));
+        return seen;
+      };
+      const [inA, inB] = [rowsIn(a), rowsIn(b)];
+      const p0 = Float32Array.from(a.params.data);
+      await a.rlStep(await samples(a, [1, 0, -0.5]), ref, h);
+      await b.rlStep(await samples(b, [1, 1e-30, -0.5]), ref, h);
+      assert.deepEqual([...inA].sort(), [0, 2], 'the zero-advantage row is not passed');
+      assert.deepEqual([...inB].sort(), [0, 1, 2]);
+      let worst = 0, scale = 0;
+      for (let i = 0; i < a.params.data.length; i++) {
+        worst = Math.max(worst, Math.abs(a.params.data[i]! - b.params.data[i]!));
+        scale = Math.max(scale, Math.abs(a.params.data[i]! - p0[i]!));
+      }
+      assert.ok(scale > 0 && worst <= 1e-6 * scale, `steps differ by up to ${worst} (largest step ${scale})`);
+      await Promise.all([a.release(), b.release()]);
+    });
 
     test('klCoef 0 with TIS on: the reference weights are never read, the step is the full path\'s', async () => {
       const h = { ...GRADIENT_STEP, loss: 'gspo' as const };

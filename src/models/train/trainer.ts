@@ -281,7 +281,12 @@ export class Trainer {
     const logp = policyRows.flatMap((r) => r.oldLogp as number[]); // θ = θ_old: one optimizer step per batch
     const head = policyLoss(h.loss ?? 'gspo', logp, policyRows, config);
     const weights = rows.map((r, k) => head.dlogp.subarray(k * T, k * T + r.ids.length - 1));
-    const { grads } = await this.fwdBwd(rows, weights, plan, signal);
+    // A row whose weights are all 0 (advantage 0 and no KL term: a GRPO group that all passed or all
+    // failed) adds exactly 0 to every gradient: it is left out of the pass, as rl.py leaves it out. Its
+    // tokens still count in the loss's normalisation, which is in the weights already.
+    const live = rows.flatMap((_, k) => (weights[k]!.some((w) => w !== 0) ? [k] : []));
+    const livePlan = planOf(live.map((k) => rows[k]!), h).map((mb) => mb.map((j) => live[j]!));
+    const { grads } = await this.fwdBwd(rows, weights, livePlan, signal);
     await cancelPoint(signal, 'rlStep');
     const { gradNorm, lr } = this.update(grads, h);
     const m = head.result.metrics;
