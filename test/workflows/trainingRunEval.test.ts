@@ -7,7 +7,8 @@
 // which reaches both kinds of trees.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import type { EvaluationResult } from '../../src/contracts';
 import { parseMetrics } from '../../src/report/metrics';
 import { prepareTrainingRun } from '../../src/cli/prepare';
@@ -51,6 +52,8 @@ test('a GRPO run with evaluations before training and after the last iteration, 
     rollout: { problemsPerIteration: 2, samplesPerProblem: 2, maxNewTokens: 16, promptMaxTokens: 1024 },
     evaluation: { everyIterations: 2, atStart: true, problems: 2, budget: 1, modes: ['agent', 'system'] },
   });
+  const workerLog = join(f.cfg.home, 'logs', 'worker.log');
+  const logFrom = statSync(workerLog).size;
   const { input } = await prepareTrainingRun(f.store, file);
   assert.equal(input.evalProblems?.count, 2, 'evaluation.problems caps the held-out set');
   const handle = await f.client.workflow.start(trainingRun, { taskQueue: f.cfg.taskQueue, workflowId: runId, args: [input] });
@@ -92,6 +95,9 @@ test('a GRPO run with evaluations before training and after the last iteration, 
     assert.ok(events.some((e) => e.markerRecordedEventAttributes), `${tree} ran its expands as local activities`);
     assert.ok(!events.some((e) => e.activityTaskScheduledEventAttributes), `${tree} scheduled no activity`);
   }
+  // A healthy local-mode run logs no refused heartbeat (local activities have none).
+  const logged = readFileSync(workerLog, 'utf8').slice(logFrom);
+  assert.doesNotMatch(logged, /heartbeat failed|UnknownActivity/i, 'the worker log holds refused heartbeats');
 
   const progress = await handle.query(progressQuery);
   assert.deepEqual(progress.pass1, result.pass1);
