@@ -72,6 +72,7 @@ export class ModelTokenizer {
   }
 
   decode(ids: number[], skipSpecialTokens = true): string {
+    if (ids.length === 0) return ''; // @huggingface/tokenizers throws on [] (transformers returns '')
     return this.tok.decode(ids, { skip_special_tokens: skipSpecialTokens });
   }
 
