@@ -36,11 +36,13 @@ export const tokenizerTrainCommand: Command = {
     if (values.vocab === undefined) throw new UsageError('--vocab N is required');
     if (!values.out) throw new UsageError('--out DIR is required');
     const { SPECIAL_TOKENS, readCorpus, writeTokenizerDir, CorpusError } = await import('../models/bpe/files');
-    const { trainBpe } = await import('../models/bpe/train');
+    const { MAX_VOCAB, trainBpe } = await import('../models/bpe/train');
     const vocabSize = positiveInt(values.vocab, 'vocab', 0);
     const minFrequency = positiveInt(values['min-frequency'], 'min-frequency', 2);
     const least = 256 + SPECIAL_TOKENS.length;
-    if (vocabSize < least) throw new UsageError(`--vocab must be at least ${least} (256 byte symbols + ${SPECIAL_TOKENS.length} special tokens), got ${vocabSize}`);
+    if (vocabSize < least || vocabSize > MAX_VOCAB) {
+      throw new UsageError(`--vocab must be from ${least} (256 byte symbols + ${SPECIAL_TOKENS.length} special tokens) to ${MAX_VOCAB}, got ${vocabSize}`);
+    }
     if (existsSync(values.out)) throw new UserError(`--out ${values.out} already exists; choose a new directory`);
     let texts: string[];
     try {

@@ -58,7 +58,6 @@ export function tokenizerConfigJson(m: BpeModel): string {
     eos_token: has('<|eos|>') ? '<|eos|>' : null,
     pad_token: has('<|pad|>') ? '<|pad|>' : null,
     unk_token: null,
-    model_max_length: 1_000_000,
     clean_up_tokenization_spaces: false,
     chat_template: CHAT_TEMPLATE,
   };

@@ -62,11 +62,17 @@ export function preTokenize(text: string, specialTokens: readonly string[] = [])
   return out;
 }
 
+// A pair (left id, right id) as one number; ids stay below 2^21.
+const ID_BITS = 2 ** 21;
+/** The largest vocabulary the trainer makes. */
+export const MAX_VOCAB = ID_BITS;
+const pairKey = (a: number, b: number) => a * ID_BITS + b;
+
 /** Validates options; the error names the option. */
 export function checkBpeOptions(o: BpeOptions): void {
   const min = 256 + o.specialTokens.length;
-  if (!Number.isInteger(o.vocabSize) || o.vocabSize < min) {
-    throw new RangeError(`vocabSize must be an integer ≥ ${min} (256 byte symbols + ${o.specialTokens.length} special tokens), got ${o.vocabSize}`);
+  if (!Number.isInteger(o.vocabSize) || o.vocabSize < min || o.vocabSize > ID_BITS) {
+    throw new RangeError(`vocabSize must be an integer from ${min} (256 byte symbols + ${o.specialTokens.length} special tokens) to ${ID_BITS}, got ${o.vocabSize}`);
   }
   const mf = o.minFrequency ?? 2;
   if (!Number.isInteger(mf) || mf < 1) throw new RangeError(`minFrequency must be a positive integer, got ${mf}`);
@@ -76,10 +82,6 @@ export function checkBpeOptions(o: BpeOptions): void {
     seen.add(s);
   }
 }
-
-// A pair (left id, right id) as one number; ids stay below 2^21.
-const ID_BITS = 2 ** 21;
-const pairKey = (a: number, b: number) => a * ID_BITS + b;
 
 /** Max-heap on (count desc, key asc). */
 class PairHeap {
