@@ -88,6 +88,11 @@ describe('byte-level BPE tokenizer', () => {
       const bytes = Array.from(preTokenize(x).join(''), (ch) => BYTE_TO_CHAR.indexOf(ch));
       assert.equal(Buffer.from(bytes).toString('utf8'), x);
     }
+    // special tokens in the text are single ids, kept by decode(…, skipSpecialTokens = false)
+    const chat = 'a<|user|>b c<|eos|>';
+    assert.deepEqual(tok.encode(chat, false).filter((id) => id < SPECIAL_TOKENS.length), [4, 2]);
+    assert.equal(tok.decode(tok.encode(chat), false), chat);
+    assert.equal(tok.decode(tok.encode(chat)), 'ab c');
   });
 
   test('the vocabulary size is honoured: exactly N when the corpus has enough pairs, fewer when min-frequency stops it', () => {
