@@ -10,6 +10,8 @@ export const commands: Record<string, () => Promise<Command>> = {
   'search-sim': async () => (await import('./searchSim')).searchSimCommand,
   generate: async () => (await import('./generate')).generateCommand,
   sft: async () => (await import('./sft')).sftCommand,
+  'model init': async () => (await import('./model')).modelInitCommand,
+  'tokenizer train': async () => (await import('./tokenizer')).tokenizerTrainCommand,
   'sandbox run': async () => (await import('./sandbox')).sandboxRunCommand,
   'sandbox bench': async () => (await import('./sandbox')).sandboxBenchCommand,
   solve: async () => (await import('./solve')).solveCommand,

@@ -8,6 +8,9 @@ import { join } from 'node:path';
 import { Template } from '@huggingface/jinja';
 import { Tokenizer } from '@huggingface/tokenizers';
 
+/** A model directory's tokenizer and chat template files, in the forms HF writes (those present travel together). */
+export const TOKENIZER_FILES = ['tokenizer.json', 'tokenizer_config.json', 'chat_template.jinja', 'special_tokens_map.json', 'added_tokens.json', 'vocab.json', 'merges.txt', 'tokenizer.model'];
+
 export interface ChatMessage {
   role: string;
   content: string;
@@ -72,6 +75,7 @@ export class ModelTokenizer {
   }
 
   decode(ids: number[], skipSpecialTokens = true): string {
+    if (ids.length === 0) return ''; // @huggingface/tokenizers throws on [] (transformers returns '')
     return this.tok.decode(ids, { skip_special_tokens: skipSpecialTokens });
   }
 
@@ -79,10 +83,31 @@ export class ModelTokenizer {
     return this.tok.token_to_id(token);
   }
 
+  private namedId(key: 'bos_token' | 'eos_token' | 'pad_token'): number | undefined {
+    const s = tokenString(this.config[key]);
+    return s === undefined ? undefined : this.tokenId(s);
+  }
+
   /** The EOS token id named by tokenizer_config.json, if any. */
   get eosTokenId(): number | undefined {
-    const s = tokenString(this.config.eos_token);
-    return s === undefined ? undefined : this.tokenId(s);
+    return this.namedId('eos_token');
+  }
+
+  /** The BOS token id named by tokenizer_config.json, if any. */
+  get bosTokenId(): number | undefined {
+    return this.namedId('bos_token');
+  }
+
+  /** The padding token id named by tokenizer_config.json, if any. */
+  get padTokenId(): number | undefined {
+    return this.namedId('pad_token');
+  }
+
+  /** One past the largest token id, added tokens included (transformers' len(tokenizer)). */
+  get vocabSize(): number {
+    let max = -1;
+    for (const id of this.tok.get_vocab(true).values()) max = Math.max(max, id);
+    return max + 1;
   }
 
   get hasChatTemplate(): boolean {

@@ -18,12 +18,13 @@ import { readJsonObject, readModelConfig, type ModelConfig } from '../hf/config'
 import { encodeSafetensors, SafetensorsDir, type RawTensor, type StDtype } from '../hf/safetensors';
 import { syncDir, writeSynced } from '../../store';
 import type { AdamWState } from './optim';
+import { TOKENIZER_FILES } from '../tokenizer';
 
 export const META_FILE = 'mars2_checkpoint.json';
 export const OPTIMIZER_FILE = 'optimizer.safetensors';
 
 /** Files of a base model directory that a checkpoint carries over unchanged (when present). */
-const COPIED = ['tokenizer.json', 'tokenizer_config.json', 'chat_template.jinja', 'special_tokens_map.json', 'added_tokens.json', 'vocab.json', 'merges.txt', 'tokenizer.model', 'generation_config.json'];
+const COPIED = [...TOKENIZER_FILES, 'generation_config.json'];
 
 export interface CheckpointMeta {
   format: 1;
