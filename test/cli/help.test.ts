@@ -3,9 +3,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mars2 } from '../helpers/cli';
 
-for (const [cmd, flag] of [['cancel', '--json'], ['solve', '--temperature'], ['train', '--config']] as const) {
+for (const [cmd, flag] of [['cancel', '--json'], ['solve', '--temperature'], ['train', '--config'], ['data synth', '--split']] as const) {
   test(`mars2 ${cmd} --help: description, usage, its flags and an example`, () => {
-    const r = mars2([cmd, '--help'], { stack: 'user' });
+    const r = mars2([...cmd.split(' '), '--help'], { stack: 'user' });
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, new RegExp(`^mars2 ${cmd}: \\S`));
     assert.match(r.stdout, new RegExp(`\\nusage: mars2 ${cmd} `));

@@ -15,13 +15,13 @@ export class OutOfRange extends Error {
 /** An int result, checked to stay within ±LIMIT. */
 export function int(x: number): number {
   if (!Number.isSafeInteger(x) || Math.abs(x) > LIMIT) throw new OutOfRange(`value ${x} is outside ±${LIMIT}`);
-  return x;
+  return x + 0; // -0 (from -x, or x * 0) is Python's 0
 }
 
 /** Python's a % b (floor modulo). */
 export function mod(a: number, b: number): number {
   const r = a % b;
-  return r !== 0 && r < 0 !== b < 0 ? r + b : r;
+  return (r !== 0 && r < 0 !== b < 0 ? r + b : r) + 0; // + 0: JavaScript's -6 % 3 is -0
 }
 
 /** Python's a // b (floor division). */
