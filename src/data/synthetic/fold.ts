@@ -74,7 +74,7 @@ const FRAMES = [
   'Write a function f(xs) for a list of integers xs: {init}; for each x in xs{cond}, {update}{else}. Then {emit}.',
   'Define f(xs) for a list of integers xs. First {init}. Go through xs in order, and for each x{cond}, {update}{else}. Finally {emit}.',
   'Implement f(xs) as a pass over the list of integers xs: {init}; for every x in it{cond}, {update}{else}; then {emit}.',
-  'Given a list xs of integers, f(xs) should {init}, visit each x of xs in turn{cond} and {update}{else}, and at the end {emit}.',
+  'Given a list xs of integers, f(xs) should {init} and then, for each x of xs in turn{cond}, {update}{else}; at the end it should {emit}.',
 ];
 
 export const foldFamily = slotFamily({

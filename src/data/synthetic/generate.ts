@@ -25,6 +25,8 @@ export const FAMILIES: readonly Family<any>[] = [listFamily, strFamily, loopFami
 
 /** Tests per problem: 1 or 2 public ones (shown in the prompt as examples) and PRIVATE_TESTS private ones. */
 export const PRIVATE_TESTS = 8;
+/** The longest argument (as JSON) an example in the prompt has: about five numbers, to keep prompts short. */
+const MAX_EXAMPLE_CHARS = 16;
 
 export interface SynthProblem {
   /** A native problem (DESIGN §6.1), call style, function `f`. */
@@ -81,7 +83,7 @@ function draw(family: Family<any>, split: Split, depth: number, rng: Rng): Synth
   const parts = family.parts(spec);
   if (!admits(rule, family.name, parts)) return undefined;
   const nPublic = rng.uniform() < 0.5 ? 1 : 2;
-  const tests = drawTests(family, spec, rng, nPublic + PRIVATE_TESTS);
+  const tests = drawTests(family, spec, rng, nPublic, nPublic + PRIVATE_TESTS);
   if (!tests) return undefined;
   const examples = tests.slice(0, nPublic).map((t) => `f(${repr(t.input)}) == ${repr(t.output)}`);
   const prompt = `${family.statement(spec, rng, rule.phrasing)}\n${nPublic === 1 ? 'Example' : 'Examples'}:\n${examples.join('\n')}`;
@@ -100,11 +102,11 @@ function draw(family: Family<any>, split: Split, depth: number, rng: Rng): Synth
 }
 
 /**
- * `n` tests on distinct inputs (the first one, the prompt's example, not empty), or undefined when no draw
+ * `n` tests on distinct inputs, the first `nPublic` (the prompt's examples) short and not empty, or undefined when no draw
  * passes the checks: at least three distinct answers (two for True/False), and every ablation of the spec
  * (one part removed) answers some test differently — each part of the program matters.
  */
-function drawTests(family: Family<any>, spec: unknown, rng: Rng, n: number): { input: Value; output: Value }[] | undefined {
+function drawTests(family: Family<any>, spec: unknown, rng: Rng, nPublic: number, n: number): { input: Value; output: Value }[] | undefined {
   const ablations = family.ablations(spec);
   for (let round = 0; round < 4; round++) {
     const tests: { input: Value; output: Value }[] = [];
@@ -112,7 +114,7 @@ function drawTests(family: Family<any>, spec: unknown, rng: Rng, n: number): { i
     for (let tries = 0; tests.length < n && tries < 20 * n; tries++) {
       const input = family.input(rng);
       const key = JSON.stringify(input);
-      if (inputs.has(key) || (tests.length === 0 && (key === '[]' || key === '""'))) continue;
+      if (inputs.has(key) || (tests.length < nPublic && (key === '[]' || key === '""' || key.length > MAX_EXAMPLE_CHARS))) continue;
       const output = answer(family, spec, input);
       if (output === undefined) continue;
       inputs.add(key);

@@ -128,6 +128,6 @@ export const listFamily = pipelineFamily<number[]>({
     'Implement f(xs): starting from the list of integers xs, {steps}; finally {ret}.',
     'Given a list xs of integers, f(xs) should {steps} and then {ret}.',
   ],
-  noSteps: ['use xs as it is', 'leave xs unchanged', 'change nothing'],
+  noSteps: ['take all the numbers of xs', 'keep every number', 'consider the whole list'],
   input: (rng: Rng) => Array.from({ length: randInt(rng, 0, 8) }, () => randInt(rng, -9, 9)),
 });

@@ -137,6 +137,6 @@ export const strFamily = pipelineFamily<string>({
     'Implement f(s): starting from the string s, {steps}; finally {ret}.',
     'Given a string s, f(s) should {steps} and then {ret}.',
   ],
-  noSteps: ['use s as it is', 'leave s unchanged', 'change nothing'],
+  noSteps: ['take all of s', 'keep every character', 'consider the whole string'],
   input: (rng: Rng) => Array.from({ length: randInt(rng, 0, 8) }, () => ALPHABET[randInt(rng, 0, ALPHABET.length - 1)]).join(''),
 });
