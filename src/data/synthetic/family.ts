@@ -1,6 +1,6 @@
-// What every synthetic family provides (src/data/synthetic/README in generate.ts's header): a problem is a
-// spec — a few primitives, each with an optional integer parameter — from which the family writes the
-// Python reference, the statement and, by the same semantics in TypeScript, the expected values.
+// What every synthetic family provides (generate.ts's header describes the domain): a problem is a spec —
+// a few primitives, each with an optional integer parameter — from which the family writes the Python
+// reference, the statement and, by the same semantics in TypeScript, the expected values.
 import type { Rng } from '../../search/rng';
 
 /** A value a synthetic function takes or returns; ints stay small (see python.ts's int()). */

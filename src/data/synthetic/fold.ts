@@ -26,12 +26,14 @@ const CONDS: Prim<(x: number) => boolean>[] = [
   { id: 'odd', py: 'x % 2 == 1', say: ['that is odd', 'with x odd', 'whenever x is odd'], run: () => (x) => mod(x, 2) === 1 },
   { id: 'pos', py: 'x > 0', say: ['that is positive', 'with x above zero', 'whenever x is positive'], run: () => (x) => x > 0 },
   { id: 'gt', k: [-2, 3], py: 'x > {k}', say: ['greater than {k}', 'with x above {k}', 'whenever x exceeds {k}'], run: (k) => (x) => x > k },
+  { id: 'div', k: [3, 4], py: 'x % {k} == 0', say: ['that is divisible by {k}', 'with x a multiple of {k}', 'whenever {k} divides x'], run: (k) => (x) => mod(x, k) === 0 },
   { id: 'lt', k: [-3, 2], py: 'x < {k}', say: ['less than {k}', 'with x below {k}', 'whenever x is under {k}'], run: (k) => (x) => x < k },
 ];
 
 const UPDATES: Prim<(t: number, x: number) => number>[] = [
   { id: 'add', py: 't += x', say: ['add x to t', 'increase t by x', 'grow t by x'], run: () => (t, x) => t + x },
   { id: 'sq', py: 't += x * x', say: ['add x squared to t', 'increase t by x * x', 'grow t by the square of x'], run: () => (t, x) => t + x * x },
+  { id: 'abs', py: 't += abs(x)', say: ['add the absolute value of x to t', 'increase t by abs(x)', 'grow t by x without its sign'], run: () => (t, x) => t + Math.abs(x) },
   { id: 'count', py: 't += 1', say: ['add 1 to t', 'increase t by one', 'count it in t'], run: () => (t) => t + 1 },
   { id: 'max', py: 't = max(t, x)', say: ['set t to the larger of t and x', 'replace t by max(t, x)', 'raise t to x when x is bigger'], run: () => (t, x) => Math.max(t, x) },
   { id: 'min', py: 't = min(t, x)', say: ['set t to the smaller of t and x', 'replace t by min(t, x)', 'lower t to x when x is smaller'], run: () => (t, x) => Math.min(t, x) },
@@ -39,10 +41,11 @@ const UPDATES: Prim<(t: number, x: number) => number>[] = [
   { id: 'lin', py: 't = 2 * t + x', say: ['set t to twice t plus x', 'replace t by 2 * t + x', 'double t and then add x'], run: () => (t, x) => 2 * t + x },
 ];
 
-const ELSES: Prim<(t: number) => number>[] = [
+const ELSES: Prim<(t: number, x: number) => number>[] = [
   { id: 'none', py: '', say: ['', ''], run: () => (t) => t },
   { id: 'reset', py: 't = 0', say: ['otherwise reset t to 0', 'for any other x set t back to 0', 'and let every other x zero t'], run: () => () => 0 },
   { id: 'dec', py: 't -= 1', say: ['otherwise subtract 1 from t', 'for any other x decrease t by one', 'and let every other x take one off t'], run: () => (t) => t - 1 },
+  { id: 'sub', py: 't -= x', say: ['otherwise subtract x from t', 'for any other x decrease t by x', 'and let every other x be taken off t'], run: () => (t, x) => t - x },
   { id: 'neg', py: 't = -t', say: ['otherwise negate t', 'for any other x flip the sign of t', 'and let every other x turn t into -t'], run: () => (t) => -t },
 ];
 
@@ -114,7 +117,7 @@ export const foldFamily = slotFamily({
     let b = t;
     const out: number[] = [];
     for (const x of xs) {
-      t = int(cond(x) ? update(t, x) : otherwise(t));
+      t = int(cond(x) ? update(t, x) : otherwise(t, x));
       b = Math.max(b, t);
       out.push(t);
     }
