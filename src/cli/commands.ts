@@ -25,4 +25,5 @@ export const commands: Record<string, () => Promise<Command>> = {
   'schedule eval': async () => (await import('./schedule')).scheduleEvalCommand,
   'schedule list': async () => (await import('./schedule')).scheduleListCommand,
   'schedule delete': async () => (await import('./schedule')).scheduleDeleteCommand,
+  'data synth': async () => (await import('./data')).dataSynthCommand,
 };

@@ -94,7 +94,7 @@ export async function loadProblems(path: string, options: LoadOptions = {}): Pro
   return (await loadDataset(path, options)).map((e) => e.problem);
 }
 
-/** Every reference solution the dataset carries (none for LiveCodeBench or native files). */
+/** Every reference solution the dataset carries (none for LiveCodeBench; native files where a record has `reference`). */
 export async function loadReferenceSolutions(path: string, options: LoadOptions = {}): Promise<ReferenceSolution[]> {
   const out: ReferenceSolution[] = [];
   for await (const { problem, reference } of readDataset(path, options))

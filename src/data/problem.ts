@@ -1,5 +1,6 @@
 // The native problem form (DESIGN §6.1): one JSON object per line in a native JSONL file. Every loader in
 // src/data converts its source format into this; the sandbox and the search only ever see this.
+// A native file's record may also carry `reference` (a whole program): formats/native.ts takes it off.
 import { z } from 'zod';
 
 /**

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mars2 } from '../helpers/cli';
 
-for (const [cmd, flag] of [['cancel', '--json'], ['solve', '--temperature'], ['train', '--config'], ['tokenizer train', '--min-frequency'], ['model init', '--kv-heads']] as const) {
+for (const [cmd, flag] of [['cancel', '--json'], ['solve', '--temperature'], ['train', '--config'], ['tokenizer train', '--min-frequency'], ['model init', '--kv-heads'], ['data synth', '--split']] as const) {
   test(`mars2 ${cmd} --help: description, usage, its flags and an example`, () => {
     const r = mars2([...cmd.split(' '), '--help'], { stack: 'user' });
     assert.equal(r.status, 0, r.stderr);

@@ -136,6 +136,11 @@ describe('bad records', () => {
     await expectError(file([ok, bad]), { line: 2, field: 'fn_name', message: /required when style is 'call'/ });
   });
 
+  test("a native problem's reference must be a program (a string)", async () => {
+    const bad = { id: 'b', prompt: 'p', style: 'stdio', public_tests: [{ input: '', output: '1\n' }], private_tests: [], reference: ['print(1)'] };
+    await expectError(file([bad]), { line: 1, field: 'reference', message: /expected a string, found/ });
+  });
+
   test('native problem with an unknown key', async () => {
     const bad = { id: 'b', prompt: 'p', style: 'stdio', public_tests: [{ input: '', output: '' }], private_tests: [], timeout: 3 };
     await expectError(file([bad]), { line: 1, field: '', message: /timeout/ });
