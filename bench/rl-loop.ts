@@ -16,7 +16,7 @@
 // own (generate / exec / train).
 //
 //   node --import tsx bench/rl-loop.ts [--rounds 3] [--iterations 6] [--setups grpo,heterogeneous]
-//                                      [--expand-as activity|local] [--parallel K]
+//                                      [--expand-as activity|local] [--parallel K] [--no-peer]
 //   node --import tsx bench/rl-loop.ts --soak 100     worker RSS per iteration of one long grpo run
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -180,6 +180,7 @@ async function main(): Promise<void> {
       'expand-as': { type: 'string', default: 'activity' },
       parallel: { type: 'string' },
       soak: { type: 'string' },
+      'no-peer': { type: 'boolean' },
     },
   });
   const opts = { expandAs: values['expand-as']!, ...(values.parallel && { parallel: Number(values.parallel) }) };
@@ -198,7 +199,7 @@ async function main(): Promise<void> {
     for (const setup of setups) {
       const cell = results.get(setup) ?? { mars2: [], peer: [], splits: [], peerSplits: [] };
       results.set(setup, cell);
-      const order = round % 2 ? ['peer', 'mars2'] : ['mars2', 'peer'];
+      const order = values['no-peer'] ? ['mars2'] : round % 2 ? ['peer', 'mars2'] : ['mars2', 'peer'];
       for (const who of order) {
         if (who === 'mars2') {
           const run = await runMars2(cfg, setup, iterations, opts, `r${round}`);
