@@ -139,6 +139,11 @@ export class ModelHost {
     }
   }
 
+  /** Models loaded for requests (`current`) and retired ones not yet released (`retiring`). */
+  stats(): { current: number; retiring: number } {
+    return { current: this.current.size, retiring: this.retiring.size };
+  }
+
   async close(): Promise<void> {
     const all = await Promise.all([...this.current.values()].map((p) => p.catch(() => null)));
     this.current.clear();

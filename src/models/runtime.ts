@@ -9,6 +9,7 @@ import { buildInferenceGraph } from './arch/decoder';
 import { QUANT_LOCATION, QuantStore, type QuantOptions } from './arch/quant';
 import { bindParams, loadParams, WEIGHTS_LOCATION, type ParamStore } from './arch/weights';
 import { readGenerationConfig, readModelConfig, type GenerationConfig, type ModelConfig } from './hf/config';
+import { createSession } from './ortSessions';
 
 export type ExecutionProvider = 'cpu' | 'cuda' | 'webgpu';
 
@@ -98,9 +99,9 @@ export class ModelRuntime {
       ...opts.session,
     };
     const [step, step1, full] = await Promise.all([
-      ort.InferenceSession.create(stepBytes, so),
-      step1Bytes && ort.InferenceSession.create(step1Bytes, so),
-      ort.InferenceSession.create(fullBytes, so),
+      createSession(stepBytes, so),
+      step1Bytes && createSession(step1Bytes, so),
+      createSession(fullBytes, so),
     ]);
     return new ModelRuntime(dir, cfg, gen, params, step, step1, full, attention === 'onnx' ? 'bsnh' : 'bnsh');
   }
