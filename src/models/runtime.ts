@@ -94,6 +94,11 @@ export class ModelRuntime {
       executionProviders: [opts.executionProvider ?? 'cpu'],
       graphOptimizationLevel: 'all',
       logSeverityLevel: 3,
+      // No CPU arena: each policy version loads new sessions, and an arena keeps its peak activations
+      // until the session goes, and RSS crept up over versions with it (bench/memory/loop.ts engine: v2 → v9
+      // 391 → 447 MB with it, 323 → 364 MB and flat from v7 without); decode steps are no slower
+      // (engine/step.ts: 0.457 vs 0.478 ms/token, bench/README.md).
+      enableCpuMemArena: false,
       externalData: [{ path: WEIGHTS_LOCATION, data: params.bytes() }, ...(qs ? [{ path: QUANT_LOCATION, data: qs.bytes() }] : [])],
       ...(opts.threads ? { intraOpNumThreads: opts.threads, interOpNumThreads: 1 } : {}),
       ...opts.session,
