@@ -1,10 +1,13 @@
-// What an engine worker thread holds: the models it has loaded (runtime + tokenizer + generator per
-// model directory and checkpoint version) and the request → prompt-ids → result path. A request for a
-// new version of a loaded directory loads it beside the old one; the old one is released once its
-// in-flight requests finish. Also usable in-process (tests, the CLI's single-shot path). Bad input is a
-// ThreadError whose code says which ('model_missing', 'bad_request', 'bad_sampling', 'prompt_too_long')
-// and whose message names the field; an aborted signal ends the request ('cancelled').
+// What an engine worker thread holds: the models it has loaded (runtime + tokenizer + generator, one
+// per lineage: lineageOf) and the request → prompt-ids → result path. A request for another version of
+// a loaded lineage (the same directory at a new version, or a run's next checkpoint directory) loads it
+// beside the old one; the old one is released once its in-flight requests finish, so a training run
+// holds one model per agent however many versions it makes (issue 15 item 4). Also usable in-process
+// (tests, the CLI's single-shot path). Bad input is a ThreadError whose code says which ('model_missing',
+// 'bad_request', 'bad_sampling', 'prompt_too_long') and whose message names the field; an aborted signal
+// ends the request ('cancelled').
 import { existsSync } from 'node:fs';
+import { basename, dirname } from 'node:path';
 import { Generator, type GenOutput } from './generator';
 import { ModelRuntime, type RuntimeOptions } from './runtime';
 import type { SamplingParams } from './sampling';
@@ -22,7 +25,7 @@ export interface SamplingOptions {
 }
 
 export interface GenerateRequest {
-  /** Model directory, or a directory plus the policy version of its weights (a new version reloads it). */
+  /** Model directory, or a directory plus the policy version of its weights (another version of its lineage reloads it: lineageOf). */
   model: string | { dir: string; version?: number };
   messages?: ChatMessage[];
   prompt?: string;
@@ -50,6 +53,7 @@ export interface HostOptions extends RuntimeOptions {
 }
 
 interface Loaded {
+  dir: string;
   version: number;
   rt: ModelRuntime;
   tok: ModelTokenizer;
@@ -57,7 +61,18 @@ interface Loaded {
   eosIds: number[];
 }
 
+/**
+ * The lineage a model directory at a policy version belongs to: version n ≥ 1 of a run's agent is the
+ * checkpoint `<checkpoints>/<agent>/v<n>` (src/store/layout checkpointDir), so its lineage is the
+ * parent directory, which all the agent's versions share; any other directory is a lineage of its own.
+ * The base model (version 0) is its own lineage: it stays loaded beside its checkpoints' latest.
+ */
+export function lineageOf(dir: string, version: number): string {
+  return version > 0 && basename(dir) === `v${version}` ? dirname(dir) : dir;
+}
+
 export class ModelHost {
+  /** The latest loaded model of each lineage (by weights kind: `${weights}:${lineageOf(…)}`). */
   private current = new Map<string, Promise<Loaded>>();
   private retiring = new Set<Loaded>();
 
@@ -70,18 +85,18 @@ export class ModelHost {
     const eos = new Set([...rt.gen.eosTokenIds, ...rt.cfg.eosTokenIds]);
     if (tok.eosTokenId !== undefined) eos.add(tok.eosTokenId);
     const gen = new Generator(rt, (ids) => tok.decode(ids), this.opts);
-    return { version, rt, tok, gen, eosIds: [...eos] };
+    return { dir, version, rt, tok, gen, eosIds: [...eos] };
   }
 
   /** The loaded model for `dir` at `version` (with `weights`), loading (or reloading) as needed. */
   async model(dir: string, version = 0, weights: 'float32' | 'int8' = this.opts.weights ?? 'float32'): Promise<Loaded> {
-    const key = `${weights}:${dir}`;
+    const key = `${weights}:${lineageOf(dir, version)}`;
     for (;;) {
       const hit = this.current.get(key);
       if (!hit) break;
       const m = await hit.catch(() => null);
       if (this.current.get(key) !== hit) continue; // replaced while we waited
-      if (m && m.version === version) return m;
+      if (m && m.dir === dir && m.version === version) return m;
       if (m) this.retiring.add(m);
       break;
     }
@@ -137,6 +152,11 @@ export class ModelHost {
       this.retiring.delete(m);
       await m.rt.release();
     }
+  }
+
+  /** Models loaded for requests (`current`) and retired ones not yet released (`retiring`). */
+  stats(): { current: number; retiring: number } {
+    return { current: this.current.size, retiring: this.retiring.size };
   }
 
   async close(): Promise<void> {

@@ -9,6 +9,7 @@ import { buildInferenceGraph } from './arch/decoder';
 import { QUANT_LOCATION, QuantStore, type QuantOptions } from './arch/quant';
 import { bindParams, loadParams, WEIGHTS_LOCATION, type ParamStore } from './arch/weights';
 import { readGenerationConfig, readModelConfig, type GenerationConfig, type ModelConfig } from './hf/config';
+import { createSession } from './ortSessions';
 
 export type ExecutionProvider = 'cpu' | 'cuda' | 'webgpu';
 
@@ -93,14 +94,19 @@ export class ModelRuntime {
       executionProviders: [opts.executionProvider ?? 'cpu'],
       graphOptimizationLevel: 'all',
       logSeverityLevel: 3,
+      // No CPU arena: each policy version loads new sessions, and an arena keeps its peak activations
+      // until the session goes, and RSS crept up over versions with it (bench/memory/loop.ts engine: v2 → v9
+      // 391 → 447 MB with it, 323 → 364 MB and flat from v7 without); decode steps are no slower
+      // (engine/step.ts: 0.457 vs 0.478 ms/token, bench/README.md).
+      enableCpuMemArena: false,
       externalData: [{ path: WEIGHTS_LOCATION, data: params.bytes() }, ...(qs ? [{ path: QUANT_LOCATION, data: qs.bytes() }] : [])],
       ...(opts.threads ? { intraOpNumThreads: opts.threads, interOpNumThreads: 1 } : {}),
       ...opts.session,
     };
     const [step, step1, full] = await Promise.all([
-      ort.InferenceSession.create(stepBytes, so),
-      step1Bytes && ort.InferenceSession.create(step1Bytes, so),
-      ort.InferenceSession.create(fullBytes, so),
+      createSession(stepBytes, so),
+      step1Bytes && createSession(step1Bytes, so),
+      createSession(fullBytes, so),
     ]);
     return new ModelRuntime(dir, cfg, gen, params, step, step1, full, attention === 'onnx' ? 'bsnh' : 'bnsh');
   }

@@ -26,6 +26,7 @@ import type { PolicyLossConfig } from '../../rl/loss';
 import { defaultPolicyLossConfig } from '../../rl/loss';
 import type { ExecutionProvider } from '../runtime';
 import { loadCheckpoint, writeCheckpoint, type CheckpointMeta } from './checkpoint';
+import { createSession } from '../ortSessions';
 import { cancelPoint } from '../threadRpc';
 import { buildTrainingGraph } from './graph';
 import { policyLoss, sftLoss, type PolicyRow } from './loss';
@@ -176,7 +177,7 @@ export class Trainer {
       logSeverityLevel: 3,
       ...(opts.threads ? { intraOpNumThreads: opts.threads, interOpNumThreads: 1 } : {}),
     };
-    const session = await ort.InferenceSession.create(buildTrainingGraph(ck.cfg, graph), ortOptions);
+    const session = await createSession(buildTrainingGraph(ck.cfg, graph), ortOptions);
     return new Trainer(ck.cfg, dir, ck.meta.baseModel, ck.params, optimizer, ck.meta.policyVersion, session, { graph, ort: ortOptions });
   }
 
@@ -194,7 +195,7 @@ export class Trainer {
    * forward-only graph.
    */
   async logProbs(rows: readonly TokenRow[], params: ParamStore = this.params, plan = planMicroBatches(rows), signal?: AbortSignal): Promise<Float32Array[]> {
-    this.forward ??= ort.InferenceSession.create(buildTrainingGraph(this.cfg, { ...this.sessionOptions.graph, backward: false }), this.sessionOptions.ort);
+    this.forward ??= createSession(buildTrainingGraph(this.cfg, { ...this.sessionOptions.graph, backward: false }), this.sessionOptions.ort);
     const session = await this.forward;
     const out = new Array<Float32Array>(rows.length);
     for (const idx of plan) {
