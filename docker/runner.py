@@ -11,9 +11,13 @@
 # evaluator by fork and zeroed here before the program is forked (fork mode must not find them in its heap).
 #
 # Frame (both directions): u32 BE header length, u32 BE payload length, JSON header, payload. The header's
-# `blobs` lists [name, size] pairs; the payload is those blobs back to back.
+# `blobs` lists [name, size] pairs; the payload is those blobs back to back. The host may send several run
+# requests back to back; they wait in the stream, unread, and are read one at a time, each after the
+# previous run's answer, so this process's memory holds one run's tests at a time. After a run with an
+# anomaly or a setup error, later runs are answered `not_run` (the container is about to be recycled).
 import json
 import os
+import resource
 import select
 import struct
 import sys
@@ -69,11 +73,16 @@ def read_exact(n):
     return b''.join(parts)
 
 
-def write_all(data):
-    view = memoryview(data)
-    while view:
-        n = os.write(proto_out, view)
-        view = view[n:]
+def write_all(parts):
+    """One writev for the whole frame where the stream takes it (each write is a hop through Docker)."""
+    views = [memoryview(p).cast('B') for p in parts if len(p)]
+    while views:
+        n = os.writev(proto_out, views)
+        while views and n >= len(views[0]):
+            n -= len(views[0])
+            views.pop(0)
+        if n:
+            views[0] = views[0][n:]
 
 
 def send(header, blobs=()):
@@ -81,9 +90,7 @@ def send(header, blobs=()):
     header['blobs'] = [[name, len(data)] for name, data in blobs]
     h = json.dumps(header).encode()
     total = sum(len(d) for _, d in blobs)
-    write_all(struct.pack('>II', len(h), total) + h)
-    for _, data in blobs:
-        write_all(data)
+    write_all([struct.pack('>II', len(h), total) + h] + [data for _, data in blobs])
 
 
 def read_request(run_dir):
@@ -156,7 +163,6 @@ def zero(buf, n=None):
 def child(req, run_dir, fds):
     """In the forked child: become the program. Never returns."""
     try:
-        import resource
         os.setsid()
         with open('/proc/self/oom_score_adj', 'w') as f:
             f.write('1000')  # the program, never the runner, is the OOM killer's choice
@@ -201,7 +207,6 @@ def child(req, run_dir, fds):
 def evaluator_child(req, secret, fds, keep):
     """In the forked child: become the trusted evaluator (its own uid, no program code). Never returns."""
     try:
-        import resource
         null = os.open('/dev/null', os.O_RDWR)
         for target in (0, 1, 2):
             os.dup2(null, target)
@@ -441,7 +446,7 @@ def run(req, run_dir):
         wipe_scratch()
         if scratch_dirty():
             anomalies.append('scratch not empty after wipe')
-    if ipc_left():
+    if removed_ipc and ipc_left():  # none there before the removal: none now (every process is dead)
         anomalies.append('IPC objects left')
     rus_cpu = rusage.ru_utime + rusage.ru_stime
     result = {
@@ -478,6 +483,7 @@ def main():
     send({'type': 'hello', 'protocol': PROTOCOL, 'python': sys.version.split()[0],
           'cgroup_cpu': bool(CPU_V1 or CPU_V2), 'cgroup_oom': OOM_FILE is not None})
     n = 0
+    tainted = None  # why this container runs nothing more (the pool recycles it)
     while True:
         n += 1
         run_dir = os.path.join(RUN_ROOT, str(n))
@@ -486,12 +492,21 @@ def main():
         except EOFError:
             return
         op = req.get('op')
-        if op == 'run':
+        if op == 'run' and tainted:
+            # The host sends several requests back to back (src/sandbox/dispatch.ts); after a run that left
+            # the container in doubt, the ones behind it are refused unrun and go to another container.
+            remove_run_dir(run_dir)
+            for buf in req['secret'].values():
+                zero(buf)
+            send({'type': 'not_run', 'id': req.get('id'), 'why': tainted})
+        elif op == 'run':
             try:
                 header, blobs = run(req, run_dir)
             finally:
                 remove_run_dir(run_dir)
             secrets = header.pop('secret_buffers', [])
+            if header['anomalies'] or header['setup_error']:
+                tainted = ', '.join(header['anomalies']) or 'setup error'
             send(header, blobs)
             del blobs
             for buf, n in secrets:
