@@ -1,5 +1,5 @@
 # The container's state as the runner sees it (mars2 sandbox): CPU time and OOM kills from the container's
-# cgroup (v1 or v2), and the cleanup after every run — kill every other process, wipe the scratch dirs as
+# cgroup (v1 or v2), and the cleanup after every run — kill every other process (but a kept evaluator), wipe the scratch dirs as
 # the program's uid, remove the SysV IPC objects and POSIX message queues it left. Imported by docker/runner.py.
 import os
 import time
@@ -64,14 +64,14 @@ def oom_kills():
 
 # ---- cleanup -------------------------------------------------------------------------------------
 
-def other_processes():
+def other_processes(spare=None):
     me = os.getpid()
     out = []
     for name in os.listdir('/proc'):
         if not name.isdigit():
             continue
         pid = int(name)
-        if pid in (1, me):
+        if pid in (1, me, spare):
             continue
         try:
             with open('/proc/%d/stat' % pid) as f:
@@ -83,16 +83,33 @@ def other_processes():
     return out
 
 
-def kill_all():
-    """SIGKILLs every process but docker-init and us (root + CAP_KILL: kill(-1) reaches them all)."""
+def kill_programs():
+    """SIGKILL to every process of the program's uid and to none of the evaluator's: kill(-1) with the
+    program's euid, hence no effective capabilities; the real and saved uids stay root, so no program can
+    signal us meanwhile."""
+    os.setresuid(0, PROGRAM_UID, 0)
+    try:
+        os.kill(-1, 9)
+    except OSError:
+        pass
+    finally:
+        os.setresuid(0, 0, 0)
+
+
+def kill_all(spare=None):
+    """SIGKILLs every process but docker-init, us and `spare` (a kept evaluator: then only the program's uid
+    is signalled). Root + CAP_KILL: kill(-1) reaches them all."""
     deadline = time.monotonic() + 2.0
     while True:
-        try:
-            os.kill(-1, 9)
-        except ProcessLookupError:
-            pass
+        if spare:
+            kill_programs()
+        else:
+            try:
+                os.kill(-1, 9)
+            except ProcessLookupError:
+                pass
         reap()
-        left = other_processes()
+        left = other_processes(spare)
         if not left:
             return True
         if time.monotonic() > deadline:

@@ -9,7 +9,7 @@
 // run anything at all throws SandboxUnavailableError instead: no verdict, the caller retries later. An
 // aborted `signal` kills the running executions (their containers are removed, as after any runner
 // failure) and rejects with the signal's reason: no verdict, no IE, no retry.
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { Problem, TestCase } from '../data/problem';
 import { parseJson } from './json';
 import { Dispatcher, type DispatchOptions } from './dispatch';
@@ -133,6 +133,7 @@ function testOfBatch(raw: BatchRun, j: number, last: number): RawRun {
 
 export class Sandbox {
   readonly dispatcher: Dispatcher;
+  private evaluatorNames = new Map<string, string>();
 
   /** mode: the default of runTests ('process' unless said). */
   constructor(
@@ -151,6 +152,21 @@ export class Sandbox {
 
   async close(): Promise<void> {
     await this.pool.close();
+  }
+
+  /** A name for the evaluator of an execution (assert, call): the same for executions with the same tests,
+   *  limits and entry point, so the runner can keep one evaluator for them (docker/runner.py Evaluator). A
+   *  random name, not a digest: a digest of the tests in the runner's memory would let a forked program
+   *  check guesses of them. */
+  private evaluatorName(ex: Execution, inputs: string[]): string {
+    const l = ex.limits;
+    const key = createHash('sha256')
+      .update(JSON.stringify([ex.style, ex.fnName, ex.entryPoint, ex.prelude, ex.promptCode, ex.testCode, inputs, l.cpuS, l.resultBytes]))
+      .digest('hex');
+    if (this.evaluatorNames.size >= 4096) this.evaluatorNames.clear();
+    let name = this.evaluatorNames.get(key);
+    if (!name) this.evaluatorNames.set(key, (name = randomBytes(8).toString('hex')));
+    return name;
   }
 
   /** One execution on one container; throws InfraError when the machinery fails, `signal`'s reason when aborted.
@@ -180,6 +196,7 @@ export class Sandbox {
       style: ex.style,
       fn_name: ex.fnName,
       entry_point: ex.entryPoint,
+      evaluator: ex.style === 'stdio' ? undefined : this.evaluatorName(ex, inputs),
       nonce,
       limits: {
         cpu_s: l.cpuS,

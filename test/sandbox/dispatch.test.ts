@@ -2,7 +2,9 @@
 // a container back to back, in one write, and the runner answers each in turn. Each property a neighbour
 // could break, one test: verdicts, limits and time are each program's own; an anomaly, a timeout, a crash
 // or a cancellation beside a program does not change its verdict nor cost it an attempt; no program finds
-// the tests of the requests queued behind it.
+// the tests of the requests queued behind it. Runs with the same tests share the runner's trusted evaluator
+// (docker/runner.py Evaluator): a neighbour that kills, floods, times out or crashes beside them leaves
+// their verdicts as they were.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Sandbox, type Mode, type RunReport } from '../../src/sandbox';
@@ -49,6 +51,8 @@ for (const mode of ['fork', 'process'] as Mode[]) {
         'import os\nfor fd in range(3, 64):\n    try:\n        os.write(fd, b\'{"kind": "ok", "i": 0}\\n{"ret": 1}\\n\')\n    except OSError:\n        pass\ndef f(x):\n    return 0\n', // forged reports on every fd
         'import sys\ndef f(x):\n    sys.stdout.write("x" * (1 << 24))\n    return x * x + 1\n', // output flood: OLE
         'def f(x):\n    raise SystemExit(0)\n',
+        'def f(x):\n    import os\n    os.kill(-1, 9)\n    return 0\n', // every process it may signal: its own uid's only
+        "def f(x):\n    raise type('E%d' % x, (ValueError,), {})('x' * 100000)\n", // new exception types for the shared evaluator
       ];
       const programs = bad.flatMap((b, i) => [`${RIGHT}# ${i}\n`, b]);
       const reports = await Promise.all(programs.map((p) => sandbox.runTests(call, p, { mode, limits: FAST })));
