@@ -53,6 +53,8 @@ export interface DispatchStats {
   writes: number;
   largestWrite: number;
   requeued: number;
+  /** Most containers serving requests at once. */
+  widest: number;
 }
 
 export class Dispatcher {
@@ -61,7 +63,7 @@ export class Dispatcher {
   private lanes = new Set<Lane>();
   private acquiring = 0;
   private scheduled = false;
-  readonly stats: DispatchStats = { requests: 0, writes: 0, largestWrite: 0, requeued: 0 };
+  readonly stats: DispatchStats = { requests: 0, writes: 0, largestWrite: 0, requeued: 0, widest: 0 };
 
   constructor(
     private pool: SandboxPool,
@@ -135,8 +137,10 @@ export class Dispatcher {
     for (const lane of [...this.lanes]) {
       if (lane.inflight.length === 0 && (lane.draining || !this.queue.some((j) => j.memoryBytes === lane.slot.memoryBytes))) this.close(lane);
     }
-    const first = this.queue.find((j) => !open().some((l) => l.slot.memoryBytes === j.memoryBytes));
-    if (first && this.lanes.size + this.acquiring < this.pool.size) this.openLane(first.memoryBytes);
+    // What no lane has room for gets another container while the pool has one (one acquire per `depth` jobs).
+    while (this.queue.length > this.acquiring * this.depth && this.lanes.size + this.acquiring < this.pool.size) {
+      this.openLane((this.queue.find((j) => !open().some((l) => l.slot.memoryBytes === j.memoryBytes)) ?? this.queue[0]).memoryBytes);
+    }
   }
 
   private openLane(memoryBytes: number): void {
@@ -145,6 +149,7 @@ export class Dispatcher {
       (slot) => {
         this.acquiring--;
         this.lanes.add({ slot, inflight: [], sent: 0, serving: false, draining: false, cancelled: false });
+        this.stats.widest = Math.max(this.stats.widest, this.lanes.size);
         this.pump();
       },
       (err: Error) => {

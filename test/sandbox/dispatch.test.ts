@@ -140,3 +140,14 @@ print(b' '.join(sorted(found)).decode() or 'nothing')
   for (const r of [runs[0], runs[4]]) assert.equal(r.verdict, 'AC', `the scanner found ${r.tests[0]?.stdout.trim()} (${r.tests[0]?.detail})`);
   for (const r of [...runs.slice(1, 4), ...runs.slice(5)]) assert.equal(r.verdict, 'WA');
 });
+
+test('a batch is spread over every container of the pool', async () => {
+  const wide = await Sandbox.start({ size: 2 });
+  try {
+    const reports = await Promise.all(Array.from({ length: 16 }, (_, i) => wide.runTests(call, `${RIGHT}# ${i}\n`, { mode: 'fork' })));
+    reports.forEach((r, i) => expectAc(r, `program ${i}`));
+    assert.equal(wide.dispatcher.stats.widest, 2, 'both containers served the batch');
+  } finally {
+    await wide.close();
+  }
+});
