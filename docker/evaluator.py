@@ -407,10 +407,33 @@ def call(spec, ch, args_text):
 _FINAL = ('program_gone', 'ole', 'malformed', 'memory', 'ce')
 
 
+def serve_program(spec, blobs, ch, emit):
+    """One program's tests, in order: {"start": i} before each and its report with "i" after it (the
+    runner times each test from its start line and applies that test's limits)."""
+    first = handshake(ch)
+    if first is not None:
+        first['i'] = 0
+        emit(first)
+        return
+    for i in range(spec['tests']):
+        emit({'start': i})
+        text = blobs.get('test_%d' % i, '')
+        try:
+            report = call(spec, ch, text) if spec['style'] == 'call' else evaluate(spec, blobs, ch, text)
+        except RecursionError:
+            report = {'kind': 'error', 'type': 'RecursionError', 'message': 'the test recursed too deeply'}
+        report['i'] = i
+        emit(report)
+        if report['kind'] in _FINAL:
+            return
+
+
 def main(spec, blobs, fds):
-    """In the runner's forked child, already uid EVAL_UID. Never returns. Runs the tests in order and
-    writes, per test, {"start": i} before it and its report with "i" after it (the runner times each test
-    from its start line and applies that test's limits)."""
+    """In the runner's forked child, already uid EVAL_UID. Never returns. Serves the programs of the requests
+    that share these tests, one after the other: the runner sends each program's two channel fds on the
+    control socket; after its tests this closes them (the program's end sees EOF and exits) and writes
+    {"done": true}. EOF on the control socket: exit."""
+    import socket
     code = 0
 
     def emit(obj):
@@ -421,23 +444,18 @@ def main(spec, blobs, fds):
 
     try:
         sys.setrecursionlimit(10000)
-        ch = Channel(fds['to_program'], fds['from_program'], spec['result_bytes'])
-        first = handshake(ch)
-        if first is not None:
-            first['i'] = 0
-            emit(first)
-            return
-        for i in range(spec['tests']):
-            emit({'start': i})
-            text = blobs.get('test_%d' % i, '')
-            try:
-                report = call(spec, ch, text) if spec['style'] == 'call' else evaluate(spec, blobs, ch, text)
-            except RecursionError:
-                report = {'kind': 'error', 'type': 'RecursionError', 'message': 'the test recursed too deeply'}
-            report['i'] = i
-            emit(report)
-            if report['kind'] in _FINAL:
+        control = socket.socket(fileno=fds['control'])
+        while True:
+            _, channel_fds, _, _ = socket.recv_fds(control, 1, 2)
+            if len(channel_fds) != 2:
                 return
+            to_program, from_program = channel_fds
+            try:
+                serve_program(spec, blobs, Channel(to_program, from_program, spec['result_bytes']), emit)
+            finally:
+                os.close(to_program)
+                os.close(from_program)
+            emit({'done': True})
     except BaseException:  # noqa: BLE001
         code = 1
     finally:

@@ -11,9 +11,13 @@
 # evaluator by fork and zeroed here before the program is forked (fork mode must not find them in its heap).
 #
 # Frame (both directions): u32 BE header length, u32 BE payload length, JSON header, payload. The header's
-# `blobs` lists [name, size] pairs; the payload is those blobs back to back.
+# `blobs` lists [name, size] pairs; the payload is those blobs back to back. The host may send several run
+# requests back to back; they wait in the stream, unread, and are read one at a time, each after the
+# previous run's answer, so this process's memory holds one run's tests at a time. After a run with an
+# anomaly or a setup error, later runs are answered `not_run` (the container is about to be recycled).
 import json
 import os
+import resource
 import select
 import struct
 import sys
@@ -23,7 +27,7 @@ sys.path.insert(0, '/opt/mars2')
 import harness  # noqa: E402  (trusted)
 import evaluator  # noqa: E402  (trusted)
 from container_state import (  # noqa: E402
-    CPU_V1, CPU_V2, OOM_FILE, cgroup_cpu_s, drop_privileges, ipc_left, kill_all, oom_kills, remove_ipc, remove_run_dir,
+    CPU_V1, CPU_V2, OOM_FILE, cgroup_cpu_s, drop_privileges, ipc_left, kill_all, kill_programs, oom_kills, remove_ipc, remove_run_dir,
     scratch_dirty, wipe_scratch)
 
 # What fork mode keeps warm: imported once here, shared by every forked program.
@@ -69,11 +73,16 @@ def read_exact(n):
     return b''.join(parts)
 
 
-def write_all(data):
-    view = memoryview(data)
-    while view:
-        n = os.write(proto_out, view)
-        view = view[n:]
+def write_all(parts):
+    """One writev for the whole frame where the stream takes it (each write is a hop through Docker)."""
+    views = [memoryview(p).cast('B') for p in parts if len(p)]
+    while views:
+        n = os.writev(proto_out, views)
+        while views and n >= len(views[0]):
+            n -= len(views[0])
+            views.pop(0)
+        if n:
+            views[0] = views[0][n:]
 
 
 def send(header, blobs=()):
@@ -81,9 +90,7 @@ def send(header, blobs=()):
     header['blobs'] = [[name, len(data)] for name, data in blobs]
     h = json.dumps(header).encode()
     total = sum(len(d) for _, d in blobs)
-    write_all(struct.pack('>II', len(h), total) + h)
-    for _, data in blobs:
-        write_all(data)
+    write_all([struct.pack('>II', len(h), total) + h] + [data for _, data in blobs])
 
 
 def read_request(run_dir):
@@ -156,7 +163,6 @@ def zero(buf, n=None):
 def child(req, run_dir, fds):
     """In the forked child: become the program. Never returns."""
     try:
-        import resource
         os.setsid()
         with open('/proc/self/oom_score_adj', 'w') as f:
             f.write('1000')  # the program, never the runner, is the OOM killer's choice
@@ -201,7 +207,6 @@ def child(req, run_dir, fds):
 def evaluator_child(req, secret, fds, keep):
     """In the forked child: become the trusted evaluator (its own uid, no program code). Never returns."""
     try:
-        import resource
         null = os.open('/dev/null', os.O_RDWR)
         for target in (0, 1, 2):
             os.dup2(null, target)
@@ -224,6 +229,86 @@ def evaluator_child(req, secret, fds, keep):
         os._exit(126)
 
 
+class Evaluator:
+    """The trusted evaluator of the requests the host names alike (`evaluator`: the same tests, limits and
+    entry point), forked with their eval_* blobs and kept for the next such request, so that a program costs
+    one fork, not two. It serves one program at a time, over channel pipes sent on its control socket, and is
+    replaced after a run that did not end cleanly (a limit, a death, an anomaly), after MAX_SERVED programs,
+    or when it has used EVAL_CPU_S of CPU (its RLIMIT_CPU backstop stays out of reach of the next run)."""
+    MAX_SERVED = 64
+    EVAL_CPU_S = 1.0
+    current = None
+
+    def __init__(self, req):
+        import socket
+        self.socket = socket
+        self.token = req.get('evaluator')
+        self.served = 0
+        control, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        report = os.pipe()
+        self.pid = os.fork()
+        if self.pid == 0:
+            fds = {'control': theirs.fileno(), 'report': report[1]}
+            evaluator_child(req, req['secret'], fds, set(fds.values()))
+        theirs.close()
+        os.close(report[1])
+        self.control = control
+        self.report = report[0]
+        self.pidfd = os.pidfd_open(self.pid)
+        self.status = None
+
+    @classmethod
+    def for_request(cls, req):
+        """The kept evaluator if this request shares its name and it has room, else a new one. Either way
+        the request's eval_* blobs are zeroed here, before any program is forked."""
+        ev = cls.current
+        if ev is not None and not (req.get('evaluator') and ev.token == req.get('evaluator') and ev.served < cls.MAX_SERVED
+                                   and ev.alive() and ev.cpu_s() < cls.EVAL_CPU_S):
+            ev.stop()
+            ev = None
+        if ev is None:
+            ev = cls.current = cls(req)
+        for buf in req['secret'].values():
+            buf[:] = bytes(len(buf))  # zeroed before the program is forked
+        req['secret'].clear()
+        ev.served += 1
+        return ev
+
+    def alive(self):
+        return os.waitid(os.P_PID, self.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is None
+
+    def give(self, to_program, from_program):
+        self.socket.send_fds(self.control, [b'p'], [to_program, from_program])
+
+    def cpu_s(self):
+        try:
+            with open('/proc/%d/stat' % self.pid) as f:
+                fields = f.read().rsplit(')', 1)[1].split()
+            return (int(fields[11]) + int(fields[12])) / os.sysconf('SC_CLK_TCK')
+        except (OSError, IndexError, ValueError):
+            return float('inf')
+
+    def reaped(self, status):
+        """Its status, once the run loop has reaped it (it died, or was killed with the run)."""
+        self.status = status
+        self.stop()
+
+    def stop(self):
+        if Evaluator.current is self:
+            Evaluator.current = None
+        if self.status is None:
+            try:
+                os.kill(self.pid, 9)
+            except OSError:
+                pass
+            _, self.status, _ = os.wait4(self.pid, 0)
+        for close in (self.control.close, lambda: os.close(self.report), lambda: os.close(self.pidfd)):
+            try:
+                close()
+            except OSError:
+                pass
+
+
 def run(req, run_dir):
     lim = req['limits']
     assert_style = req.get('style') in ('assert', 'call')  # tests driven by the trusted evaluator
@@ -231,25 +316,23 @@ def run(req, run_dir):
     caps = {'out': lim['stdout_bytes'], 'err': lim['stderr_bytes'], 'res': lim['result_bytes'], 'report': 64 << 10}
     pipes = {k: os.pipe() for k in ('out', 'err', 'ctl')}
     eval_pid = None
+    ev = None
+    if not assert_style and Evaluator.current is not None:
+        Evaluator.current.stop()  # this run's clean-up kills every process
     if assert_style:
-        to_prog, from_prog, report = os.pipe(), os.pipe(), os.pipe()
+        to_prog, from_prog = os.pipe(), os.pipe()
         cpu0 = cgroup_cpu_s()
         oom0 = oom_kills()
         t0 = time.monotonic()
-        eval_pid = os.fork()
-        if eval_pid == 0:
-            fds = {'to_program': to_prog[1], 'from_program': from_prog[0], 'report': report[1]}
-            evaluator_child(req, req['secret'], fds, set(fds.values()))
-        for buf in req['secret'].values():
-            buf[:] = bytes(len(buf))  # zeroed before the program is forked
-        req['secret'].clear()
+        ev = Evaluator.for_request(req)
+        eval_pid = ev.pid
+        ev.give(to_prog[1], from_prog[0])
         os.close(to_prog[1])
         os.close(from_prog[0])
-        os.close(report[1])
         child_fds = {'out': pipes['out'][1], 'err': pipes['err'][1], 'res': to_prog[0], 'nonce': from_prog[1],
                      'ctl': pipes['ctl'][1]}
         after_fork = (to_prog[0], from_prog[1])
-        readers_src = {'out': pipes['out'][0], 'err': pipes['err'][0], 'report': report[0]}
+        readers_src = {'out': pipes['out'][0], 'err': pipes['err'][0], 'report': ev.report}
     else:
         for k in ('res', 'nonce'):
             pipes[k] = os.pipe()
@@ -331,6 +414,9 @@ def run(req, run_dir):
             report_len += n
         return report_buf.find(b'"program_gone"', 0, report_len) >= 0  # no copy of the text
 
+    spare = lambda: eval_pid if clean[0] else None  # noqa: E731
+    clean = [False]  # the evaluator said this program is done, with no limit hit: it is kept for the next
+
     def finish():
         nonlocal done, t_end, rusage, eval_status, status
         if not done:
@@ -341,18 +427,22 @@ def run(req, run_dir):
             if rusage is None and assert_style and killed is None and program_gone():
                 select.select([pidfd], [], [], 0.25)
             ended = rusage is None and os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None
-            try:
-                os.kill(-1, 9)
-            except OSError:
-                pass
+            clean[0] = clean[0] and killed is None
+            if clean[0]:
+                kill_programs()
+            else:
+                try:
+                    os.kill(-1, 9)
+                except OSError:
+                    pass
             # Reap our two children by pid first: kill_all() reaps whatever is left, statuses unseen.
             if rusage is None:
                 _, st, rusage = os.wait4(pid, 0)
                 if ended:
                     status = st
-            if eval_pid and eval_status is None:
+            if eval_pid and eval_status is None and not clean[0]:
                 _, eval_status, _ = os.wait4(eval_pid, 0)
-            kill_all()  # background children must not hold the pipes open (sandbox.md §5.2)
+            kill_all(spare())  # background children must not hold the pipes open (sandbox.md §5.2)
 
     while open_fds or not done:
         now = time.monotonic()
@@ -387,12 +477,15 @@ def run(req, run_dir):
             k = readers[fd]
             if k == 'report':  # test text (a failing assert's line): read in place, zeroed after sending
                 n = os.readv(fd, [memoryview(report_buf)[report_len:caps['report']]]) if report_len < caps['report'] else 0
-                if n == 0:
-                    poller.unregister(fd)
-                    os.close(fd)
-                    open_fds.discard(fd)
                 report_len += n
                 scan_marks()
+                # The evaluator's last line for this program; the pipe is its own (closed when it stops).
+                if n == 0 or report_buf.find(b'{"done": true}\n', max(0, report_len - 15), report_len) >= 0:
+                    poller.unregister(fd)
+                    open_fds.discard(fd)
+                    if n:
+                        clean[0] = True
+                        finish()
                 continue
             room = caps[k] - lens[k]
             n = os.readv(fd, [memoryview(bufs[k])[lens[k]:caps[k]] if room > 0 else memoryview(STAGING)])
@@ -411,10 +504,11 @@ def run(req, run_dir):
             elif k == 'res' and totals[k] > caps[k]:
                 kill('result')
         if done and open_fds and time.monotonic() > t_end + 2.0:
-            kill_all()  # something kept a pipe open after everything was killed: give up on the rest
+            kill_all(spare())  # something kept a pipe open after everything was killed: give up on the rest
             for fd in list(open_fds):
                 poller.unregister(fd)
-                os.close(fd)
+                if readers[fd] != 'report':  # the evaluator's, closed when it stops
+                    os.close(fd)
             open_fds.clear()
     os.close(pidfd)
     if eval_pidfd is not None:
@@ -430,7 +524,7 @@ def run(req, run_dir):
     # IPC objects are charged to this container's memory, and the answer must not depend on room for it.
     cpu1 = cgroup_cpu_s()
     anomalies = []
-    if not kill_all():
+    if not kill_all(spare()):
         anomalies.append('processes survived SIGKILL')
     removed_ipc = remove_ipc()
     oom1 = oom_kills()
@@ -441,7 +535,7 @@ def run(req, run_dir):
         wipe_scratch()
         if scratch_dirty():
             anomalies.append('scratch not empty after wipe')
-    if ipc_left():
+    if removed_ipc and ipc_left():  # none there before the removal: none now (every process is dead)
         anomalies.append('IPC objects left')
     rus_cpu = rusage.ru_utime + rusage.ru_stime
     result = {
@@ -464,7 +558,14 @@ def run(req, run_dir):
         result['program_ended'] = status is not None  # by itself, before the evaluator was done
         result['marks'] = marks
         result['tests'] = n_tests
-        result['evaluator_exit'] = os.WEXITSTATUS(eval_status) if os.WIFEXITED(eval_status) else -os.WTERMSIG(eval_status)
+        if eval_status is not None:
+            result['evaluator_exit'] = os.WEXITSTATUS(eval_status) if os.WIFEXITED(eval_status) else -os.WTERMSIG(eval_status)
+        if clean[0] and not anomalies:
+            pass  # kept for the next request with its name
+        elif eval_status is not None:
+            ev.reaped(eval_status)
+        else:
+            ev.stop()
     blobs = [('stdout', memoryview(bufs['out'])[:lens['out']]), ('stderr', memoryview(bufs['err'])[:lens['err']])]
     blobs.append(('report', memoryview(report_buf)[:report_len]) if assert_style else ('result', memoryview(bufs['res'])[:lens['res']]))
     if any(totals[k] > caps[k] for k in totals):
@@ -478,6 +579,7 @@ def main():
     send({'type': 'hello', 'protocol': PROTOCOL, 'python': sys.version.split()[0],
           'cgroup_cpu': bool(CPU_V1 or CPU_V2), 'cgroup_oom': OOM_FILE is not None})
     n = 0
+    tainted = None  # why this container runs nothing more (the pool recycles it)
     while True:
         n += 1
         run_dir = os.path.join(RUN_ROOT, str(n))
@@ -486,12 +588,21 @@ def main():
         except EOFError:
             return
         op = req.get('op')
-        if op == 'run':
+        if op == 'run' and tainted:
+            # The host sends several requests back to back (src/sandbox/dispatch.ts); after a run that left
+            # the container in doubt, the ones behind it are refused unrun and go to another container.
+            remove_run_dir(run_dir)
+            for buf in req['secret'].values():
+                zero(buf)
+            send({'type': 'not_run', 'id': req.get('id'), 'why': tainted})
+        elif op == 'run':
             try:
                 header, blobs = run(req, run_dir)
             finally:
                 remove_run_dir(run_dir)
             secrets = header.pop('secret_buffers', [])
+            if header['anomalies'] or header['setup_error']:
+                tainted = ', '.join(header['anomalies']) or 'setup error'
             send(header, blobs)
             del blobs
             for buf, n in secrets:

@@ -1,6 +1,7 @@
 // One round of the RL loop's sandbox shape, in a child process (bench/sandbox.ts --loop runs it, for this
-// checkout and for a --baseline worktree, interleaved): 128 programs × 8 tests, one style and one mode, the
-// programs run with the pool's width at once, as an iteration's nodes do. Prints one JSON line.
+// checkout and for a --baseline worktree, interleaved): 128 programs × 8 tests, one style and one mode, all
+// programs submitted at once, as an iteration's expands do when a generation batch ends (before 2026-12-02:
+// the pool's width at once; the sandbox queues the rest either way). Prints one JSON line.
 // argv: SRC_ROOT STYLE MODE [PROGRAMS] [TESTS]. SRC_ROOT is the checkout whose src/sandbox is measured.
 import { join } from 'node:path';
 import { cpus } from 'node:os';
@@ -29,16 +30,13 @@ async function main() {
   try {
     await sandbox.runTests(problem, programs[0], { tests: 'public', mode }); // warm: page cache, first forks
     const t0 = performance.now();
-    let next = 0;
     let passed = 0;
     let ie = 0;
     await Promise.all(
-      Array.from({ length: sandbox.pool.size }, async () => {
-        while (next < programs.length) {
-          const r = await sandbox.runTests(problem, programs[next++], { tests: 'public', mode });
-          passed += r.passed;
-          ie += r.tests.filter((t: { verdict: string }) => t.verdict === 'IE').length;
-        }
+      programs.map(async (program) => {
+        const r = await sandbox.runTests(problem, program, { tests: 'public', mode });
+        passed += r.passed;
+        ie += r.tests.filter((t: { verdict: string }) => t.verdict === 'IE').length;
       }),
     );
     const seconds = (performance.now() - t0) / 1000;

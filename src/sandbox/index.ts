@@ -24,7 +24,10 @@
 //   reaching the tests (reading the test file, rewriting or skipping test code, redefining builtins or the
 //     prompt's helpers): test code goes to the runner as eval_* blobs kept in memory, is given to the evaluator
 //     by fork and zeroed before the program forks; the evaluator runs as uid 65533 (the program: 65534, no
-//     ptrace, kill or /proc access across uids) with its own builtins and the dataset's helpers.
+//     ptrace, kill or /proc access across uids) with its own builtins and the dataset's helpers. Requests with
+//     the same tests and limits share one evaluator, one program after another (docker/runner.py Evaluator),
+//     replaced after any run that hit a limit or left an anomaly; requests queued behind a run wait unread in
+//     the runner's stream (./dispatch; test/sandbox/dispatch.test.ts).
 //   making the host throw or the machinery fail (huge integers, deep or malformed values, junk on every fd,
 //     replies over the cap): every record is parsed by code that returns a value or says why (./json,
 //     ./typed, ./checkers); the evaluator caps and validates replies; a verdict is always produced.

@@ -240,9 +240,14 @@ export class SandboxPool {
     }
   }
 
-  /** Returns a slot; with a reason, the container is removed and a fresh one is made on demand. */
-  release(slot: Slot, recycleReason?: string): void {
-    slot.runs++;
+  /** Runs a container serves before it is recycled. */
+  get maxRunsPerContainer(): number {
+    return this.opts.maxRunsPerContainer;
+  }
+
+  /** Returns a slot after `runs` runs; with a reason, the container is removed and a fresh one is made on demand. */
+  release(slot: Slot, recycleReason?: string, runs = 1): void {
+    slot.runs += runs;
     const reason =
       recycleReason ?? (slot.conn.closed ? 'runner gone' : slot.runs >= this.opts.maxRunsPerContainer ? 'run count' : undefined);
     if (reason || this.closed) {

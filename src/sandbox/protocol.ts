@@ -2,7 +2,8 @@
 // Docker multiplexes the container's stdout/stderr on that stream in 8-byte-header frames (type 1/2,
 // u32 BE length — sandbox.md §5.2); stdout carries runner frames, stderr the runner's log.
 // Runner frame: u32 BE header length, u32 BE payload length, JSON header, payload = the header's `blobs`
-// ([name, size] pairs) back to back. One request is in flight per connection; the pool guarantees it.
+// ([name, size] pairs) back to back. Several requests may be in flight on a connection (./dispatch); the
+// runner answers them in order, one at a time.
 import type { Duplex } from 'node:stream';
 
 /** The sandbox's own machinery failed (not the program): retried, never scored. */
@@ -166,12 +167,10 @@ export class RunnerConnection {
     });
   }
 
-  async request(header: Record<string, unknown>, blobs: [string, Buffer][], timeoutMs: number): Promise<Frame> {
-    if (this.closedError) throw this.closedError;
-    for (const part of encodeFrame(header, blobs)) this.stream.write(part);
-    const frame = await this.next(timeoutMs);
-    if (frame.header.type === 'error') throw new InfraError(`sandbox ${this.label}: runner error: ${frame.header.message}`);
-    return frame;
+  /** Writes requests back to back in one write (the runner answers each in turn: next()). */
+  send(requests: [Record<string, unknown>, [string, Buffer][]][]): void {
+    if (this.closedError) return; // next() rejects with it
+    this.stream.write(Buffer.concat(requests.flatMap(([header, blobs]) => encodeFrame(header, blobs))));
   }
 
   destroy(): void {

@@ -3,17 +3,18 @@
 // the pool). Assert and call style: one execution runs all of a program's tests in order, in one program
 // process driven by the trusted evaluator, each test with its own limits and verdict; after a test that
 // ended the program's process the rest resume in a new execution (the loop's shape: many programs at once,
-// each one request). An infrastructure failure is retried on a fresh container and reported as IE only when the
-// retries are spent. A program must not be able to cause IE (src/sandbox/index.ts, threat model); one that
+// each one request; concurrent requests go to a container back to back, several per write: ./dispatch). An
+// infrastructure failure is retried on a fresh container and reported as IE only when the retries are spent. A program must not be able to cause IE (src/sandbox/index.ts, threat model); one that
 // repeats after its retries is scored as a failure by every caller and marked IE. A sandbox that cannot
 // run anything at all throws SandboxUnavailableError instead: no verdict, the caller retries later. An
 // aborted `signal` kills the running executions (their containers are removed, as after any runner
 // failure) and rejects with the signal's reason: no verdict, no IE, no retry.
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { Problem, TestCase } from '../data/problem';
 import { parseJson } from './json';
-import { SandboxPool, type PoolOptions, type Slot } from './pool';
-import { InfraError, SandboxUnavailableError } from './protocol';
+import { Dispatcher, type DispatchOptions } from './dispatch';
+import { SandboxPool, type PoolOptions } from './pool';
+import { InfraError, SandboxUnavailableError, type Frame } from './protocol';
 import { DEFAULT_LIMITS, type BatchRun, type EvaluatorReport, type Limits, type Mode, type RawRun, type RunReport, type TestResult } from './types';
 import { classify } from './verdict';
 
@@ -131,23 +132,45 @@ function testOfBatch(raw: BatchRun, j: number, last: number): RawRun {
 }
 
 export class Sandbox {
+  readonly dispatcher: Dispatcher;
+  private evaluatorNames = new Map<string, string>();
+
   /** mode: the default of runTests ('process' unless said). */
   constructor(
     readonly pool: SandboxPool,
     readonly mode: Mode = 'process',
-  ) {}
+    dispatch: DispatchOptions = {},
+  ) {
+    this.dispatcher = new Dispatcher(pool, dispatch);
+  }
 
   /** Starts a pool (image ensured, leftovers reaped, containers warm). */
-  static async start(options: PoolOptions & { mode?: Mode } = {}): Promise<Sandbox> {
-    const { mode, ...pool } = options;
-    return new Sandbox(await SandboxPool.start(pool), mode);
+  static async start(options: PoolOptions & DispatchOptions & { mode?: Mode } = {}): Promise<Sandbox> {
+    const { mode, depth, ...pool } = options;
+    return new Sandbox(await SandboxPool.start(pool), mode, { depth });
   }
 
   async close(): Promise<void> {
     await this.pool.close();
   }
 
-  /** One execution on one container; throws InfraError when the machinery fails, `signal`'s reason when aborted. */
+  /** A name for the evaluator of an execution (assert, call): the same for executions with the same tests,
+   *  limits and entry point, so the runner can keep one evaluator for them (docker/runner.py Evaluator). A
+   *  random name, not a digest: a digest of the tests in the runner's memory would let a forked program
+   *  check guesses of them. */
+  private evaluatorName(ex: Execution, inputs: string[]): string {
+    const l = ex.limits;
+    const key = createHash('sha256')
+      .update(JSON.stringify([ex.style, ex.fnName, ex.entryPoint, ex.prelude, ex.promptCode, ex.testCode, inputs, l.cpuS, l.resultBytes]))
+      .digest('hex');
+    if (this.evaluatorNames.size >= 4096) this.evaluatorNames.clear();
+    let name = this.evaluatorNames.get(key);
+    if (!name) this.evaluatorNames.set(key, (name = randomBytes(8).toString('hex')));
+    return name;
+  }
+
+  /** One execution on one container; throws InfraError when the machinery fails, `signal`'s reason when aborted.
+   *  Concurrent executions share containers' round trips (./dispatch). */
   async executeOnce(ex: Execution, signal?: AbortSignal): Promise<RawRun & Partial<BatchRun>> {
     signal?.throwIfAborted();
     const nonce = randomBytes(16).toString('hex');
@@ -173,6 +196,7 @@ export class Sandbox {
       style: ex.style,
       fn_name: ex.fnName,
       entry_point: ex.entryPoint,
+      evaluator: ex.style === 'stdio' ? undefined : this.evaluatorName(ex, inputs),
       nonce,
       limits: {
         cpu_s: l.cpuS,
@@ -188,53 +212,38 @@ export class Sandbox {
     };
     const bytesIn = blobs.reduce((s, [, b]) => s + b.length, 0);
     const timeoutMs = inputs.length * l.wallS * 1000 + 30_000 + bytesIn / 1000; // + 1 s per MB of input
-    let slot: Slot | undefined;
-    let recycle: string | undefined;
-    // The runner serves one request at a time and cannot be interrupted: cancelling drops its connection,
-    // so the slot is recycled (container removed, the run with it).
-    const kill = () => slot?.conn.destroy();
-    signal?.addEventListener('abort', kill, { once: true });
+    let frame: Frame;
     try {
-      slot = await this.pool.acquire(l.memoryBytes).catch((err: Error) => {
-        throw new SandboxUnavailableError(`sandbox: no container to run in (${err.message})`);
-      });
-      signal?.throwIfAborted();
-      const frame = await slot.conn.request(header, blobs, timeoutMs);
-      const h = frame.header;
-      if (h.type !== 'result') throw new InfraError(`sandbox: unexpected answer '${h.type}' from the runner`);
-      if (h.setup_error) throw new InfraError(`sandbox: the runner could not start the program: ${h.setup_error}`);
-      if (h.anomalies.length) recycle = `anomaly: ${h.anomalies.join(', ')}`;
-      const run: RawRun & Partial<BatchRun> & { evaluatorExit?: unknown } = {
-        exitCode: h.exit_code,
-        signal: h.signal,
-        cpuS: h.cpu_s,
-        wallS: h.wall_s,
-        maxRssBytes: h.max_rss_bytes,
-        killed: h.killed,
-        oom: h.oom,
-        stdout: frame.blobs.get('stdout') ?? Buffer.alloc(0),
-        stdoutTotal: h.stdout_total,
-        stderr: frame.blobs.get('stderr') ?? Buffer.alloc(0),
-        stderrTotal: h.stderr_total,
-        records: parseRecords(frame.blobs.get('result') ?? Buffer.alloc(0), nonce),
-        anomalies: h.anomalies,
-        ...(ex.style !== 'stdio' && {
-          evaluations: parseEvaluations(frame.blobs.get('report') ?? Buffer.alloc(0)),
-          marks: Array.isArray(h.marks) ? h.marks : [],
-          evaluatorExit: h.evaluator_exit,
-          programEnded: h.program_ended === true,
-        }),
-      };
-      return run;
+      frame = await this.dispatcher.run(header, blobs, l.memoryBytes, timeoutMs, signal);
     } catch (err) {
-      if (signal?.aborted) throw signal.reason; // a killed run's connection is closed: release recycles it
-      recycle = `failure: ${(err as Error).message}`;
-      if (!slot) throw err;
+      if (signal?.aborted) throw signal.reason; // a killed run's container is recycled (./dispatch)
       throw err instanceof InfraError ? err : new InfraError(`sandbox: ${(err as Error).message}`);
-    } finally {
-      signal?.removeEventListener('abort', kill);
-      if (slot) this.pool.release(slot, recycle);
     }
+    const h = frame.header;
+    // Setup errors and anomalies: the dispatcher has recycled the container already.
+    if (h.setup_error) throw new InfraError(`sandbox: the runner could not start the program: ${h.setup_error}`);
+    const run: RawRun & Partial<BatchRun> & { evaluatorExit?: unknown } = {
+      exitCode: h.exit_code,
+      signal: h.signal,
+      cpuS: h.cpu_s,
+      wallS: h.wall_s,
+      maxRssBytes: h.max_rss_bytes,
+      killed: h.killed,
+      oom: h.oom,
+      stdout: frame.blobs.get('stdout') ?? Buffer.alloc(0),
+      stdoutTotal: h.stdout_total,
+      stderr: frame.blobs.get('stderr') ?? Buffer.alloc(0),
+      stderrTotal: h.stderr_total,
+      records: parseRecords(frame.blobs.get('result') ?? Buffer.alloc(0), nonce),
+      anomalies: h.anomalies,
+      ...(ex.style !== 'stdio' && {
+        evaluations: parseEvaluations(frame.blobs.get('report') ?? Buffer.alloc(0)),
+        marks: Array.isArray(h.marks) ? h.marks : [],
+        evaluatorExit: h.evaluator_exit,
+        programEnded: h.program_ended === true,
+      }),
+    };
+    return run;
   }
 
   /** Runs `code` against the problem's tests; program failures are verdicts, infrastructure ones IE. */
