@@ -2,6 +2,7 @@
 // closing the connection after; a stack that is not up is a UserError saying how to start it. A command
 // whose work needs a worker asks for one: the task queue's pollers are checked first, so a stopped worker
 // is said at once instead of a start or a query that waits forever.
+import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import type { Client } from '@temporalio/client';
 import { address, currentStack, type StackConfig } from '../stack';
@@ -50,7 +51,14 @@ export async function requireWorker(client: Client, cfg: StackConfig): Promise<v
   }
 }
 
+/** A live process: a zombie (killed, not yet reaped by its parent, e.g. the process that ran `up`) is dead. */
 function processAlive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return !/\) Z /.test(stat);
+  } catch {
+    // No /proc entry: gone (or no procfs, where signal 0 tells).
+  }
   try {
     process.kill(pid, 0);
     return true;
