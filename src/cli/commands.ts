@@ -18,7 +18,7 @@ export const commands: Record<string, () => Promise<Command>> = {
   tree: async () => (await import('./tree')).treeCommand,
   train: async () => (await import('./train')).trainCommand,
   runs: async () => (await import('./train')).runsCommand,
-  status: async () => (await import('./train')).statusCommand,
+  status: async () => (await import('./status')).statusCommand,
   cancel: async () => (await import('./train')).cancelCommand,
   report: async () => (await import('./report')).reportCommand,
   eval: async () => (await import('./eval')).evalCommand,

@@ -117,6 +117,6 @@ export const evalCommand: Command = {
       console.log(`evaluation ${workflowId}: ${result.problems} held-out problem${result.problems === 1 ? '' : 's'}, weights ${versions}${overrides.weights ? ' (int8)' : ''}`);
       for (const line of formatEvaluation(result.eval)) console.log(`  ${line}`);
       return 0;
-    });
+    }, { worker: true });
   },
 };

@@ -3,17 +3,19 @@
 // public-test verdicts and the tree. The problem goes to the stack's store; Temporal carries its ref.
 import { existsSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
+import type { Client } from '@temporalio/client';
 import type { GenerationRecord, SearchTreeInput } from '../contracts';
 import { loadDataset } from '../data';
 import type { Problem } from '../data';
 import { bestNode } from '../rl/nodes';
 import { drawTree } from './treeView';
 import type { RunReport } from '../sandbox';
-import { currentStack } from '../stack';
-import { connectClient } from '../stack/client';
 import { Store } from '../store';
 import { searchTree } from '../workflows';
+import { treeQuery } from '../workflows/shared';
 import { numberFlag, parseFlags, UsageError, UserError, type Command } from './command';
+import { LiveLine } from './progress';
+import { withClient } from './withClient';
 
 const usage = `usage: mars2 solve --problem FILE [--id ID] --agents DIR[,DIR…] --budget N [options]
   --problem FILE        a dataset file (native JSONL, MBPP, HumanEval, LeetCode, LiveCodeBench, contest)
@@ -90,48 +92,75 @@ export const solveCommand: Command = {
     const agents = agentsFrom(values.agents, values.int8 === true);
     const problem = await pickProblem(values.problem, values.id);
 
-    const cfg = currentStack();
-    const store = new Store(join(cfg.home, 'store'));
-    const client = await connectClient(cfg).catch((err: Error) => {
-      throw new UserError(err.message);
-    });
-    try {
-      const input: SearchTreeInput = {
-        problem: { ref: await store.putJson(problem), id: problem.id },
-        agents,
-        budget,
-        seed,
-        mode: 'tplus',
-        maxNewTokens,
-        sampling: { temperature },
-      };
-      const workflowId = `solve-${problem.id.replace(/[^A-Za-z0-9._-]/g, '_')}-${Date.now().toString(36)}`;
-      const handle = await client.workflow.start(searchTree, { taskQueue: cfg.taskQueue, workflowId, args: [input] });
-      if (!values.json) console.error(`tree ${workflowId} started on ${cfg.namespace}; watch it with: mars2 tree ${workflowId}`);
-      const nodes = await handle.result();
-      const best = bestNode(nodes)!;
-      const generation = await store.getJson<GenerationRecord>(best.refs.generation);
-      const report = best.refs.publicTests ? await store.getJson<RunReport>(best.refs.publicTests) : null;
-      const solved = best.score === 1;
-      const verdicts = report?.tests ?? [];
-      if (values.json) {
-        console.log(JSON.stringify({
-          workflowId, problemId: problem.id, solved,
-          best: { nodeId: best.nodeId, agent: best.agent, score: best.score, publicTests: best.publicTests, program: generation.program, verdicts: verdicts.map((t) => ({ index: t.index, verdict: t.verdict, detail: t.detail })) },
-          nodes,
-        }));
-      } else {
-        const pub = best.publicTests ? `public tests ${best.publicTests.verdict} ${best.publicTests.passed}/${best.publicTests.total}` : 'the problem has no public tests to search on';
-        console.log(`${problem.id}: ${solved ? 'solved' : 'not solved'} — best node #${best.nodeId} by ${best.agent}, ${pub}\n`);
-        console.log('```python');
-        console.log(printable(generation.program));
-        console.log('```\n');
-        for (const t of verdicts) console.log(`test ${t.index}: ${t.verdict}  ${t.detail}`);
-        console.log(`\n${drawTree(nodes, { title: workflowId })}`);
-      }
-      return 0;
-    } finally {
-      await client.connection.close();
-    }
+    return withClient(
+      async (client, cfg) => {
+        const store = new Store(join(cfg.home, 'store'));
+        const input: SearchTreeInput = {
+          problem: { ref: await store.putJson(problem), id: problem.id },
+          agents,
+          budget,
+          seed,
+          mode: 'tplus',
+          maxNewTokens,
+          sampling: { temperature },
+        };
+        const workflowId = `solve-${problem.id.replace(/[^A-Za-z0-9._-]/g, '_')}-${Date.now().toString(36)}`;
+        const handle = await client.workflow.start(searchTree, { taskQueue: cfg.taskQueue, workflowId, args: [input] });
+        if (!values.json) console.error(`tree ${workflowId} started on ${cfg.namespace}; watch it with: mars2 tree ${workflowId}`);
+        const stop = () => {
+          process.stderr.write(`\nstopped waiting; tree ${workflowId} keeps growing on the worker. See it: mars2 tree ${workflowId}; stop it: mars2 cancel ${workflowId}\n`);
+          process.exit(130);
+        };
+        process.once('SIGINT', stop);
+        const watching = values.json ? Promise.resolve() : watchNodes(client, workflowId, budget).catch(() => {}); // a failed tree is reported by result()
+        const nodes = await handle.result().finally(() => process.off('SIGINT', stop));
+        await watching;
+        const best = bestNode(nodes)!;
+        const generation = await store.getJson<GenerationRecord>(best.refs.generation);
+        const report = best.refs.publicTests ? await store.getJson<RunReport>(best.refs.publicTests) : null;
+        const solved = best.score === 1;
+        const verdicts = report?.tests ?? [];
+        if (values.json) {
+          console.log(JSON.stringify({
+            workflowId, problemId: problem.id, solved,
+            best: { nodeId: best.nodeId, agent: best.agent, score: best.score, publicTests: best.publicTests, program: generation.program, verdicts: verdicts.map((t) => ({ index: t.index, verdict: t.verdict, detail: t.detail })) },
+            nodes,
+          }));
+        } else {
+          const pub = best.publicTests ? `public tests ${best.publicTests.verdict} ${best.publicTests.passed}/${best.publicTests.total}` : 'the problem has no public tests to search on';
+          console.log(`${problem.id}: ${solved ? 'solved' : 'not solved'} — best node #${best.nodeId} by ${best.agent}, ${pub}\n`);
+          console.log('```python');
+          console.log(printable(generation.program));
+          console.log('```\n');
+          for (const t of verdicts) console.log(`test ${t.index}: ${t.verdict}  ${t.detail}`);
+          console.log(`\n${drawTree(nodes, { title: workflowId })}`);
+        }
+        return 0;
+      },
+      { worker: true },
+    );
   },
 };
+
+/**
+ * Nodes k/N on stderr as they arrive, until the tree closes: redrawn in place on a terminal, a line per
+ * node otherwise.
+ */
+async function watchNodes(client: Client, workflowId: string, budget: number): Promise<void> {
+  const handle = client.workflow.getHandle<typeof searchTree>(workflowId);
+  const live = process.stderr.isTTY ? new LiveLine(process.stderr) : null;
+  let seen = 0;
+  for (;;) {
+    const open = (await handle.describe()).status.name === 'RUNNING';
+    const nodes = open ? await handle.query(treeQuery).catch(() => null) : null;
+    for (const [i, n] of (nodes ?? []).slice(seen).entries()) {
+      const text = `node ${seen + i + 1}/${budget}: #${n.nodeId} ${n.agent} score ${n.score.toFixed(2)}${n.publicTests ? ` ${n.publicTests.verdict} ${n.publicTests.passed}/${n.publicTests.total}` : ''}`;
+      if (live) live.set(text);
+      else console.error(text);
+    }
+    seen = Math.max(seen, nodes?.length ?? 0);
+    if (!open) break;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  live?.clear();
+}

@@ -1,6 +1,7 @@
-// `mars2 train --config F`, `mars2 runs`, `mars2 status RUN`, `mars2 cancel ID`: start (or attach to) a
-// durable training run, list runs, show one run's progress (its `progress` query) and latest metrics, and
-// cancel any workflow mars2 started (a run, a tree from `solve`, an evaluation), saying which kind it was.
+// `mars2 train --config F [--wait]`, `mars2 train --follow RUN`, `mars2 runs`, `mars2 cancel ID`: start
+// (or attach to) a durable training run and follow it (src/cli/follow.ts), list runs, and cancel any
+// workflow mars2 started (a run, a tree from `solve`, an evaluation), saying which kind it was.
+// `mars2 status` is src/cli/status.ts.
 //
 // Starting is idempotent: the workflow id is the config's runId, so a second `train` with the same
 // config attaches to the run instead of starting another (the same resolved config, or the same file
@@ -8,87 +9,134 @@
 // used runId is an error. The resolved config is copied into the store and the workflow gets its ref.
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import type { RunProgress, TrainingRunInput } from '../contracts';
-import { formatHack, formatSplit, parseMetrics, type IterationMetrics } from '../report/metrics';
-import { headlineHack } from '../rl/metrics';
 import { ConfigError } from '../config/load';
 import { prepareTrainingRun } from './prepare';
-import type { StackConfig } from '../stack';
 import { refOf, Store } from '../store';
 import { trainingRun } from '../workflows';
 import { progressQuery, treeQuery } from '../workflows/shared';
 import { parseFlags, UsageError, UserError, type Command } from './command';
-import { withClient } from './withClient';
+import { followRun, runInput } from './follow';
+import { runStatus } from './status';
+import { requireWorker, withClient } from './withClient';
 import { runLayout } from '../store/layout';
 
 export const trainCommand: Command = {
   name: 'train',
-  summary: 'start (or attach to) a durable MARS² training run from a run config',
+  summary: 'start (or attach to) a durable MARS² training run from a run config, or follow one to its end',
   usage: [
     'usage: mars2 train --config FILE [--wait] [--json]',
+    '       mars2 train --follow RUN_ID [--json]',
     '  --config FILE  a JSON run config (schema: src/config/schema.ts; one per set-up in examples/)',
-    '  --wait         stay until the run ends (default: start it, print its id, return)',
-    '  --json         print {runId, attached, status, iterations, config, metrics} as JSON',
+    '  --wait         stay until the run ends, printing a line per iteration and evaluation as it lands',
+    '  --follow RUN   attach to a run (running or finished) and print its lines until it ends',
+    '  --json         JSON lines: {type: "iteration" | "eval", …} as they land, then {type: "run", runId, attached,',
+    '                 status, iterations, config, metrics}; errors as {"error", "code"} on stderr',
+    '',
+    'An iteration line: iteration i/N, trees, nodes and nodes/s, generated tokens/s (over the iteration\'s wall time),',
+    'mean reward, loss / KL / grad norm (per agent when several), the wall time split into generate / sandbox / train /',
+    'other activity / idle, elapsed (the iterations\' wall time so far) and ETA. On a terminal a live line shows the',
+    'phase in between. Iterations are counted from 1 in text ("iteration 1/2" is the metrics file\'s iteration 0 and',
+    'the trees RUN-it0-p*); --json keeps the file\'s 0-based `iteration`. Ctrl-C stops following, not the run.',
+    'Exit code: 0 when the run completed (or was started without --wait), 1 when it failed, was cancelled or',
+    'cannot be started, 2 for bad arguments.',
     '',
     'Starting the same config again attaches to the run. Example: mars2 train --config examples/single-tree-rl.json --wait',
   ].join('\n'),
   async run(argv) {
-    const { values } = parseFlags(argv, { config: { type: 'string' }, wait: { type: 'boolean' }, json: { type: 'boolean' } });
-    if (!values.config) throw new UsageError('expected --config FILE (a JSON run config, e.g. examples/single-tree-rl.json)');
-    return withClient(async (client, cfg) => {
-      const store = new Store(join(cfg.home, 'store'));
-      let input: TrainingRunInput;
-      try {
-        input = (await prepareTrainingRun(store, values.config!)).input;
-      } catch (err) {
-        if (err instanceof ConfigError || (err as Error).name === 'DatasetError') throw new UserError((err as Error).message);
-        throw err;
-      }
-      // What the user wrote (the document and where it lives, since its paths are relative to it).
-      const source = refOf(new TextEncoder().encode(JSON.stringify({ file: resolve(values.config!), document: JSON.parse(readFileSync(values.config!, 'utf8')) })));
-      let attached = false;
-      try {
-        await client.workflow.start(trainingRun, {
-          taskQueue: cfg.taskQueue,
-          workflowId: input.runId,
-          args: [input],
-          memo: { config: input.config, source },
-          workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-        });
-      } catch (err) {
-        if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-        const desc = await client.workflow.getHandle(input.runId).describe();
-        const memo = (desc.memo ?? {}) as { config?: string; source?: string };
-        // The same file attaches even when a newer mars2 resolves it differently (new defaults).
-        if (desc.type !== 'trainingRun' || (memo.config !== input.config && memo.source !== source)) {
-          throw new UserError(
-            `run id '${input.runId}' is already used by a ${desc.type} workflow with a different config (${memo.config ?? 'none'}, this config is ${input.config}); ` +
-              `give the config another runId, or attach with the config it was started with`,
-          );
+    const { values } = parseFlags(argv, { config: { type: 'string' }, wait: { type: 'boolean' }, follow: { type: 'string' }, json: { type: 'boolean' } });
+    if (values.follow !== undefined && (values.config !== undefined || values.wait)) throw new UsageError('--follow RUN attaches to a run by its id: give it without --config and --wait');
+    if (values.follow === undefined && !values.config) throw new UsageError('expected --config FILE (a JSON run config, e.g. examples/single-tree-rl.json) or --follow RUN_ID');
+    const json = values.json === true;
+    const live = process.stdout.isTTY === true && !json;
+    if (values.follow !== undefined) {
+      const runId = values.follow;
+      return withClient(async (client, cfg) => {
+        const status = await runStatus(client.workflow.getHandle(runId), cfg);
+        if (status === 'RUNNING') await requireWorker(client, cfg);
+        const final = await followRun(client, cfg, runId, { json, live });
+        const { iterations, config } = await runInput(client, cfg, runId);
+        return ended(client, { runId, attached: true, status: final, iterations, config, metrics: runLayout(new Store(join(cfg.home, 'store')).root, runId).metrics }, json);
+      });
+    }
+    return withClient(
+      async (client, cfg) => {
+        const store = new Store(join(cfg.home, 'store'));
+        let input: TrainingRunInput;
+        try {
+          input = (await prepareTrainingRun(store, values.config!)).input;
+        } catch (err) {
+          if (err instanceof ConfigError || (err as Error).name === 'DatasetError') throw new UserError((err as Error).message);
+          throw err;
         }
-        attached = true;
-      }
-      const handle = client.workflow.getHandle<typeof trainingRun>(input.runId);
-      const status = (await handle.describe()).status.name;
-      if (values.wait) await handle.result();
-      const final = values.wait ? 'COMPLETED' : status;
-      if (values.json) {
-        console.log(JSON.stringify({ runId: input.runId, attached, status: final, iterations: input.iterations, config: input.config, metrics: runLayout(store.root, input.runId).metrics }));
-      } else {
-        console.log(`${attached ? 'attached to' : 'started'} run ${input.runId} (${input.iterations} iterations, status ${final.toLowerCase()})`);
-        console.log(`  progress: mars2 status ${input.runId}    metrics: ${runLayout(store.root, input.runId).metrics}`);
-      }
-      return 0;
-    });
+        // What the user wrote (the document and where it lives, since its paths are relative to it).
+        const source = refOf(new TextEncoder().encode(JSON.stringify({ file: resolve(values.config!), document: JSON.parse(readFileSync(values.config!, 'utf8')) })));
+        let attached = false;
+        try {
+          await client.workflow.start(trainingRun, {
+            taskQueue: cfg.taskQueue,
+            workflowId: input.runId,
+            args: [input],
+            memo: { config: input.config, source },
+            workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+          });
+        } catch (err) {
+          if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+          const desc = await client.workflow.getHandle(input.runId).describe();
+          const memo = (desc.memo ?? {}) as { config?: string; source?: string };
+          // The same file attaches even when a newer mars2 resolves it differently (new defaults).
+          if (desc.type !== 'trainingRun' || (memo.config !== input.config && memo.source !== source)) {
+            throw new UserError(
+              `run id '${input.runId}' is already used by a ${desc.type} workflow with a different config (${memo.config ?? 'none'}, this config is ${input.config}); ` +
+                `give the config another runId, or attach with the config it was started with`,
+            );
+          }
+          attached = true;
+        }
+        const metrics = runLayout(store.root, input.runId).metrics;
+        const summary = { runId: input.runId, attached, iterations: input.iterations, config: input.config, metrics };
+        if (values.wait) {
+          if (!json) console.log(`${attached ? 'attached to' : 'started'} run ${input.runId} (${input.iterations} iterations); following it until it ends (Ctrl-C stops following, not the run)`);
+          const final = await followRun(client, cfg, input.runId, { json, live });
+          return ended(client, { ...summary, status: final }, json);
+        }
+        const status = (await client.workflow.getHandle(input.runId).describe()).status.name;
+        if (json) console.log(JSON.stringify({ type: 'run', ...summary, status }));
+        else {
+          console.log(`${attached ? 'attached to' : 'started'} run ${input.runId} (${input.iterations} iterations, status ${status.toLowerCase()})`);
+          console.log(`  follow it: mars2 train --follow ${input.runId}    progress: mars2 status ${input.runId}    metrics: ${metrics}`);
+        }
+        return 0;
+      },
+      { worker: true },
+    );
   },
 };
+
+interface RunSummary {
+  runId: string;
+  attached: boolean;
+  status: string;
+  iterations: number;
+  config: string;
+  metrics: string;
+}
+
+/** The last line of a followed run; a run that did not complete is exit code 1, with its root cause when it failed. */
+async function ended(client: Client, summary: RunSummary, json: boolean): Promise<number> {
+  if (summary.status === 'FAILED') await client.workflow.getHandle(summary.runId).result(); // throws its WorkflowFailedError: client.ts prints the root cause
+  if (json) console.log(JSON.stringify({ type: 'run', ...summary }));
+  else if (summary.status === 'COMPLETED') console.log(`run ${summary.runId} completed; metrics: ${summary.metrics}; report: mars2 report ${summary.runId}`);
+  else console.log(`run ${summary.runId} ended ${summary.status.toLowerCase()}; metrics so far: ${summary.metrics}`);
+  return summary.status === 'COMPLETED' ? 0 : 1;
+}
 
 export const runsCommand: Command = {
   name: 'runs',
   summary: 'list training runs (newest first): run id, status, iteration, latest Pass@1',
-  usage: 'usage: mars2 runs [--json]\n  --json  print {runs: [...]} as JSON\n\nExample: mars2 runs',
+  usage: 'usage: mars2 runs [--json]\n  --json  print {runs: [...]} as JSON (iteration 0-based, as the metrics file; the text counts from 1)\n\nExample: mars2 runs',
   async run(argv) {
     const { values } = parseFlags(argv, { json: { type: 'boolean' } });
     return withClient(async (client) => {
@@ -104,75 +152,18 @@ export const runsCommand: Command = {
       const list = [...latest.values()].sort((a, b) => b.startTime.localeCompare(a.startTime));
       if (values.json) console.log(JSON.stringify({ runs: list }));
       else if (list.length === 0) console.log('no training runs; start one with: mars2 train --config FILE');
-      else for (const r of list) console.log(`${r.runId}  ${r.status.toLowerCase()}  iteration ${r.iteration ?? '-'}  Pass@1 ${r.pass1?.toFixed(3) ?? '-'}`);
+      else for (const r of list) console.log(`${r.runId}  ${r.status.toLowerCase()}  iteration ${r.iteration === null ? '-' : r.iteration + 1}  Pass@1 ${r.pass1?.toFixed(3) ?? '-'}`);
       return 0;
     });
   },
 };
 
-/** `RUN_ID [--json]`: the arguments of status and cancel. */
+/** `RUN_ID [--json]`: the arguments of cancel. */
 function runArgs(argv: string[]) {
   const { values, positionals } = parseFlags(argv, { json: { type: 'boolean' } }, true);
   if (positionals.length !== 1) throw new UsageError(`expected one run id, found ${positionals.length}`);
   return { values, runId: positionals[0] };
 }
-
-/** The run's workflow status; a UserError when there is no such run or the id is another workflow's. */
-async function runStatus(handle: WorkflowHandle<typeof trainingRun>, cfg: StackConfig): Promise<string> {
-  try {
-    const desc = await handle.describe();
-    if (desc.type !== 'trainingRun') throw new UserError(`${handle.workflowId} is a '${desc.type}' workflow, not a training run; list runs with: mars2 runs`);
-    return desc.status.name;
-  } catch (err) {
-    if (err instanceof WorkflowNotFoundError) throw new UserError(`no run '${handle.workflowId}' in namespace ${cfg.namespace}; list runs with: mars2 runs`);
-    throw err;
-  }
-}
-
-export const statusCommand: Command = {
-  name: 'status',
-  summary: "a training run's progress: iteration, phase, policy versions, buffers, last metrics",
-  usage: 'usage: mars2 status RUN_ID [--json]\n  --json  print the run\'s progress and latest metrics as JSON\n\nExample: mars2 status example-heterogeneous',
-  async run(argv) {
-    const { values, runId } = runArgs(argv);
-    return withClient(async (client, cfg) => {
-      const handle = client.workflow.getHandle<typeof trainingRun>(runId);
-      const status = await runStatus(handle, cfg);
-      const progress: RunProgress = await handle.query(progressQuery);
-      const store = new Store(join(cfg.home, 'store'));
-      let records: IterationMetrics[] = [];
-      try {
-        records = parseMetrics(readFileSync(runLayout(store.root, runId).metrics, 'utf8'));
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-      }
-      const last = records.at(-1) ?? null;
-      const newest = [...records].reverse();
-      const lastEval = newest.find((r) => r.eval)?.eval ?? null;
-      // Nodes that passed the tests they saw and failed the held-out ones: the last training iteration's, and the latest evaluation's.
-      const hack = { training: newest.find((r) => r.iteration >= 0)?.reward.hack ?? null, evaluation: lastEval && headlineHack(lastEval) };
-      if (values.json) {
-        console.log(JSON.stringify({ runId, status, progress, lastMetrics: last, hack }));
-        return 0;
-      }
-      const fmt = (r: Record<string, number>) => Object.entries(r).map(([k, v]) => `${k}=${v}`).join(' ') || '-';
-      console.log(`run ${runId}: ${status.toLowerCase()}, iteration ${progress.iteration + 1} of ${progress.iterations} (${progress.phase})`);
-      console.log(`  versions: ${fmt(progress.versions)}   buffered: ${fmt(progress.buffered)}   updates: ${fmt(progress.updates)}`);
-      if (last) console.log(`  last metrics (iteration ${last.iteration}): mean score ${last.reward.meanScore ?? '-'}, solved ${last.reward.solvedFraction ?? '-'}`);
-      const timed = newest.find((r) => r.timing.split);
-      if (timed) console.log(`  time of iteration ${timed.iteration} (${(timed.timing.wallMs / 1000).toFixed(1)} s): ${formatSplit(timed.timing.split!)}`);
-      if (hack.training || hack.evaluation) {
-        const parts = [hack.training && `training ${formatHack(hack.training)}`, hack.evaluation && `latest evaluation ${formatHack(hack.evaluation)}`];
-        console.log(`  hack rate (passed public, failed private): ${parts.filter(Boolean).join(', ')}`);
-      }
-      if (progress.pass1) {
-        const when = progress.pass1.iteration < 0 ? 'before training' : `after iteration ${progress.pass1.iteration + 1}`;
-        console.log(`  latest evaluation (${when}): Pass@1 ${progress.pass1.value.toFixed(3)}${progress.stoppedEarly ? ' — reached stop.targetPass1, run ended early' : ''}`);
-      }
-      return 0;
-    });
-  },
-};
 
 /** What `mars2 cancel` says a workflow is, by workflow type: every workflow mars2 starts. */
 const KINDS: Record<string, string> = {
@@ -235,6 +226,6 @@ export const cancelCommand: Command = {
       else if (!wasOpen) console.log(`${kind} ${workflowId} is already ${state}; nothing to cancel`);
       else console.log(`cancelled ${kind} ${workflowId}${nodes !== undefined ? ` after ${nodes} node${nodes === 1 ? '' : 's'}` : ''}; status ${state}`);
       return 0;
-    });
+    }, { worker: true });
   },
 };

@@ -1,27 +1,24 @@
 // `mars2 tree ID`: a search tree as a drawing (treeView.ts): the live nodes of a running tree
-// (its `tree` query), or the result of a finished one.
+// (its `tree` query), or the result of a finished one; for a running tree, the expands being retried
+// (node, attempt, last failure).
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { NodeSummary } from '../contracts';
 import { drawTree } from './treeView';
-import { currentStack } from '../stack';
-import { connectClient } from '../stack/client';
 import type { searchTree } from '../workflows';
 import { treeQuery } from '../workflows/shared';
 import { parseFlags, UsageError, UserError, type Command } from './command';
+import { formatRetrying, retryingActivities } from './openActivities';
+import { requireWorker, withClient } from './withClient';
 
 export const treeCommand: Command = {
   name: 'tree',
   summary: 'draw a search tree (running or finished): depth, agent, score, verdict',
-  usage: 'usage: mars2 tree WORKFLOW_ID [--json]',
+  usage: 'usage: mars2 tree WORKFLOW_ID [--json]\n  --json  print {workflowId, status, nodes, retrying} as JSON (retrying: a running tree\'s expands being retried)\n\nExample: mars2 tree solve-mbpp_2-lx1',
   async run(argv) {
     const { values, positionals } = parseFlags(argv, { json: { type: 'boolean' } }, true);
     if (positionals.length !== 1) throw new UsageError(`expected one workflow id, found ${positionals.length}`);
     const [workflowId] = positionals;
-    const cfg = currentStack();
-    const client = await connectClient(cfg).catch((err: Error) => {
-      throw new UserError(err.message);
-    });
-    try {
+    return withClient(async (client, cfg) => {
       const handle = client.workflow.getHandle<typeof searchTree>(workflowId);
       let status: string;
       try {
@@ -34,12 +31,13 @@ export const treeCommand: Command = {
         }
         throw err;
       }
+      // A finished tree's nodes are its result; a live one answers a query, which needs a worker.
+      if (status !== 'COMPLETED') await requireWorker(client, cfg);
       const nodes: NodeSummary[] = status === 'COMPLETED' ? await handle.result() : await handle.query(treeQuery);
-      if (values.json) console.log(JSON.stringify({ workflowId, status, nodes }));
-      else console.log(`${drawTree(nodes, { title: workflowId })}status: ${status.toLowerCase()}`);
+      const retrying = status === 'RUNNING' ? await retryingActivities(client, workflowId, 1) : [];
+      if (values.json) console.log(JSON.stringify({ workflowId, status, nodes, ...(status === 'RUNNING' && { retrying }) }));
+      else console.log(`${drawTree(nodes, { title: workflowId })}status: ${status.toLowerCase()}${retrying.map((r) => `\nretrying: ${formatRetrying(r)}`).join('')}`);
       return 0;
-    } finally {
-      await client.connection.close();
-    }
+    });
   },
 };

@@ -57,7 +57,10 @@ test('mars2 train runs 2 iterations to the end; a second start attaches; status 
   const file = writeRunConfig(f, { runId });
   const first = mars2('train', '--config', file, '--wait', '--json');
   assert.equal(first.status, 0, first.stderr);
-  const started = JSON.parse(first.stdout);
+  // JSON lines: one per iteration as its metrics line landed, then the run's summary.
+  const lines = first.stdout.trim().split('\n').map((l) => JSON.parse(l));
+  assert.deepEqual(lines.map((l) => `${l.type} ${l.iteration ?? ''}`), ['iteration 0', 'iteration 1', 'run ']);
+  const started = lines.at(-1);
   assert.equal(started.attached, false);
   assert.equal(started.status, 'COMPLETED');
   assert.equal(started.iterations, 2);
@@ -89,7 +92,7 @@ test('mars2 train runs 2 iterations to the end; a second start attaches; status 
   assert.deepEqual(s.hack, { training: s.lastMetrics.reward.hack, evaluation: null });
   const human = mars2('status', runId);
   assert.match(human.stdout, new RegExp(`run ${runId}: completed, iteration 2 of 2`));
-  assert.match(human.stdout, /\n {2}time of iteration 1 \(\d+\.\d s\): generate \d+%, sandbox \d+%, train \d+%, other activity \d+%, idle \d+%\n/);
+  assert.match(human.stdout, /\n {2}time of iteration 2 \(\d+\.\d s\): generate \d+%, sandbox \d+%, train \d+%, other activity \d+%, idle \d+%\n/);
   assert.match(human.stdout, /\n {2}hack rate \(passed public, failed private\): training \d+\.\d% \(\d\/4\)\n/);
 
   const runs = mars2('runs', '--json');
