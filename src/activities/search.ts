@@ -61,7 +61,7 @@ async function loadProblem(store: Store, ref: Ref): Promise<Problem> {
 }
 
 /** A failing test as the T+ refinement prompt shows it. */
-function feedbackOf(t: TestResult): TestFeedback {
+export function feedbackOf(t: TestResult): TestFeedback {
   const errorType = t.traceback?.trim().split('\n').at(-1)?.split(':')[0];
   return {
     verdict: t.verdict,
