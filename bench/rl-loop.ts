@@ -16,7 +16,7 @@
 // own (generate / exec / train).
 //
 //   node --import tsx bench/rl-loop.ts [--rounds 3] [--iterations 6] [--setups grpo,heterogeneous]
-//                                      [--expand-as activity|local] [--parallel K] [--no-peer]
+//                                      [--expand-as activity|local|batch] [--parallel K] [--no-peer]
 //   node --import tsx bench/rl-loop.ts --soak 100     worker RSS per iteration of one long grpo run
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -59,7 +59,13 @@ function benchStack(): StackConfig {
   return { ...t, home: join(ROOT, '.mars2', 'bench-stack'), port: t.port + 7, uiPort: t.port + 8 };
 }
 
-function runConfig(setup: Setup, runId: string, iterations: number, opts: { expandAs: string; parallel?: number }): string {
+/** --expand-as (absent: the config's default) and --parallel. */
+interface RunOpts {
+  expandAs?: string;
+  parallel?: number;
+}
+
+function runConfig(setup: Setup, runId: string, iterations: number, opts: RunOpts): string {
   const model = (name: string) => join(FIXTURE, name);
   const common = {
     runId,
@@ -75,11 +81,11 @@ function runConfig(setup: Setup, runId: string, iterations: number, opts: { expa
   };
   const config =
     setup === 'grpo'
-      ? { ...common, agents: [{ name: 'toy', model: model('model') }], search: { expandAs: opts.expandAs, ...(opts.parallel && { parallel: opts.parallel }) } }
+      ? { ...common, agents: [{ name: 'toy', model: model('model') }], search: { ...(opts.expandAs && { expandAs: opts.expandAs }), ...(opts.parallel && { parallel: opts.parallel }) } }
       : {
           ...common,
           agents: [{ name: 'toy-a', model: model('model') }, { name: 'toy-b', model: model('model-b') }],
-          search: { budget: 8, expandAs: opts.expandAs, ...(opts.parallel && { parallel: opts.parallel }) },
+          search: { budget: 8, ...(opts.expandAs && { expandAs: opts.expandAs }), ...(opts.parallel && { parallel: opts.parallel }) },
         };
   const dir = join(FIXTURE, 'configs');
   mkdirSync(dir, { recursive: true });
@@ -102,7 +108,7 @@ function rssMb(pid: number | undefined): number {
   return m ? Number(m[1]) / 1024 : NaN;
 }
 
-async function runMars2(cfg: StackConfig, setup: Setup, iterations: number, opts: { expandAs: string; parallel?: number }, tag: string): Promise<Mars2Run> {
+async function runMars2(cfg: StackConfig, setup: Setup, iterations: number, opts: RunOpts, tag: string): Promise<Mars2Run> {
   const store = new Store(join(cfg.home, 'store'));
   const runId = `bench-${setup}-${tag}-${Date.now()}`;
   const { input } = await prepareTrainingRun(store, runConfig(setup, runId, iterations, opts));
@@ -159,7 +165,7 @@ function mars2Split(records: IterationMetrics[]): string {
   return `gen ${m('generateMs')} / sandbox ${m('sandboxMs')} / train ${m('trainMs')} / other ${m('activityMs')} / idle ${m('idleMs')}`;
 }
 
-async function soak(cfg: StackConfig, iterations: number, opts: { expandAs: string; parallel?: number }): Promise<void> {
+async function soak(cfg: StackConfig, iterations: number, opts: RunOpts): Promise<void> {
   console.log(`soak: one grpo run of ${iterations} iterations; worker RSS when each metrics line appears`);
   const run = await runMars2(cfg, 'grpo', iterations, opts, 'soak');
   const settled = run.rssMb[Math.min(4, run.rssMb.length - 1)];
@@ -177,13 +183,13 @@ async function main(): Promise<void> {
       rounds: { type: 'string', default: '3' },
       iterations: { type: 'string', default: '6' },
       setups: { type: 'string', default: 'grpo,heterogeneous' },
-      'expand-as': { type: 'string', default: 'activity' },
+      'expand-as': { type: 'string' },
       parallel: { type: 'string' },
       soak: { type: 'string' },
       'no-peer': { type: 'boolean' },
     },
   });
-  const opts = { expandAs: values['expand-as']!, ...(values.parallel && { parallel: Number(values.parallel) }) };
+  const opts: RunOpts = { ...(values['expand-as'] && { expandAs: values['expand-as'] }), ...(values.parallel && { parallel: Number(values.parallel) }) };
   ensureFixture();
   const cfg = benchStack();
   console.error(`bench stack: ${cfg.home} (port ${cfg.port})`);
@@ -194,7 +200,7 @@ async function main(): Promise<void> {
   const iterations = Number(values.iterations);
   const setups = values.setups!.split(',') as Setup[];
   const results = new Map<string, { mars2: number[]; peer: number[]; splits: string[]; peerSplits: string[] }>();
-  console.log(`rl-loop: 16 problems × 8 samples, ≤ 48 new tokens, 8 tests; ${iterations} iterations per run (first left out), ${rounds} interleaved rounds; expandAs ${opts.expandAs}${opts.parallel ? `, parallel ${opts.parallel}` : ''}; load ${loadavg()[0].toFixed(1)}`);
+  console.log(`rl-loop: 16 problems × 8 samples, ≤ 48 new tokens, 8 tests; ${iterations} iterations per run (first left out), ${rounds} interleaved rounds; expandAs ${opts.expandAs ?? 'the config default'}${opts.parallel ? `, parallel ${opts.parallel}` : ''}; load ${loadavg()[0].toFixed(1)}`);
   for (let round = 0; round < rounds; round++) {
     for (const setup of setups) {
       const cell = results.get(setup) ?? { mars2: [], peer: [], splits: [], peerSplits: [] };
@@ -219,7 +225,7 @@ async function main(): Promise<void> {
   console.log('|---|--:|--:|--:|---|---|');
   for (const [setup, c] of results) {
     const [m, p] = [median(c.mars2), median(c.peer)];
-    console.log(`| ${setup} | ${f2(m)} | ${f2(p)} | ${f2(p / m)}× | ${c.splits.at(-1)} | ${c.peerSplits.at(-1)} |`);
+    console.log(`| ${setup} | ${f2(m)} | ${c.peer.length ? f2(p) : '–'} | ${c.peer.length ? `${f2(p / m)}×` : '–'} | ${c.splits.at(-1)} | ${c.peerSplits.at(-1) ?? '–'} |`);
   }
   console.log(`\nload after: ${loadavg()[0].toFixed(1)}. PyTorch / mars2 ≥ 1 means mars2's iteration is at least as fast.`);
 }

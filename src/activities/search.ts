@@ -111,7 +111,7 @@ function checkRewardTests(problem: Problem, reward: ExpandInput['reward']): void
 /** Progress of an expand attempt, reported in its heartbeat details: the steps done so far. */
 type ExpandProgress = Partial<ExpandOutput>;
 
-async function generate(deps: ClockedDeps, problem: Problem, input: GenerateInput, progress: () => ExpandProgress): Promise<GenerateOutput> {
+async function generate(deps: ClockedDeps, problem: Problem, input: GenerateInput, progress: () => unknown): Promise<GenerateOutput> {
   const { store } = deps;
   const { agent } = input;
   if (!existsSync(agent.model)) {
@@ -168,7 +168,7 @@ async function generate(deps: ClockedDeps, problem: Problem, input: GenerateInpu
   };
 }
 
-async function runTests(deps: ClockedDeps, problem: Problem, input: Omit<RunTestsInput, 'problem'>, progress: () => ExpandProgress): Promise<RunTestsOutput> {
+async function runTests(deps: ClockedDeps, problem: Problem, input: Omit<RunTestsInput, 'problem'>, progress: () => unknown): Promise<RunTestsOutput> {
   const { store } = deps;
   const generation = await store.getJson<GenerationRecord>(input.generation);
   const sandbox = deps.sandbox().catch((err: Error) => {
@@ -192,25 +192,46 @@ async function runTests(deps: ClockedDeps, problem: Problem, input: Omit<RunTest
   return { verdict: report.verdict, passed: report.passed, total: report.total, report: await store.putJson(report) };
 }
 
+/** One node: generate → public tests [→ private], each step skipped when `done` (an earlier attempt's heartbeat) has it. */
+async function expandOne(deps: ClockedDeps, input: ExpandInput, done: ExpandProgress, progress: () => unknown): Promise<ExpandOutput> {
+  const { privateTests, reward, ...generateInput } = input;
+  const problem = await loadProblem(deps.store, input.problem);
+  checkRewardTests(problem, reward);
+  done.generation ??= await generate(deps, problem, generateInput, progress);
+  const { generation } = done.generation;
+  if (problem.public_tests.length > 0) done.publicTests ??= await runTests(deps, problem, { generation, tests: 'public' }, progress);
+  if (privateTests && problem.private_tests.length > 0) done.privateTests ??= await runTests(deps, problem, { generation, tests: 'private' }, progress);
+  return {
+    generation: done.generation,
+    ...(done.publicTests && { publicTests: done.publicTests }),
+    ...(done.privateTests && { privateTests: done.privateTests }),
+  };
+}
+
 export function createSearchActivities(searchDeps: SearchDeps) {
   const deps: ClockedDeps = { ...searchDeps, clock: searchDeps.clock ?? new WorkClock() };
   return {
     async expand(input: ExpandInput): Promise<ExpandOutput> {
       // An earlier attempt's reported steps are kept: the same activity, so the same input.
       const done: ExpandProgress = { ...(Context.current().info.heartbeatDetails as ExpandProgress | undefined) };
-      const progress = () => done;
-      const { privateTests, reward, ...generateInput } = input;
-      const problem = await loadProblem(deps.store, input.problem);
-      checkRewardTests(problem, reward);
-      done.generation ??= await generate(deps, problem, generateInput, progress);
-      const { generation } = done.generation;
-      if (problem.public_tests.length > 0) done.publicTests ??= await runTests(deps, problem, { generation, tests: 'public' }, progress);
-      if (privateTests && problem.private_tests.length > 0) done.privateTests ??= await runTests(deps, problem, { generation, tests: 'private' }, progress);
-      return {
-        generation: done.generation,
-        ...(done.publicTests && { publicTests: done.publicTests }),
-        ...(done.privateTests && { privateTests: done.privateTests }),
-      };
+      return expandOne(deps, input, done, () => done);
+    },
+
+    /**
+     * A batch of nodes in one activity (expandAs 'batch'): all at once, so their generations share engine
+     * batches and the tree pays one durable step per batch. The heartbeat reports every node's finished
+     * steps, so a retried attempt redoes none of them; the outputs come back in input order.
+     */
+    async expandBatch(inputs: ExpandInput[]): Promise<ExpandOutput[]> {
+      if (!Array.isArray(inputs) || inputs.length === 0) {
+        throw ApplicationFailure.nonRetryable(`expandBatch: expected a non-empty array of expand inputs, found ${JSON.stringify(inputs)?.slice(0, 80)}`, 'BadInput');
+      }
+      const ctx = Context.current();
+      const reported = ctx.info.heartbeatDetails as ExpandProgress[] | undefined;
+      const done: ExpandProgress[] = inputs.map((_, i) => ({ ...reported?.[i] }));
+      // A node's last step is reported as it ends, so a retry after another node's failure keeps it.
+      const report = () => void (ctx.info.isLocal || ctx.heartbeat(done));
+      return Promise.all(inputs.map((input, i) => expandOne(deps, input, done[i]!, () => done).finally(report)));
     },
   };
 }

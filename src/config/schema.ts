@@ -85,12 +85,14 @@ const searchSchema = z.strictObject({
   includeProblem: z.boolean().default(true),
   /** How a tree runs each node's expand (src/workflows/searchTree): 'activity' (a durable activity per
    * node; right when a node takes seconds) | 'local' (a local activity: no server round trip per node,
-   * for sub-second nodes of tiny models; a worker crash redoes the unrecorded nodes). */
-  expandAs: z.enum(['activity', 'local']).default('activity'),
+   * for sub-second nodes of tiny models; a worker crash redoes the unrecorded nodes) | 'batch' (one
+   * activity per batch of `parallel` nodes: one durable step per batch, a retry redoes no finished step).
+   * Default: 'batch' when `parallel` > 1 (a GRPO group, a wide tree), else 'activity'. */
+  expandAs: z.enum(['activity', 'local', 'batch']).optional(),
   /** Expands a tree runs at once (TreeQuest's ask_batch size): each batch of this many nodes is
-   * selected before any of its scores is known, so their generations share engine batches; 1 (the
-   * default for trees) is sequential AB-MCTS-A. Larger widens the trees (TreeQuest suggests ≤ 5); the last
-   * batch may be smaller; same seed, same tree. `inFlight` (above, src/search/config.ts) says what a
+   * selected before any of its scores is known, so their generations share engine batches; 1 is
+   * sequential AB-MCTS-A; trees default to min(4, budget / 2) (defaultTreeParallel). Larger widens the
+   * trees (TreeQuest suggests ≤ 5); the last batch may be smaller; same seed, same tree. `inFlight` (above, src/search/config.ts) says what a
    * batch's later selections know of its earlier ones: 'ignore' (TreeQuest's) or 'virtual-loss'. A GRPO
    * group's samples are independent: setup 'grpo' runs them all at once unless this says otherwise. */
   parallel: posInt.optional(),
@@ -344,16 +346,27 @@ export function defaultEvaluationConfig(): z.output<typeof evaluationSchema> {
   return evaluationSchema.parse({});
 }
 
+/**
+ * A training tree's default `parallel`: 4 (bench/rl-loop.ts, two agents, budget 8: 12.0 s per iteration
+ * at k = 1, 8.6 at 2, 7.5 at 4), at most half the budget, so every tree still selects in two rounds or
+ * more (k = 1 is sequential AB-MCTS-A).
+ */
+export function defaultTreeParallel(budget: number): number {
+  return Math.max(1, Math.min(4, Math.floor(budget / 2)));
+}
+
 /** Fills what follows from other fields, so that the result validates again unchanged. */
 function complete(c: Base) {
   const tree = c.setup !== 'grpo';
   const group = c.rollout.samplesPerProblem ?? DEFAULT_TREE_BUDGET;
+  const budget = c.search.budget ?? DEFAULT_TREE_BUDGET;
+  const parallel = c.search.parallel ?? (tree ? defaultTreeParallel(budget) : group);
   const evalDefaults = defaultEvaluationConfig();
   return {
     ...c,
     sharedWeights: c.setup === 'homogeneous',
     agents: c.agents.map((a) => ({ ...a, model: a.model ?? c.agents[0].model! })),
-    search: { ...c.search, budget: tree ? (c.search.budget ?? DEFAULT_TREE_BUDGET) : null, parallel: c.search.parallel ?? (tree ? 1 : group) },
+    search: { ...c.search, budget: tree ? budget : null, parallel, expandAs: c.search.expandAs ?? (parallel > 1 ? 'batch' : 'activity') },
     rollout: { ...c.rollout, samplesPerProblem: tree ? 1 : group },
     evaluation: c.evaluation === undefined ? (c.datasets.eval ? evalDefaults : null) : c.evaluation,
   };

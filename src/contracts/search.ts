@@ -47,7 +47,7 @@ export interface NodeSummary {
 
 export type TreeMode = 'training' | 'tplus';
 export type TreeStrategy = 'abmcts' | 'iid';
-export type ExpandAs = 'activity' | 'local';
+export type ExpandAs = 'activity' | 'local' | 'batch';
 
 export interface ActivityTimeouts {
   startToCloseTimeout: Duration;
@@ -81,7 +81,7 @@ export interface SearchTreeInput {
   runId?: string;
   /** The expand activity's timeouts (tests shorten them so crash recovery is quick). */
   timeouts?: { expand?: Partial<ActivityTimeouts> };
-  /** 'activity' (default): each node a durable activity; 'local': a local activity (see above). */
+  /** 'activity' (default): each node a durable activity; 'local': a local activity; 'batch': one activity per batch of `parallel` nodes (src/workflows/searchTree). */
   expandAs?: ExpandAs;
   /**
    * Expands in flight at once (default 1): each batch of this many nodes is selected before any of its

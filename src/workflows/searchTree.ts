@@ -10,11 +10,13 @@
 // Rng.seeded(seed, problemId, 'node', i). Mode 'tplus': rich feedback and depth-guided GEN weights.
 // Strategy 'iid' (vanilla GRPO) skips the search: every node a fresh sample from the root by agents[0].
 // expandAs 'local': expand as a local activity, no server round trip per node (bench/README); a worker
-// crash redoes the unrecorded nodes (the same ones: seeded, content-addressed).
+// crash redoes the unrecorded nodes (the same ones: seeded, content-addressed). expandAs 'batch': each
+// batch of `parallel` nodes is one expandBatch activity (one durable step per batch, nodes recorded
+// when the batch ends; a retry redoes no step its heartbeat reported).
 import { ApplicationFailure, proxyActivities, proxyLocalActivities, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import type { Activities } from '../activities';
-import type { NodeSummary, SearchTreeInput } from '../contracts';
+import type { ExpandInput, ExpandOutput, NodeSummary, SearchTreeInput } from '../contracts';
 import { nodeScore } from '../rl/nodes';
 import { AbMctsA } from '../search/abmcts';
 import type { Selection } from '../search/select';
@@ -26,7 +28,7 @@ import { treeQuery } from './shared';
 
 export async function searchTree(input: SearchTreeInput): Promise<NodeSummary[]> {
   const options = withTimeouts(EXPAND_TIMEOUTS, input.timeouts?.expand);
-  const { expand } =
+  const { expand, expandBatch } =
     input.expandAs === 'local'
       ? proxyLocalActivities<Activities>({ startToCloseTimeout: options.startToCloseTimeout, retry: options.retry })
       : proxyActivities<Activities>(options);
@@ -50,11 +52,11 @@ export async function searchTree(input: SearchTreeInput): Promise<NodeSummary[]>
   if (!Number.isInteger(parallel) || parallel < 1) {
     throw ApplicationFailure.nonRetryable(`searchTree: parallel must be a positive integer (expands at once), found ${parallel}`);
   }
-  // One node: its parent is a registered node (a batch selects from registered nodes only).
-  const expandNode = async (nodeId: number, { parent, agent }: Selection) => {
+  // One node's expand input: its parent is a registered node (a batch selects from registered nodes only).
+  const expandInput = (nodeId: number, { parent, agent }: Selection): ExpandInput => {
     const parentNode = parent === -1 ? null : nodes[parent];
-    const spec = input.agents[agent];
-    const out = await expand({
+    const spec = input.agents[agent]!;
+    return {
       problem: input.problem.ref,
       // Only the public report: refinement prompts never see private results.
       parent: parentNode && { generation: parentNode.refs.generation, ...(parentNode.refs.publicTests && { publicTests: parentNode.refs.publicTests }) },
@@ -67,10 +69,11 @@ export async function searchTree(input: SearchTreeInput): Promise<NodeSummary[]>
       // A reward that counts the private tests needs them run.
       privateTests: (input.privateTests ?? false) || input.reward === 'private' || input.reward === 'all',
       ...(input.reward && { reward: input.reward }),
-    });
-    return { nodeId, parent, agent, parentNode, spec, out };
+    };
   };
-  type Expanded = Awaited<ReturnType<typeof expandNode>>;
+  const expanded = (nodeId: number, { parent, agent }: Selection, out: ExpandOutput) =>
+    ({ nodeId, parent, agent, parentNode: parent === -1 ? null : nodes[parent], spec: input.agents[agent]!, out });
+  type Expanded = ReturnType<typeof expanded>;
   // Registers node `nodeId` (the next id): its score into the search, its summary into `nodes`.
   const record = ({ nodeId, parent, agent, parentNode, spec, out }: Expanded) => {
     const { generation: gen, publicTests: pub, privateTests: priv } = out;
@@ -98,11 +101,16 @@ export async function searchTree(input: SearchTreeInput): Promise<NodeSummary[]>
       input.strategy === 'iid' ? Array.from({ length: k }, () => ({ parent: -1, agent: 0 })) : search.selectBatch(state, rng, k);
     // Each node is recorded once every node selected before it is: ids and the search state follow the
     // selection order whatever order the expands finish in, and the tree query sees finished nodes early.
+    if (input.expandAs === 'batch') {
+      const outs = await expandBatch(batch.map((pick, i) => expandInput(first + i, pick)));
+      batch.forEach((pick, i) => record(expanded(first + i, pick, outs[i]!)));
+      continue;
+    }
     const done: (Expanded | undefined)[] = [];
     let next = 0;
     await allStopped(
       batch.map(async (pick, i) => {
-        done[i] = await expandNode(first + i, pick);
+        done[i] = expanded(first + i, pick, await expand(expandInput(first + i, pick)));
         for (; next < k && done[next]; next++) record(done[next]!);
       }),
     );

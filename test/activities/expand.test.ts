@@ -125,4 +125,35 @@ describe('expand resumes after the reported steps', () => {
     assert.equal(err.nonRetryable, true);
     assert.match(err.message, /^problem 'HumanEval\/0' has no public tests, so rewards\.tests 'public' cannot score it; set rewards\.tests to 'all'/);
   });
+
+  test('expandBatch: each node resumes after its own reported steps; the rest run; every node reported as it ends', async () => {
+    // Node 0's generation and public verdict were reported by an earlier attempt; node 1 reported nothing.
+    const publicTests = { verdict: 'WA' as const, passed: 0, total: 3, report: generation.generation };
+    const env = new MockActivityEnvironment({ heartbeatDetails: [{ generation, publicTests }, {}], heartbeatTimeoutMs: 3000 });
+    const beats: Partial<ExpandOutput>[][] = [];
+    env.on('heartbeat', (d: Partial<ExpandOutput>[]) => beats.push(structuredClone(d)));
+    const asked: number[] = [];
+    const once: Engine = {
+      async generate(req) {
+        asked.push(req.seed!);
+        return { text: 'def nothing():\n    return 0\n', tokenIds: [5], logprobs: [-0.5], rawLogprobs: [-0.5], finishReason: 'eos', promptTokenIds: [1], version: 0 };
+      },
+      close: async () => {},
+    };
+    const batch = createSearchActivities({ store, engine: () => once, sandbox: async () => sandbox });
+    const outs: ExpandOutput[] = await env.run(batch.expandBatch, [
+      { ...input, privateTests: false },
+      { ...input, seed: 2, privateTests: false, agent: { ...input.agent, model: dir } },
+    ]);
+    assert.deepEqual(asked, [2], 'only the node with nothing reported generated');
+    assert.deepEqual(outs[0], { generation, publicTests }, 'node 0 returned what it had reported');
+    assert.notEqual(outs[1]!.generation.generation, generation.generation);
+    assert.equal(outs[1]!.publicTests!.total, selectTests(problem, 'public').length);
+    assert.deepEqual(beats.at(-1), outs, 'the last report holds every node’s finished steps');
+  });
+
+  test('expandBatch with no inputs: a non-retryable failure that says what it expected', async () => {
+    const env = new MockActivityEnvironment({ heartbeatTimeoutMs: 3000 });
+    await assert.rejects(env.run(activities().expandBatch, []), (e: unknown) => e instanceof ApplicationFailure && e.nonRetryable && /expected a non-empty array of expand inputs/.test(e.message));
+  });
 });

@@ -58,7 +58,7 @@ test('search.parallel reaches training trees and evaluation trees, not the searc
   const wide = parseRunConfig({ ...input, search: { ...input.search, parallel: 4 } });
   const tree = trainingTreeInput(wide, { ref: 'sha256:p', id: 'p' }, [], 0, 0, 'r');
   assert.equal(tree.parallel, 4);
-  assert.equal(trainingTreeInput(config, { ref: 'sha256:p', id: 'p' }, [], 0, 0, 'r').parallel, 1);
+  assert.equal(trainingTreeInput(config, { ref: 'sha256:p', id: 'p' }, [], 0, 0, 'r').parallel, 4, 'the default for budget 8');
   const ev = evaluationInput(wide, defaultEvaluationConfig(), { index: 'sha256:eval', count: 1 }, {});
   assert.equal(ev.parallel, 4);
   assert.ok(!('parallel' in treeSearchConfig(wide)), 'AbMctsA takes no parallel: the workflow batches');

@@ -85,8 +85,12 @@ test("the defaults are MARTI's shipped MARS² values", () => {
   assert.equal(c.search.budget, 8); // max_num_nodes
   assert.equal(c.search.dist, 'gaussian'); // TreeQuest defaults, as MARTI builds it
   assert.equal(c.search.agentSelection, 'thompson');
-  assert.equal(c.search.expandAs, 'activity'); // mars2: a durable activity per node
-  assert.equal(c.search.parallel, 1); // one expand at a time: sequential AB-MCTS-A
+  assert.equal(c.search.parallel, 4); // mars2: 4 expands at once (bench/rl-loop.ts), at most budget / 2
+  assert.equal(c.search.expandAs, 'batch'); // mars2: one durable activity per batch
+  const narrow = parseRunConfig({ ...minimal(), search: { budget: 3 } });
+  assert.deepEqual([narrow.search.parallel, narrow.search.expandAs], [1, 'activity'], 'budget 3: one node at a time (two selection rounds at least), an activity each');
+  const sequential = parseRunConfig({ ...minimal(), search: { parallel: 1 } });
+  assert.deepEqual([sequential.search.parallel, sequential.search.expandAs], [1, 'activity'], 'parallel 1 is sequential AB-MCTS-A, an activity per node');
   assert.deepEqual(c.rollout, {
     problemsPerIteration: 16,
     samplesPerProblem: 1,

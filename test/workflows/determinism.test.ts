@@ -66,7 +66,7 @@ test('an interrupted and an uninterrupted run with one seed end with the same me
 
   const handle = await startRun(f, writeRunConfig(f, config(b)));
   await crashDuring(b, [b], 'trainStep');
-  await crashDuring(b, [`${b}-it1-p0`, `${b}-it1-p1`], 'expand');
+  await crashDuring(b, [`${b}-it1-p0`, `${b}-it1-p1`], 'expandBatch'); // budget 4: batches of 2, one expandBatch each
   assert.deepEqual(await handle.result(), { runId: b, iterations: 2, versions: { coder: 2 }, pass1: null });
   const steps = await trainSteps(f.client, b);
   assert.deepEqual({ scheduled: steps.scheduled, completed: steps.completed }, { scheduled: 2, completed: 2 });

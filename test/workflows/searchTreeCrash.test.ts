@@ -2,7 +2,8 @@
 // killed with SIGKILL while an `expand` generates, `up` starts a new one, and the tree still ends with
 // exactly `budget` nodes, each expanded once into the tree: the history schedules one expand per node,
 // and the interrupted one completes on a later attempt; so too with parallel expands (a batch of two in
-// flight when the worker dies). With expandAs 'local' the expands run inside
+// flight when the worker dies), and with expandAs 'batch' (the batch's one activity interrupted). With
+// expandAs 'local' the expands run inside
 // the open workflow task: a worker killed there loses the nodes not yet recorded, the next worker redoes
 // them, and the history records exactly one expand per node.
 import { after, before, test } from 'node:test';
@@ -98,6 +99,31 @@ test('parallel 2: a worker killed while a batch expands; exactly budget nodes, o
   assert.ok(events.indexOf(scheduled[1]) < firstCompleted, 'the first batch was scheduled before either of its expands completed');
   assert.equal(events.filter((e) => e.activityTaskCompletedEventAttributes).length, 4);
   assert.ok(events.some((e) => (e.activityTaskStartedEventAttributes?.attempt ?? 0) >= 2), 'an interrupted expand completed on a later attempt');
+});
+
+test("expandAs 'batch': a worker killed inside a batch's activity; exactly budget nodes, one expandBatch per batch", async () => {
+  await crashWorker(f.cfg);
+  await up(f.cfg);
+  const workflowId = `test-crash-batch-${Date.now()}`;
+  const handle = await f.client.workflow.start(searchTree, {
+    taskQueue: f.cfg.taskQueue,
+    workflowId,
+    args: [f.input('tplus', 4, { maxNewTokens: 64, parallel: 2, expandAs: 'batch' })],
+  });
+  let killedPid: number | undefined;
+  for (let i = 0; i < 3000 && killedPid === undefined; i++) {
+    const desc = await handle.describe();
+    const running = (desc.raw.pendingActivities ?? []).some((a) => a.activityType?.name === 'expandBatch' && a.state === PENDING_ACTIVITY_STATE_STARTED);
+    if (running) killedPid = (await crashWorker(f.cfg))?.pid;
+    else if (desc.status.name !== 'RUNNING') break;
+    else await new Promise((r) => setTimeout(r, 10));
+  }
+  assert.ok(killedPid, 'the worker was killed while a batch ran');
+  const events = await restartAndFinish(handle, killedPid);
+  const scheduled = events.filter((e) => e.activityTaskScheduledEventAttributes);
+  assert.deepEqual(scheduled.map((e) => e.activityTaskScheduledEventAttributes!.activityType?.name), ['expandBatch', 'expandBatch'], 'one activity per batch of two');
+  assert.equal(events.filter((e) => e.activityTaskCompletedEventAttributes).length, 2);
+  assert.ok(events.some((e) => (e.activityTaskStartedEventAttributes?.attempt ?? 0) >= 2), 'the interrupted batch completed on a later attempt');
 });
 
 test("expandAs 'local': a worker killed mid-tree loses only unrecorded nodes, which are redone; exactly budget nodes", async () => {

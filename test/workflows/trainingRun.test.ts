@@ -156,7 +156,7 @@ test('mars2 cancel stops a run mid-tree: the expand stops (worker idle, nothing 
   await f.client.workflow.start(trainingRun, { taskQueue: f.cfg.taskQueue, workflowId: runId, args: [input] });
   const tree = `${runId}-it0-p0`;
   const deadline = Date.now() + 120_000;
-  while (!(await activityRunning(f.client, tree, 'expand')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  while (!(await activityRunning(f.client, tree, 'expandBatch')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
   await new Promise((r) => setTimeout(r, 2000)); // the model loaded, decoding
 
   const cancelled = mars2('cancel', runId, '--json');

@@ -33,6 +33,7 @@ export interface Call<I> {
 export interface FakeWorld {
   activities: Partial<Activities>;
   expand: Call<ExpandInput>[];
+  expandBatch: Call<ExpandInput[]>[];
   trainStep: Call<TrainStepInput>[];
   metrics: IterationMetrics[];
   evaluations: EvaluationRecord[];
@@ -73,7 +74,7 @@ export function fakeWorld(options: WorldOptions = {}): FakeWorld {
   const solves = options.solves ?? fails;
   const hung = deferred();
   const cancelled = deferred();
-  const world: Omit<FakeWorld, 'activities'> = { expand: [], trainStep: [], metrics: [], evaluations: [], inFlight: new Map(), hung: hung.promise, cancelled: cancelled.promise };
+  const world: Omit<FakeWorld, 'activities'> = { expand: [], expandBatch: [], trainStep: [], metrics: [], evaluations: [], inFlight: new Map(), hung: hung.promise, cancelled: cancelled.promise };
   const running = new Map<string, number>();
   const started = (tree: string) => world.expand.filter((c) => c.workflowId === tree).length;
   const holdForBatch = async (tree: string, k: number, { size, budget }: { size: number; budget: number }) => {
@@ -96,6 +97,29 @@ export function fakeWorld(options: WorldOptions = {}): FakeWorld {
   };
   const tests = (pass: boolean, report: string): RunTestsOutput => ({ verdict: pass ? 'AC' : 'WA', passed: pass ? 2 : 0, total: 2, report: `sha256:${report}` });
 
+  const expand = async (input: ExpandInput): Promise<ExpandOutput> => {
+    const tree = workflowId();
+    const k = world.expand.filter((c) => c.workflowId === tree).length;
+    world.expand.push({ workflowId: tree, input });
+    if (options.hang === 'expand') await hangHere();
+    const now = (running.get(tree) ?? 0) + 1;
+    running.set(tree, now);
+    world.inFlight.set(tree, Math.max(now, world.inFlight.get(tree) ?? 0));
+    try {
+      if (options.batches) await holdForBatch(tree, k, options.batches);
+    } finally {
+      running.set(tree, running.get(tree)! - 1);
+    }
+    const problemId = input.problem.slice('sha256:problem-'.length);
+    const node = `${problemId}-${input.agent.name}-${input.seed}`;
+    const pass = solves(input.agent, problemId, k, input.seed);
+    return {
+      generation: { generation: generationRef(input), responseTokens: 8, truncated: false, programFrom: 'block' },
+      publicTests: tests(pass.public, `public-${node}`),
+      ...(input.privateTests && { privateTests: tests(pass.private, `private-${node}`) }),
+    };
+  };
+
   const activities = {
     async runConfig(ref: Ref): Promise<RunConfig> {
       if (ref !== CONFIG || !options.config) throw ApplicationFailure.nonRetryable(`fake runConfig: no config at ${ref}`);
@@ -105,27 +129,11 @@ export function fakeWorld(options: WorldOptions = {}): FakeWorld {
       const set = input.index === TRAIN ? 'train' : 'eval';
       return input.positions.map((p) => ({ ref: `sha256:problem-${set}-${p}`, id: `${set}-${p}` }));
     },
-    async expand(input: ExpandInput): Promise<ExpandOutput> {
-      const tree = workflowId();
-      const k = world.expand.filter((c) => c.workflowId === tree).length;
-      world.expand.push({ workflowId: tree, input });
-      if (options.hang === 'expand') await hangHere();
-      const now = (running.get(tree) ?? 0) + 1;
-      running.set(tree, now);
-      world.inFlight.set(tree, Math.max(now, world.inFlight.get(tree) ?? 0));
-      try {
-        if (options.batches) await holdForBatch(tree, k, options.batches);
-      } finally {
-        running.set(tree, running.get(tree)! - 1);
-      }
-      const problemId = input.problem.slice('sha256:problem-'.length);
-      const node = `${problemId}-${input.agent.name}-${input.seed}`;
-      const pass = solves(input.agent, problemId, k, input.seed);
-      return {
-        generation: { generation: generationRef(input), responseTokens: 8, truncated: false, programFrom: 'block' },
-        publicTests: tests(pass.public, `public-${node}`),
-        ...(input.privateTests && { privateTests: tests(pass.private, `private-${node}`) }),
-      };
+    expand,
+    /** expandAs 'batch': the batch's nodes as concurrent expands, recorded as one call in `expandBatch`. */
+    async expandBatch(inputs: ExpandInput[]): Promise<ExpandOutput[]> {
+      world.expandBatch.push({ workflowId: workflowId(), input: inputs });
+      return Promise.all(inputs.map(expand));
     },
     async trainStep(input: TrainStepInput): Promise<TrainStepOutput> {
       world.trainStep.push({ workflowId: workflowId(), input });

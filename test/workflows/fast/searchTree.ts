@@ -133,6 +133,23 @@ test('parallel k is deterministic: the same seed grows the same tree, as activit
   assert.deepEqual(strip(local.nodes), strip(a.nodes));
 });
 
+test("expandAs 'batch': one expandBatch activity per batch, the same tree, a history that replays", async () => {
+  const input = tree({ reward: 'all', budget: 7, parallel: 3 });
+  const id = 'fast-tree-batch';
+  const w = bySeed({ size: 3, budget: 7 });
+  const { nodes, history } = await withFakes(id, w.activities, async (client, taskQueue) => {
+    const handle = await client.workflow.start(searchTree, { taskQueue, workflowId: id, args: [{ ...input, expandAs: 'batch' }] });
+    return { nodes: await handle.result(), history: await handle.fetchHistory() };
+  });
+  const scheduled = history.events?.filter((e) => e.activityTaskScheduledEventAttributes) ?? [];
+  assert.deepEqual(scheduled.map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name), ['expandBatch', 'expandBatch', 'expandBatch']);
+  assert.deepEqual(w.expandBatch.map((c) => c.input.length), [3, 3, 1], 'batches of parallel, the last one smaller');
+  assert.equal(w.inFlight.get(id), 3, "a batch's nodes run at once");
+  const { nodes: each } = await grow(bySeed({ size: 3, budget: 7 }), 'fast-tree-batch-each', input);
+  assert.deepEqual(strip(nodes), strip(each), 'the tree an activity per node grows');
+  await Worker.runReplayHistory({ workflowBundle: await fastBundle() }, history, id);
+});
+
 test('parallel 1 is today’s tree: one expand at a time, the sequential search’s tree', async () => {
   const input = tree({ reward: 'all', budget: 8 });
   const w = bySeed();
