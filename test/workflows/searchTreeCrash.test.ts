@@ -39,27 +39,35 @@ async function restartAndFinish(handle: WorkflowHandle<typeof searchTree>, kille
   return (await handle.fetchHistory()).events ?? [];
 }
 
-test('a tree survives a worker killed during generate: exactly budget nodes, none twice', async () => {
-  // A fresh worker, so the first expand also starts the engine and loads the models: a wide window in
-  // which it is generating.
+type Pending = NonNullable<Awaited<ReturnType<WorkflowHandle['describe']>>['raw']['pendingActivities']>;
+
+/**
+ * On a fresh worker, starts a tree of 4 nodes with `over` and SIGKILLs the worker the first time `when`
+ * holds of the tree's pending activities; returns the handle and the killed pid.
+ */
+async function startAndKill(name: string, over: Parameters<TreeFixture['input']>[2], when: (pending: Pending) => boolean) {
+  // A fresh worker, so the first expand also starts the engine and loads the models: a wide window.
   await crashWorker(f.cfg);
   await up(f.cfg);
-  const workflowId = `test-crash-${Date.now()}`;
   const handle = await f.client.workflow.start(searchTree, {
     taskQueue: f.cfg.taskQueue,
-    workflowId,
-    args: [f.input('tplus', 4, { maxNewTokens: 64 })],
+    workflowId: `test-crash-${name}-${Date.now()}`,
+    args: [f.input('tplus', 4, { maxNewTokens: 64, ...over })],
   });
   let killedPid: number | undefined;
   for (let i = 0; i < 3000 && killedPid === undefined; i++) {
     const desc = await handle.describe();
-    const running = (desc.raw.pendingActivities ?? []).some(
-      (a) => a.activityType?.name === 'expand' && a.state === PENDING_ACTIVITY_STATE_STARTED,
-    );
-    if (running) killedPid = (await crashWorker(f.cfg))?.pid;
+    if (when(desc.raw.pendingActivities ?? [])) killedPid = (await crashWorker(f.cfg))?.pid;
     else if (desc.status.name !== 'RUNNING') break;
     else await new Promise((r) => setTimeout(r, 10));
   }
+  return { handle, killedPid };
+}
+
+test('a tree survives a worker killed during generate: exactly budget nodes, none twice', async () => {
+  const { handle, killedPid } = await startAndKill('generate', {}, (pending) =>
+    pending.some((a) => a.activityType?.name === 'expand' && a.state === PENDING_ACTIVITY_STATE_STARTED),
+  );
   assert.ok(killedPid, 'the worker was killed while an expand ran');
   const events = await restartAndFinish(handle, killedPid);
   const scheduled = new Map<string, string>(); // scheduled event id → activity type
@@ -75,22 +83,10 @@ test('a tree survives a worker killed during generate: exactly budget nodes, non
 });
 
 test('parallel 2: a worker killed while a batch expands; exactly budget nodes, one expand per node', async () => {
-  await crashWorker(f.cfg);
-  await up(f.cfg);
-  const workflowId = `test-crash-parallel-${Date.now()}`;
-  const handle = await f.client.workflow.start(searchTree, {
-    taskQueue: f.cfg.taskQueue,
-    workflowId,
-    args: [f.input('tplus', 4, { maxNewTokens: 64, parallel: 2 })],
+  const { handle, killedPid } = await startAndKill('parallel', { parallel: 2 }, (pending) => {
+    const expands = pending.filter((a) => a.activityType?.name === 'expand');
+    return expands.length === 2 && expands.some((a) => a.state === PENDING_ACTIVITY_STATE_STARTED);
   });
-  let killedPid: number | undefined;
-  for (let i = 0; i < 3000 && killedPid === undefined; i++) {
-    const desc = await handle.describe();
-    const pending = (desc.raw.pendingActivities ?? []).filter((a) => a.activityType?.name === 'expand');
-    if (pending.length === 2 && pending.some((a) => a.state === PENDING_ACTIVITY_STATE_STARTED)) killedPid = (await crashWorker(f.cfg))?.pid;
-    else if (desc.status.name !== 'RUNNING') break;
-    else await new Promise((r) => setTimeout(r, 10));
-  }
   assert.ok(killedPid, 'the worker was killed while a batch of two expands was in flight');
   const events = await restartAndFinish(handle, killedPid);
   const scheduled = events.filter((e) => e.activityTaskScheduledEventAttributes);
@@ -102,22 +98,9 @@ test('parallel 2: a worker killed while a batch expands; exactly budget nodes, o
 });
 
 test("expandAs 'batch': a worker killed inside a batch's activity; exactly budget nodes, one expandBatch per batch", async () => {
-  await crashWorker(f.cfg);
-  await up(f.cfg);
-  const workflowId = `test-crash-batch-${Date.now()}`;
-  const handle = await f.client.workflow.start(searchTree, {
-    taskQueue: f.cfg.taskQueue,
-    workflowId,
-    args: [f.input('tplus', 4, { maxNewTokens: 64, parallel: 2, expandAs: 'batch' })],
-  });
-  let killedPid: number | undefined;
-  for (let i = 0; i < 3000 && killedPid === undefined; i++) {
-    const desc = await handle.describe();
-    const running = (desc.raw.pendingActivities ?? []).some((a) => a.activityType?.name === 'expandBatch' && a.state === PENDING_ACTIVITY_STATE_STARTED);
-    if (running) killedPid = (await crashWorker(f.cfg))?.pid;
-    else if (desc.status.name !== 'RUNNING') break;
-    else await new Promise((r) => setTimeout(r, 10));
-  }
+  const { handle, killedPid } = await startAndKill('batch', { parallel: 2, expandAs: 'batch' }, (pending) =>
+    pending.some((a) => a.activityType?.name === 'expandBatch' && a.state === PENDING_ACTIVITY_STATE_STARTED),
+  );
   assert.ok(killedPid, 'the worker was killed while a batch ran');
   const events = await restartAndFinish(handle, killedPid);
   const scheduled = events.filter((e) => e.activityTaskScheduledEventAttributes);
