@@ -59,7 +59,7 @@ function config(runId: string) {
   };
 }
 
-/** Waits until `tree` is open with at least one node done and not all; false if the run ended first. */
+/** Waits until `tree` is open with at least one batch of nodes done and not all; false if the run ended first. */
 function midway(runId: string, tree: string): Promise<boolean> {
   return waitFor(
     async () => {
@@ -84,7 +84,8 @@ async function checkRun(runId: string, result: unknown): Promise<void> {
       const { nodes, scheduled } = await treeOf(f.client, `${runId}-it${i}-p${k}`);
       checkNodes(nodes);
       assert.deepEqual(nodes.map((n) => n.nodeId), [0, 1, 2, 3], 'no node twice, none missing');
-      assert.deepEqual(scheduled, { expand: BUDGET }, 'one expand (generate + tests) per node');
+      // Budget 4: the default parallel 2, one expandBatch (generate + tests of two nodes) per batch.
+      assert.deepEqual(scheduled, { expandBatch: BUDGET / 2 }, 'one expandBatch per batch of two nodes');
       assert.ok(nodes.every((n) => n.publicTests!.verdict !== 'IE'), 'no infrastructure failure became a verdict');
       assert.deepEqual(records[i].trees[k].scores, nodes.map((n) => n.score), 'the metrics line holds the tree as searched');
     }
