@@ -165,6 +165,24 @@ function mars2Split(records: IterationMetrics[]): string {
   return `gen ${m('generateMs')} / sandbox ${m('sandboxMs')} / train ${m('trainMs')} / other ${m('activityMs')} / idle ${m('idleMs')}`;
 }
 
+/**
+ * Ends the bench stack's open workflows: a bench killed mid-run leaves its run open, and the next
+ * worker would resume it beside the new runs (its trees took the machine, and the figures with it).
+ */
+async function terminateStale(cfg: StackConfig): Promise<void> {
+  const client = await connectClient(cfg);
+  try {
+    let n = 0;
+    for await (const w of client.workflow.list({ query: "ExecutionStatus = 'Running'" })) {
+      await client.workflow.getHandle(w.workflowId).terminate('a stale bench run').catch(() => undefined);
+      n++;
+    }
+    if (n > 0) console.error(`  ended ${n} open workflow(s) left by an earlier bench`);
+  } finally {
+    await client.connection.close();
+  }
+}
+
 async function soak(cfg: StackConfig, iterations: number, opts: RunOpts): Promise<void> {
   console.log(`soak: one grpo run of ${iterations} iterations; worker RSS when each metrics line appears`);
   const run = await runMars2(cfg, 'grpo', iterations, opts, 'soak');
@@ -194,6 +212,7 @@ async function main(): Promise<void> {
   const cfg = benchStack();
   console.error(`bench stack: ${cfg.home} (port ${cfg.port})`);
   await up(cfg, (line) => console.error(`  ${line}`));
+  await terminateStale(cfg);
   if (values.soak) return soak(cfg, Number(values.soak), opts);
 
   const rounds = Number(values.rounds);
