@@ -145,12 +145,17 @@ export class ModelHost {
     }
   }
 
-  /** Releases retired models that have no requests left. */
+  /**
+   * Releases retired models that have no requests left. Sweeps overlap (each generate ends with one), so
+   * a model is taken out of `retiring` before its release, and only by the sweep that finds it there: a
+   * session is released once (a second release throws 'Session already disposed', and in the engine
+   * thread that was an uncaught rejection that ended the thread).
+   */
   private async sweep(): Promise<void> {
     for (const m of [...this.retiring]) {
-      if (m.gen.load > 0) continue;
+      if (!this.retiring.has(m) || m.gen.load > 0) continue;
       this.retiring.delete(m);
-      await m.rt.release();
+      await m.rt.release().catch((err: unknown) => console.error(`mars2 engine: releasing ${m.dir} v${m.version} failed: ${String(err)}`));
     }
   }
 

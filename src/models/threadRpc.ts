@@ -71,6 +71,8 @@ export interface ThreadClient<Req, Res> {
   call(req: Req, signal?: AbortSignal): Promise<Res>;
   /** Calls sent and not answered yet. */
   readonly pending: number;
+  /** The thread has ended (crashed, or closed): every call fails with 'worker_exited' or 'closed'. */
+  readonly exited: boolean;
   /** Lets the thread finish its close handler, then terminates it. */
   close(): Promise<void>;
 }
@@ -123,6 +125,9 @@ export function startThread<Req, Res>(entry: string, data: unknown, label: strin
     },
     get pending() {
       return pending.size;
+    },
+    get exited() {
+      return exited !== null || closed;
     },
     async close() {
       if (closed) return;
