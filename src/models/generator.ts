@@ -6,6 +6,13 @@
 // are freed (the last row moves into the hole). Deterministic mode admits one request at a time, so a
 // seed's output never depends on what else is queued. A request whose signal is aborted is dropped at the
 // next step boundary (its cache row freed) and rejected with ThreadError 'cancelled'.
+// Prompt cache: a prompt prefilled once is not prefilled again while its K/V and last logits are kept
+// (exact token match, least recently used out past `promptCacheBytes`): the 8 samples of a GRPO group, a
+// tree's roots and an evaluation's samples share their problem's prompt, and prefill in small admission
+// groups was a third of the engine's time in the RL loop (bench/README.md "rl-loop"). A row admitted from
+// the cache gets the K/V rows its own prefill would compute and samples its first token from the same
+// logits with its own PRNG; in deterministic mode, where every prefill is one row alone, the result is
+// the same bits as a prefill.
 import { KvCache } from './kvcache';
 import { prefillGroups, prefillRows } from './prefill';
 import type { ModelRuntime, StepOut } from './runtime';
@@ -42,6 +49,18 @@ export interface GeneratorOptions {
   prefillChunk?: number;
   /** Most padded tokens (rows × longest prompt) in one batched prefill run (default 4096). */
   prefillTokens?: number;
+  /** Bytes of prompt K/V kept for prompts seen again (default 64 MiB; 0: no prompt cache). */
+  promptCacheBytes?: number;
+}
+
+/** A prefilled prompt: its K/V per layer (nkv, len, hd), the last position's logits and their log-sum-exp. */
+interface CachedPrompt {
+  len: number;
+  k: Float32Array[];
+  v: Float32Array[];
+  logits: Float32Array;
+  lse: number;
+  bytes: number;
 }
 
 interface Row {
@@ -65,11 +84,18 @@ export class Generator {
   private readonly maxBatch: number;
   private readonly chunk: number;
   private readonly prefillTokens: number;
+  private readonly promptCacheBytes: number;
+  /** Prompt key → its K/V, in least recently used order (Map order). */
+  private prompts = new Map<string, CachedPrompt>();
+  private promptBytes = 0;
+  /** Prompt prefills avoided and run (for tests and benches). */
+  readonly promptStats = { hits: 0, prefills: 0 };
 
   constructor(private readonly rt: ModelRuntime, private readonly decode: (ids: number[]) => string, opts: GeneratorOptions = {}) {
     this.maxBatch = opts.deterministic ? 1 : Math.max(1, opts.maxBatch ?? 32);
     this.chunk = opts.prefillChunk ?? 512;
     this.prefillTokens = Math.max(1, opts.prefillTokens ?? 4096);
+    this.promptCacheBytes = Math.max(0, opts.promptCacheBytes ?? 64 << 20);
     this.cache = new KvCache(rt.cfg.numLayers, rt.cfg.numKvHeads, rt.cfg.headDim);
   }
 
@@ -132,10 +158,29 @@ export class Generator {
     }
   }
 
-  /** Prefills the rows admitted at one step boundary: short prompts in batched groups, long ones alone. */
+  /**
+   * Admits the rows of one step boundary: a prompt in the prompt cache is copied in; of the rest, each
+   * distinct prompt is prefilled once (short ones in batched groups, long ones alone) and its other rows
+   * are copied from it.
+   */
   private async admitAll(admitted: Row[]): Promise<void> {
-    const short = admitted.filter((r) => r.job.promptIds.length <= this.chunk);
-    for (const row of admitted) if (row.job.promptIds.length > this.chunk) await this.admit(row);
+    const key = (r: Row) => r.job.promptIds.join(',');
+    const fresh = new Map<string, Row[]>();
+    const copies: Row[] = [];
+    for (const row of admitted) {
+      const k = key(row);
+      if (this.prompts.has(k)) copies.push(row);
+      else if (fresh.has(k)) fresh.get(k)!.push(row);
+      else fresh.set(k, [row]);
+    }
+    const leaders = [...fresh.values()].map((rows) => rows[0]!);
+    // Rows of a prompt too large for the cache are prefilled each on its own.
+    for (const rows of fresh.values()) {
+      if (rows.length > 1 && !this.cacheable(rows[0]!.job.promptIds.length)) leaders.push(...rows.slice(1));
+      else copies.push(...rows.slice(1));
+    }
+    const short = leaders.filter((r) => r.job.promptIds.length <= this.chunk);
+    for (const row of leaders) if (row.job.promptIds.length > this.chunk) await this.admit(row);
     for (const group of prefillGroups(short.map((r) => r.job.promptIds.length), this.prefillTokens)) {
       const rows = group.map((i) => short[i]!);
       const from = this.cache.rows;
@@ -146,9 +191,50 @@ export class Generator {
       }
       this.cache.ensureCap(Math.max(...rows.map((r) => r.job.promptIds.length)) + 1);
       const out = await prefillRows(this.rt, this.cache, from, rows.map((r) => r.job.promptIds));
+      this.promptStats.prefills += rows.length;
       const V = this.rt.cfg.vocabSize;
+      rows.forEach((row, b) => this.remember(row, from + b, out.logits.subarray(b * V, (b + 1) * V), out.lse[b]!));
       const finished = rows.map((row, b) => (this.take(row, out.logits.subarray(b * V, (b + 1) * V), out.lse[b]!) ? from + b : -1)).filter((i) => i >= 0);
       for (const i of finished.reverse()) this.finish(i);
+    }
+    for (const row of copies) {
+      const hit = this.prompts.get(key(row));
+      if (!hit) {
+        await this.admitAll([row]); // evicted by a larger prompt of this admission
+        continue;
+      }
+      this.prompts.delete(key(row));
+      this.prompts.set(key(row), hit); // most recently used
+      const r = this.cache.addRow();
+      this.rows.push(row);
+      this.cache.ensureCap(hit.len + 1);
+      this.cache.write(r, hit.len, hit.k, hit.v);
+      this.promptStats.hits++;
+      if (this.take(row, hit.logits, hit.lse)) this.finish(r);
+    }
+  }
+
+  private cacheable(len: number): boolean {
+    const { numLayers, numKvHeads, headDim } = this.rt.cfg;
+    return 2 * numLayers * numKvHeads * len * headDim * 4 + this.rt.cfg.vocabSize * 4 <= this.promptCacheBytes;
+  }
+
+  /** Keeps cache row `r`'s prompt K/V (just prefilled) and its last logits, evicting the least recently used past the budget. */
+  private remember(row: Row, r: number, logits: Float32Array, lse: number): void {
+    const len = row.job.promptIds.length;
+    if (!this.cacheable(len)) return;
+    const { k, v } = this.cache.read(r, len);
+    const entry: CachedPrompt = { len, k, v, logits: logits.slice(), lse, bytes: 2 * k.reduce((s, a) => s + a.byteLength, 0) + logits.byteLength };
+    const key = row.job.promptIds.join(',');
+    const old = this.prompts.get(key);
+    if (old) this.promptBytes -= old.bytes;
+    this.prompts.delete(key);
+    this.prompts.set(key, entry);
+    this.promptBytes += entry.bytes;
+    for (const [k2, e] of this.prompts) {
+      if (this.promptBytes <= this.promptCacheBytes) break;
+      this.prompts.delete(k2);
+      this.promptBytes -= e.bytes;
     }
   }
 
@@ -171,6 +257,8 @@ export class Generator {
       this.cache.append(r, 1, S, out.kv);
       last = out;
     }
+    this.promptStats.prefills++;
+    this.remember(row, r, last!.logits, last!.lse[0]!);
     if (this.take(row, last!.logits, last!.lse[0]!)) this.finish(r);
   }
 

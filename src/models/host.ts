@@ -50,6 +50,8 @@ export interface HostOptions extends RuntimeOptions {
   prefillChunk?: number;
   /** Most padded tokens in one batched prefill run (GeneratorOptions.prefillTokens). */
   prefillTokens?: number;
+  /** Bytes of prompt K/V each loaded model keeps for prompts seen again (GeneratorOptions.promptCacheBytes). */
+  promptCacheBytes?: number;
 }
 
 interface Loaded {

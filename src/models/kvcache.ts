@@ -129,4 +129,29 @@ export class KvCache {
     }
     for (let b = 0; b < count; b++) this.lengths[from + b]! += S - (skip?.[b] ?? 0);
   }
+
+  /** Row r's first `len` slots, per layer (nkv, len, hd), as copies. */
+  read(r: number, len: number): { k: Float32Array[]; v: Float32Array[] } {
+    const { nkv, hd } = this;
+    const take = (slab: Float32Array) => {
+      const out = new Float32Array(nkv * len * hd);
+      for (let h = 0; h < nkv; h++) {
+        const src = ((r * nkv + h) * this.cap) * hd;
+        out.set(slab.subarray(src, src + len * hd), h * len * hd);
+      }
+      return out;
+    };
+    return { k: this.k.map(take), v: this.v.map(take) };
+  }
+
+  /** Writes `len` slots per layer (nkv, len, hd) into the empty row r (the cache has room), which then holds `len`. */
+  write(r: number, len: number, k: readonly Float32Array[], v: readonly Float32Array[]): void {
+    const { nkv, hd } = this;
+    for (let l = 0; l < this.layers; l++) {
+      for (const [slab, src] of [[this.k[l]!, k[l]!], [this.v[l]!, v[l]!]] as const) {
+        for (let h = 0; h < nkv; h++) slab.set(src.subarray(h * len * hd, (h + 1) * len * hd), ((r * nkv + h) * this.cap) * hd);
+      }
+    }
+    this.lengths[r] = len;
+  }
 }

@@ -1,7 +1,9 @@
 // Batched left-padded prefill (src/models/prefill.ts): mixed-length prompts prefilled in one run give
 // the logits and K/V cache rows of prefilling each alone (1e-5) on the tiny Llama, Qwen2 and Qwen3
 // fixtures, greedy generation through the batching Generator equals deterministic mode, and the
-// grouping respects its token budget and padding ratio.
+// grouping respects its token budget and padding ratio. The prompt cache: rows sharing a prompt
+// (together, or later) are prefilled once; sampled outputs are those of the same seeds with no cache
+// (1e-5), deterministic mode gives the same bits, and the cache keeps to its byte budget.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -80,6 +82,46 @@ for (const name of ['llama', 'qwen2', 'qwen3']) {
         for (let v = 0; v < V; v++) sum += Math.exp(logits[b * V + v]! - m);
         assert.ok(Math.abs(lse[b]! - (m + Math.log(sum))) <= 1e-5, `row ${b}: lse ${lse[b]} vs ${m + Math.log(sum)}`);
       }
+      await rt.release();
+    });
+
+    test('prompt cache: a group of rows on one prompt is prefilled once; outputs match no cache; deterministic mode is bit-identical', async () => {
+      const rt = await ModelRuntime.load(dir, { threads: 1 });
+      const sampled = { temperature: 1, topP: 1, topK: 0 };
+      const job = (promptIds: number[], seed: number) => ({ promptIds, sampling: sampled, seed, maxNewTokens: 6, eosIds: [], stop: [] });
+      // Two prompts × 8 samples, then the same again (cache hits across admissions), and a long prompt
+      // (prefilled alone, in chunks) twice.
+      const long = Array.from({ length: 40 }, (_, i) => 3 + ((i * 7) % 50));
+      const jobs = [...[PROMPTS[0]!, PROMPTS[2]!].flatMap((p, i) => Array.from({ length: 8 }, (_, j) => job(p, 10 * i + j))), job(long, 90), job(long, 91)];
+      const cached = new Generator(rt, () => '', { maxBatch: 32, prefillChunk: 16 });
+      const plain = new Generator(rt, () => '', { maxBatch: 32, prefillChunk: 16, promptCacheBytes: 0 });
+      const a = await Promise.all(jobs.map((j) => cached.submit(j)));
+      assert.deepEqual(cached.promptStats, { hits: 15, prefills: 3 }, 'one prefill per distinct prompt');
+      const again = await Promise.all(jobs.slice(0, 4).map((j) => cached.submit(j)));
+      assert.equal(cached.promptStats.hits, 19, 'a prompt seen before is not prefilled again');
+      const b = await Promise.all(jobs.map((j) => plain.submit(j)));
+      assert.deepEqual(plain.promptStats, { hits: 0, prefills: 18 });
+      for (let i = 0; i < jobs.length; i++) {
+        assert.deepEqual(a[i]!.tokenIds, b[i]!.tokenIds, `request ${i}: the tokens of its own prefill`);
+        assert.ok(maxAbsDiff(a[i]!.rawLogprobs, b[i]!.rawLogprobs) < 1e-5, `request ${i} log-probs`);
+      }
+      again.forEach((r, i) => assert.deepEqual(r.tokenIds, a[i]!.tokenIds));
+      const det = new Generator(rt, () => '', { deterministic: true });
+      const detPlain = new Generator(rt, () => '', { deterministic: true, promptCacheBytes: 0 });
+      for (const j of jobs.slice(6, 10)) {
+        const x = await det.submit(j), y = await detPlain.submit(j);
+        assert.deepEqual(x.tokenIds, y.tokenIds);
+        assert.deepEqual(x.rawLogprobs, y.rawLogprobs, 'deterministic mode: the same bits');
+      }
+      assert.ok(det.promptStats.hits >= 2);
+      // A budget of about one prompt's K/V: older prompts leave, none is served wrong.
+      const { numLayers, numKvHeads, headDim, vocabSize } = rt.cfg;
+      const one = 2 * numLayers * numKvHeads * PROMPTS[0]!.length * headDim * 4 + vocabSize * 4;
+      const small = new Generator(rt, () => '', { maxBatch: 32, promptCacheBytes: one });
+      for (const p of PROMPTS) await small.submit(job(p, 1));
+      const last = await small.submit(job(PROMPTS[0]!, 1));
+      assert.deepEqual(last.tokenIds, (await plain.submit(job(PROMPTS[0]!, 1))).tokenIds);
+      assert.equal(small.promptStats.hits, 0, 'the first prompt was evicted by the later ones');
       await rt.release();
     });
 
