@@ -134,8 +134,12 @@ export class Dispatcher {
       }
       if (batch.length) this.send(lane, batch);
     }
+    // An idle lane closes when it is draining, has nothing of its limit queued, or has sent its container's
+    // last run (then the pool replaces the container; kept open, it took no job and held the pool's place:
+    // every run of the sandbox waited forever once each container had served maxRunsPerContainer).
     for (const lane of [...this.lanes]) {
-      if (lane.inflight.length === 0 && (lane.draining || !this.queue.some((j) => j.memoryBytes === lane.slot.memoryBytes))) this.close(lane);
+      const spent = lane.slot.runs + lane.sent >= this.pool.maxRunsPerContainer;
+      if (lane.inflight.length === 0 && (lane.draining || spent || !this.queue.some((j) => j.memoryBytes === lane.slot.memoryBytes))) this.close(lane);
     }
     // What no lane has room for gets another container while the pool has one (one acquire per `depth` jobs).
     while (this.queue.length > this.acquiring * this.depth && this.lanes.size + this.acquiring < this.pool.size) {

@@ -141,6 +141,22 @@ print(b' '.join(sorted(found)).decode() or 'nothing')
   for (const r of [...runs.slice(1, 4), ...runs.slice(5)]) assert.equal(r.verdict, 'WA');
 });
 
+test('containers that reach maxRunsPerContainer are replaced while requests wait: every request is answered', async () => {
+  // Before the fix, a lane whose container had sent its last run stayed open with no room: once every
+  // container had served its quota, requests queued forever (an RL run hung at its ~8th iteration).
+  const short = await Sandbox.start({ size: 1, maxRunsPerContainer: 5 });
+  try {
+    let timer: NodeJS.Timeout | undefined;
+    const hung = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('requests were never answered: the dispatcher is stuck')), 90_000)));
+    const first = await Promise.race([Promise.all(Array.from({ length: 7 }, (_, i) => short.runTests(call, `${RIGHT}# ${i}\n`, { mode: 'fork' }))), hung]);
+    const second = await Promise.race([Promise.all(Array.from({ length: 12 }, (_, i) => short.runTests(call, `${RIGHT}# b${i}\n`, { mode: 'fork' }))), hung]);
+    clearTimeout(timer);
+    [...first, ...second].forEach((r, i) => expectAc(r, `program ${i}`));
+  } finally {
+    await short.close();
+  }
+});
+
 test('a batch is spread over every container of the pool', async () => {
   const wide = await Sandbox.start({ size: 2 });
   try {
