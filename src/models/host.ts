@@ -50,6 +50,9 @@ export interface HostOptions extends RuntimeOptions {
   prefillChunk?: number;
   /** Most padded tokens in one batched prefill run (GeneratorOptions.prefillTokens). */
   prefillTokens?: number;
+  /** Most models kept loaded (default 8): past it, the least recently requested is released once idle
+   *  (a worker serves run after run, and each run's checkpoints are a lineage of their own). */
+  maxModels?: number;
   /** Bytes of prompt K/V each loaded model keeps for prompts seen again (GeneratorOptions.promptCacheBytes). */
   promptCacheBytes?: number;
 }
@@ -77,6 +80,8 @@ export class ModelHost {
   /** The latest loaded model of each lineage (by weights kind: `${weights}:${lineageOf(…)}`). */
   private current = new Map<string, Promise<Loaded>>();
   private retiring = new Set<Loaded>();
+  /** The loaded model each settled `current` promise holds. */
+  private ready = new Map<Promise<Loaded>, Loaded>();
 
   constructor(private readonly opts: HostOptions = {}) {}
 
@@ -98,16 +103,36 @@ export class ModelHost {
       if (!hit) break;
       const m = await hit.catch(() => null);
       if (this.current.get(key) !== hit) continue; // replaced while we waited
-      if (m && m.dir === dir && m.version === version) return m;
+      if (m && m.dir === dir && m.version === version) {
+        this.current.delete(key); // most recently used last
+        this.current.set(key, hit);
+        return m;
+      }
       if (m) this.retiring.add(m);
+      this.ready.delete(hit);
       break;
     }
     const p = this.load(dir, version, weights);
     this.current.set(key, p);
-    p.catch(() => {
+    p.then((m) => this.ready.set(p, m), () => {
       if (this.current.get(key) === p) this.current.delete(key);
     });
+    this.evict();
     return p;
+  }
+
+  /** Retires the least recently requested loaded models past maxModels (released by sweep once idle). */
+  private evict(): void {
+    const max = Math.max(1, this.opts.maxModels ?? 8);
+    for (const [key, p] of this.current) {
+      if (this.current.size <= max) break;
+      const m = this.ready.get(p);
+      if (!m) continue; // still loading
+      this.current.delete(key);
+      this.ready.delete(p);
+      this.retiring.add(m);
+    }
+    void this.sweep();
   }
 
   async generate(req: GenerateRequest, signal?: AbortSignal): Promise<GenerateResult> {
@@ -169,6 +194,7 @@ export class ModelHost {
   async close(): Promise<void> {
     const all = await Promise.all([...this.current.values()].map((p) => p.catch(() => null)));
     this.current.clear();
+    this.ready.clear();
     for (const m of [...all, ...this.retiring]) if (m) await m.rt.release();
     this.retiring.clear();
   }

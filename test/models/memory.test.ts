@@ -79,6 +79,34 @@ describe('memory over policy versions', () => {
     assert.equal(liveSessions(), before);
   });
 
+  test('ModelHost: past maxModels the least recently requested model is released; a request for it loads it again', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'mars2-memory-'));
+    const host = new ModelHost({ threads: 1, maxModels: 2 });
+    const before = liveSessions();
+    const req = { prompt: 'def', sampling: { greedy: true }, maxNewTokens: 2 };
+    try {
+      const runs = ['r1', 'r2', 'r3'].map((r) => join(root, r, 'coder', 'v1'));
+      for (const dir of runs) cpSync(llama, dir, { recursive: true });
+      const first = await host.generate({ ...req, model: { dir: runs[0]!, version: 1 } });
+      await host.generate({ ...req, model: { dir: runs[1]!, version: 1 } });
+      await host.generate({ ...req, model: { dir: runs[0]!, version: 1 } }); // r1 used last: r2 is the oldest
+      await host.generate({ ...req, model: { dir: runs[2]!, version: 1 } });
+      await new Promise((r) => setTimeout(r, 50));
+      assert.deepEqual(host.stats(), { current: 2, retiring: 0 }, 'three runs, two models kept');
+      assert.equal(liveSessions() - before, 4, "r2's sessions released");
+      const again = await host.generate({ ...req, model: { dir: runs[0]!, version: 1 } });
+      assert.deepEqual(again.tokenIds, first.tokenIds, 'r1 (kept: used more recently than r2) answers as before');
+      const r2 = await host.generate({ ...req, model: { dir: runs[1]!, version: 1 } });
+      assert.deepEqual(r2.tokenIds, first.tokenIds, 'r2 loads again');
+      await new Promise((r) => setTimeout(r, 50));
+      assert.deepEqual(host.stats(), { current: 2, retiring: 0 });
+    } finally {
+      await host.close();
+      rmSync(root, { recursive: true, force: true });
+    }
+    assert.equal(liveSessions(), before);
+  });
+
   test('TrainService: ten trainSteps hold one trainer and its sessions; close releases them', async () => {
     const root = mkdtempSync(join(tmpdir(), 'mars2-memory-'));
     const svc = new TrainService({ baseDir: llama, root, threads: 1 });
