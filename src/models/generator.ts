@@ -65,6 +65,8 @@ interface CachedPrompt {
 
 interface Row {
   job: GenJob;
+  /** The prompt cache's key of its prompt ids. */
+  key: string;
   rng: Rng;
   tokens: number[];
   logprobs: number[];
@@ -113,7 +115,7 @@ export class Generator {
     if (signal?.aborted) return Promise.reject(new ThreadError('cancelled', 'generation was cancelled'));
     return new Promise((resolve, reject) => {
       this.queue.push({
-        job, rng: Rng.fromSeed(job.seed), tokens: [], logprobs: [], raw: [], eos: new Set(job.eosIds),
+        job, key: job.promptIds.join(','), rng: Rng.fromSeed(job.seed), tokens: [], logprobs: [], raw: [], eos: new Set(job.eosIds),
         maxStopLen: Math.max(0, ...job.stop.map((s) => s.length)), signal, done: resolve, fail: reject,
       });
       if (!this.running) {
@@ -164,14 +166,12 @@ export class Generator {
    * are copied from it.
    */
   private async admitAll(admitted: Row[]): Promise<void> {
-    const key = (r: Row) => r.job.promptIds.join(',');
     const fresh = new Map<string, Row[]>();
     const copies: Row[] = [];
     for (const row of admitted) {
-      const k = key(row);
-      if (this.prompts.has(k)) copies.push(row);
-      else if (fresh.has(k)) fresh.get(k)!.push(row);
-      else fresh.set(k, [row]);
+      if (this.prompts.has(row.key)) copies.push(row);
+      else if (fresh.has(row.key)) fresh.get(row.key)!.push(row);
+      else fresh.set(row.key, [row]);
     }
     const leaders = [...fresh.values()].map((rows) => rows[0]!);
     // Rows of a prompt too large for the cache are prefilled each on its own.
@@ -198,13 +198,13 @@ export class Generator {
       for (const i of finished.reverse()) this.finish(i);
     }
     for (const row of copies) {
-      const hit = this.prompts.get(key(row));
+      const hit = this.prompts.get(row.key);
       if (!hit) {
         await this.admitAll([row]); // evicted by a larger prompt of this admission
         continue;
       }
-      this.prompts.delete(key(row));
-      this.prompts.set(key(row), hit); // most recently used
+      this.prompts.delete(row.key);
+      this.prompts.set(row.key, hit); // most recently used
       const r = this.cache.addRow();
       this.rows.push(row);
       this.cache.ensureCap(hit.len + 1);
@@ -225,11 +225,10 @@ export class Generator {
     if (!this.cacheable(len)) return;
     const { k, v } = this.cache.read(r, len);
     const entry: CachedPrompt = { len, k, v, logits: logits.slice(), lse, bytes: 2 * k.reduce((s, a) => s + a.byteLength, 0) + logits.byteLength };
-    const key = row.job.promptIds.join(',');
-    const old = this.prompts.get(key);
+    const old = this.prompts.get(row.key);
     if (old) this.promptBytes -= old.bytes;
-    this.prompts.delete(key);
-    this.prompts.set(key, entry);
+    this.prompts.delete(row.key);
+    this.prompts.set(row.key, entry);
     this.promptBytes += entry.bytes;
     for (const [k2, e] of this.prompts) {
       if (this.promptBytes <= this.promptCacheBytes) break;
