@@ -90,7 +90,7 @@ async function main(): Promise<void> {
     stickyQueueScheduleToStartTimeout: '3s',
     // A cancellation reaches an activity in a heartbeat's answer: heartbeats go out at least this often
     // (src/activities/heartbeat.ts), so a cancelled expand or trainStep stops within seconds.
-    maxHeartbeatThrottleInterval: '2s',
+    maxHeartbeatThrottleInterval: '1s',
   });
   console.log(`mars2 worker ${process.pid}: namespace ${namespace}, task queue ${taskQueue}, server ${address}, store ${deps.store.root}${deterministic ? ', deterministic engine' : ''}`);
   await worker.run();

@@ -86,6 +86,7 @@ export function createTrainingActivities(deps: TrainingDeps) {
             .catch((err: unknown) => rethrowInputError(err, `trainStep for '${input.owner}' v${input.fromVersion}`)),
         ),
         () => ({ owner: input.owner, fromVersion: input.fromVersion }),
+        { settleMs: 10_000 }, // the trainer thread stops at its next cancel point; no checkpoint after that
       );
       return { toVersion: result.toVersion, dir: result.dir, metrics: result.metrics, reused: result.reused };
     },

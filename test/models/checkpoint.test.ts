@@ -115,3 +115,25 @@ test('float16 weights written from a float16 base round-trip to the same bytes',
     rmSync(tmp, { recursive: true, force: true });
   }
 });
+
+test('a write stopped at its commit point (a cancelled step) leaves nothing behind: no checkpoint, no temporary folder', async () => {
+  const tmp = mkdtempSync(join(tmpdir(), 'mars2-ckpt-'));
+  try {
+    const t = await Trainer.load(join(FIXTURES, 'llama'), { threads: 1 });
+    const stop = new Error('trainStep was cancelled');
+    let called = 0;
+    const beforeCommit = async () => {
+      called++;
+      assert.deepEqual(readdirSync(tmp).filter((f) => f.startsWith('.v1.tmp-')).length, 1, 'every file is written before the commit point');
+      throw stop;
+    };
+    await assert.rejects(t.save(join(tmp, 'v1'), { policyVersion: 1, beforeCommit }), stop);
+    assert.equal(called, 1);
+    assert.deepEqual(readdirSync(tmp), [], 'neither v1 nor its temporary folder');
+    assert.equal(await t.save(join(tmp, 'v1'), { policyVersion: 1, beforeCommit: async () => {} }), true);
+    assert.ok(existsSync(join(tmp, 'v1', 'model.safetensors')));
+    await t.release();
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+});

@@ -187,9 +187,10 @@ test('mars2 cancel stops a run mid-tree: the expand stops (worker idle, nothing 
 
 test('a run cancelled inside a trainStep: the step stops and is dropped — no checkpoint after the cancel returns, the worker idle within seconds', async () => {
   const runId = `test-cancel-train-${Date.now()}`;
-  // Answers of 1024 tokens on a wider model: the step takes seconds, long enough to be cancelled inside.
+  // Answers of 1536 tokens on a wider model: the step takes ~3 s, the cancel reaches it within ~1 s (the
+  // heartbeat throttle), so it lands inside the step.
   const agents = [{ name: 'endless', model: endlessModel(f.cfg.home, 256, 4) }];
-  const rollout = { problemsPerIteration: 2, maxNewTokens: 1024, promptMaxTokens: 1024 };
+  const rollout = { problemsPerIteration: 2, maxNewTokens: 1536, promptMaxTokens: 1024 };
   const handle = await startRun(f, writeRunConfig(f, { runId, agents, rollout }));
   assert.ok(await waitFor(() => activityRunning(f.client, runId, 'trainStep'), () => open(f.client, runId).then((o) => !o)), 'a trainStep started');
   await handle.cancel();

@@ -115,6 +115,11 @@ export interface WriteCheckpointOptions {
   /** 'F32' (default) or 'base': the base's dtype (F16/BF16 weights keep float32 masters for resume). */
   weightsDtype?: 'F32' | 'base';
   metrics?: Record<string, number>;
+  /**
+   * Called once every file is written and synced, just before the checkpoint becomes visible; when it
+   * throws (a cancelled step), nothing is committed and the error propagates.
+   */
+  beforeCommit?: () => Promise<void>;
 }
 
 /**
@@ -161,6 +166,7 @@ export async function writeCheckpoint(dir: string, o: WriteCheckpointOptions): P
     };
     await writeSynced(join(tmp, META_FILE), `${JSON.stringify(meta, null, 2)}\n`);
     await syncDir(tmp);
+    await o.beforeCommit?.();
     try {
       await rename(tmp, dir);
     } catch (err) {

@@ -102,12 +102,19 @@ export class TrainService implements TrainStepper {
     let metrics;
     try {
       metrics = await cur.trainer.rlStep(req.samples, this.ref, req.hyper, signal);
-      await cancelPoint(signal, what); // never a checkpoint once cancelled
+      await cancelPoint(signal, what);
     } catch (err) {
       await cur.trainer.release();
       throw err;
     }
-    const written = await cur.trainer.save(out, { policyVersion: toVersion, metrics, weightsDtype: this.opts.weightsDtype });
+    let written;
+    try {
+      // A cancel that lands while the files are written stops the commit: no checkpoint once cancelled.
+      written = await cur.trainer.save(out, { policyVersion: toVersion, metrics, weightsDtype: this.opts.weightsDtype, beforeCommit: () => cancelPoint(signal, what) });
+    } catch (err) {
+      await cur.trainer.release();
+      throw err;
+    }
     if (!written) {
       // Another writer finished v+1 first; its weights are the ones to continue from.
       await cur.trainer.release();

@@ -298,7 +298,7 @@ export class Trainer {
   }
 
   /** Writes the current weights and optimizer state as checkpoint `dir` (false if it already existed). */
-  save(dir: string, o: { policyVersion: number; metrics?: Record<string, number>; weightsDtype?: 'F32' | 'base' }): Promise<boolean> {
+  save(dir: string, o: { policyVersion: number; metrics?: Record<string, number>; weightsDtype?: 'F32' | 'base'; beforeCommit?: () => Promise<void> }): Promise<boolean> {
     return writeCheckpoint(dir, { baseDir: this.dir, cfg: this.cfg, params: this.params, optimizer: this.optimizer, ...o });
   }
 
