@@ -94,7 +94,7 @@ async function evaluate(argv: string[]): Promise<void> {
   try {
     for (const spec of positionals) {
       const [name, file] = spec.split('=');
-      const problems = readJsonl<unknown>(file).slice(0, n).map((p) => problemSchema.parse(p));
+      const problems = readJsonl<{ reference?: string }>(file).slice(0, n).map(({ reference: _, ...p }) => problemSchema.parse(p));
       const res: SplitResult = { problems: problems.length, greedy: 0, t1: 0, noProgram: 0 };
       await Promise.all(problems.flatMap((problem, i) => (['greedy', 't1'] as const).map(async (mode) => {
         const gen = await host.generate({

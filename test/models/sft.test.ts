@@ -5,7 +5,7 @@
 //     (createEngine) with per-token log-probs equal to the trainer's forward at the same weights.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sftCommand } from '../../src/cli/sft';
@@ -97,6 +97,43 @@ test('mars2 sft lowers the loss on its data, and its checkpoint loads in the eng
     await assert.rejects(sftCommand.run(['--model', model, '--data', data, '--out', out]), (e: Error) => e instanceof UserError && /already exists/.test(e.message));
     writeFileSync(data, '{"prompt": "x", "completion": 3}\n');
     await assert.rejects(sftCommand.run(['--model', model, '--data', data, '--out', join(tmp, 'o2')]), (e: Error) => e instanceof UserError && /d\.jsonl:1: field 'completion' must be a string/.test(e.message));
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+});
+
+test('mars2 sft --save-at writes the checkpoint of that step; --warmup-steps and --min-lr shape the rate; bad values are usage errors', async () => {
+  const model = join(FIXTURES, 'qwen2');
+  const tmp = mkdtempSync(join(tmpdir(), 'mars2-sft-'));
+  const quiet = async (args: string[]) => {
+    const lines: string[] = [];
+    const log = console.log;
+    console.log = (s: string) => lines.push(s);
+    try {
+      assert.equal(await sftCommand.run([...args, '--model', model, '--lr', '1e-2', '--batch-size', '2', '--threads', '1', '--json']), 0);
+    } finally {
+      console.log = log;
+    }
+    return lines.filter((l) => l.startsWith('{"loss"')).map((l) => JSON.parse(l) as { step: number; lr: number });
+  };
+  try {
+    const data = join(tmp, 'd.jsonl');
+    writeFileSync(data, `${CHAT.map((c) => JSON.stringify(c)).join('\n')}\n`);
+    const long = await quiet(['--data', data, '--out', join(tmp, 'a'), '--steps', '4', '--min-lr', '1e-2', '--warmup-steps', '2', '--save-at', '3']);
+    assert.deepEqual(long.map((s) => s.lr), [0, 5e-3, 1e-2, 1e-2], 'linear warm-up over 2 steps, then constant (--min-lr = --lr)');
+    await quiet(['--data', data, '--out', join(tmp, 'b'), '--steps', '3', '--min-lr', '1e-2', '--warmup-steps', '2']);
+    // The step-3 checkpoint of the 4-step run is the 3-step run: same batches, same rates.
+    const tok = ModelTokenizer.load(model);
+    const { rows } = readSftData(data, tok, readModelConfig(model), 1024);
+    const [mid, short] = [await Trainer.load(join(tmp, 'a-step3'), { threads: 1 }), await Trainer.load(join(tmp, 'b'), { threads: 1 })];
+    const [lm, ls] = [await mid.logProbs(rows), await short.logProbs(rows)];
+    lm.forEach((r, i) => r.forEach((x, t) => assert.ok(Math.abs(x - ls[i]![t]!) <= 1e-5, `row ${i} token ${t}: ${x} vs ${ls[i]![t]}`)));
+    await Promise.all([mid.release(), short.release()]);
+    for (const [flag, value, msg] of [['--save-at', '4', /--save-at expects steps from 1 to/], ['--warmup-steps', '4', /--warmup-steps expects/], ['--min-lr', '1', /--min-lr expects/]] as const) {
+      await assert.rejects(sftCommand.run(['--model', model, '--data', data, '--out', join(tmp, 'c'), '--steps', '4', '--lr', '1e-2', flag, value]), (e: Error) => msg.test(e.message));
+    }
+    mkdirSync(join(tmp, 'z-step3'));
+    await assert.rejects(sftCommand.run(['--model', model, '--data', data, '--out', join(tmp, 'z'), '--steps', '4', '--save-at', '3']), /z-step3 already exists/);
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }

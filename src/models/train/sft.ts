@@ -129,12 +129,12 @@ export function batchOrder(n: number, batchSize: number, steps: number, seed: nu
 }
 
 /** Runs `steps` SFT steps over `rows`, calling `onStep` after each. */
-export async function runSft(trainer: Trainer, rows: TokenRow[], o: { steps: number; batchSize: number; seed: number; hyper: StepHyper }, onStep: (m: StepMetrics) => void): Promise<StepMetrics[]> {
+export async function runSft(trainer: Trainer, rows: TokenRow[], o: { steps: number; batchSize: number; seed: number; hyper: StepHyper }, onStep: (m: StepMetrics) => void | Promise<void>): Promise<StepMetrics[]> {
   const all: StepMetrics[] = [];
   for (const idx of batchOrder(rows.length, o.batchSize, o.steps, o.seed)) {
     const m = await trainer.sftStep(idx.map((i) => rows[i]!), o.hyper);
     all.push(m);
-    onStep(m);
+    await onStep(m);
   }
   return all;
 }
