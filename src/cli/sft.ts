@@ -21,7 +21,9 @@ const usage = `usage: mars2 sft --model DIR --data F.jsonl --out DIR [options]
   --seq-len T          rows are cut to their first T tokens (default 1024)
   --seed S             batch-order seed (default 0)
   --threads N          ORT intra-op threads (default: all cores)
-  --json               one JSON object per step, then a summary object`;
+  --json               one JSON object per step, then a summary object (with the --save-at directories)
+example: mars2 sft --model .mars2/base-models/llama-init --data .mars2/base-models/sft.jsonl --out llama \\
+           --steps 400 --lr 2e-3 --min-lr 2e-3 --warmup-steps 20 --batch-size 32 --save-at 200,300`;
 
 function positiveInt(v: string | undefined, flag: string, fallback: number): number {
   const n = numberFlag(v, flag, fallback);
@@ -51,7 +53,7 @@ export const sftCommand: Command = {
     if (!(lr > 0)) throw new UsageError(`--lr expects a positive number, got '${values.lr}'`);
     const minLr = numberFlag(values['min-lr'], 'min-lr', lr / 10);
     if (!(minLr >= 0 && minLr <= lr)) throw new UsageError(`--min-lr expects a number from 0 to --lr (${lr}), got '${values['min-lr']}'`);
-    const warmupSteps = values['warmup-steps'] === undefined ? 0 : numberFlag(values['warmup-steps'], 'warmup-steps', 0);
+    const warmupSteps = numberFlag(values['warmup-steps'], 'warmup-steps', 0);
     if (!Number.isInteger(warmupSteps) || warmupSteps < 0 || warmupSteps >= steps) {
       throw new UsageError(`--warmup-steps expects an integer from 0 to --steps - 1 (${steps - 1}), got '${values['warmup-steps']}'`);
     }
@@ -86,20 +88,22 @@ export const sftCommand: Command = {
       const t0 = Date.now();
       let last = t0;
       const hyper = { lr, minLr, warmupSteps, totalSteps: steps, maxGradNorm: 1, microBatchSize: microBatch, microBatchTokens };
-      const t = trainer;
+      const t = trainer; // narrowed for the callback
       let done = 0;
+      const saved: string[] = [];
       const metrics = await runSft(t, rows, { steps, batchSize, seed, hyper }, async (m) => {
         const now = Date.now();
         if (values.json) console.log(JSON.stringify({ ...m, ms: now - last }));
         else console.log(`step ${String(m.step).padStart(String(steps).length)}/${steps}  loss ${m.loss.toFixed(4)}  lr ${m.lr.toExponential(2)}  grad-norm ${m.gradNorm.toFixed(3)}  tokens ${m.tokens}  ${((now - last) / 1000).toFixed(2)} s`);
         if (saveAt.has(++done)) {
-          await t.save(`${out}-step${done}`, { policyVersion: 0, metrics: { loss: m.loss, steps: done } });
-          if (!values.json) console.log(`wrote ${out}-step${done}`);
+          saved.push(`${out}-step${done}`);
+          await t.save(saved.at(-1)!, { policyVersion: 0, metrics: { loss: m.loss, steps: done } });
+          if (!values.json) console.log(`wrote ${saved.at(-1)}`);
         }
         last = Date.now();
       });
       await trainer.save(out, { policyVersion: 0, metrics: { loss: metrics.at(-1)!.loss, steps } });
-      const summary = { out, steps, rows: rows.length, dropped, firstLoss: metrics[0]!.loss, lastLoss: metrics.at(-1)!.loss, seconds: (Date.now() - t0) / 1000 };
+      const summary = { out, saved, steps, rows: rows.length, dropped, firstLoss: metrics[0]!.loss, lastLoss: metrics.at(-1)!.loss, seconds: (Date.now() - t0) / 1000 };
       if (values.json) console.log(JSON.stringify(summary));
       else console.log(`wrote ${out} (loss ${summary.firstLoss.toFixed(4)} → ${summary.lastLoss.toFixed(4)}, ${summary.seconds.toFixed(1)} s)`);
       return 0;
