@@ -11,6 +11,7 @@ export const commands: Record<string, () => Promise<Command>> = {
   generate: async () => (await import('./generate')).generateCommand,
   sft: async () => (await import('./sft')).sftCommand,
   'model init': async () => (await import('./model')).modelInitCommand,
+  'model export': async () => (await import('./model')).modelExportCommand,
   'tokenizer train': async () => (await import('./tokenizer')).tokenizerTrainCommand,
   'sandbox run': async () => (await import('./sandbox')).sandboxRunCommand,
   'sandbox bench': async () => (await import('./sandbox')).sandboxBenchCommand,

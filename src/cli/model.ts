@@ -78,3 +78,38 @@ export const modelInitCommand: Command = {
     return 0;
   },
 };
+
+const DTYPES = { f32: 'F32', f16: 'F16', bf16: 'BF16' } as const;
+
+const exportUsage = `usage: mars2 model export --model DIR --out DIR [--dtype bf16|f16|f32] [--json]
+  --model DIR          a model directory or a training checkpoint (mars2 sft, a run's checkpoints)
+  --out DIR            the plain HF model directory to write (must not exist)
+  --dtype D            the weights' dtype (default bf16: half the bytes of float32)
+  --json               print the summary as JSON
+
+Writes config.json (its dtype set), the generation config, the tokenizer files and model.safetensors; no
+optimizer state, so the directory starts new runs as a base. The engine, the trainer and transformers load it.
+
+Example: mars2 model export --model .mars2/base-models/llama --out models/llama --dtype bf16`;
+
+export const modelExportCommand: Command = {
+  name: 'model export',
+  summary: 'write a model or checkpoint as a plain model directory in bf16 / f16 / f32 (no optimizer state)',
+  usage: exportUsage,
+  async run(argv) {
+    const { values } = parseFlags(argv, { model: { type: 'string' }, out: { type: 'string' }, dtype: { type: 'string', default: 'bf16' }, json: { type: 'boolean' } });
+    if (!values.model) throw new UsageError('--model is required');
+    if (!values.out) throw new UsageError('--out is required');
+    const dtype = DTYPES[values.dtype as keyof typeof DTYPES];
+    if (!dtype) throw new UsageError(`--dtype expects one of ${Object.keys(DTYPES).join(', ')}, got '${values.dtype}'`);
+    if (!existsSync(join(values.model, 'config.json'))) throw new UserError(`--model ${values.model} has no config.json; give a model directory`);
+    if (existsSync(values.out)) throw new UserError(`--out ${values.out} already exists; choose a new directory`);
+    const { exportModel } = await import('../models/train/checkpoint');
+    const t0 = Date.now();
+    const r = await exportModel(values.model, values.out, dtype);
+    const summary = { out: values.out, dtype: values.dtype, params: r.params, bytes: r.bytes, seconds: (Date.now() - t0) / 1000 };
+    if (values.json) console.log(JSON.stringify(summary));
+    else console.log(`wrote ${values.out}: ${r.params.toLocaleString('en-US')} parameters in ${values.dtype}, model.safetensors ${(r.bytes / 1e6).toFixed(1)} MB, ${summary.seconds.toFixed(2)} s`);
+    return 0;
+  },
+};

@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SafetensorsDir } from '../../src/models/hf/safetensors';
-import { loadCheckpoint, readCheckpointMeta } from '../../src/models/train/checkpoint';
+import { exportModel, loadCheckpoint, readCheckpointMeta } from '../../src/models/train/checkpoint';
 import { Trainer, type TokenRow } from '../../src/models/train/trainer';
 import type { StepHyper } from '../../src/contracts';
 
@@ -133,6 +133,40 @@ test('a write stopped at its commit point (a cancelled step) leaves nothing behi
     assert.equal(await t.save(join(tmp, 'v1'), { policyVersion: 1, beforeCommit: async () => {} }), true);
     assert.ok(existsSync(join(tmp, 'v1', 'model.safetensors')));
     await t.release();
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+});
+
+test('mars2 model export writes a plain BF16 directory of a checkpoint: weights rounded to nearest even, no optimizer state, loads as a new base', async () => {
+  const tmp = mkdtempSync(join(tmpdir(), 'mars2-ckpt-'));
+  try {
+    const t = await Trainer.load(join(FIXTURES, 'llama'), { threads: 1 });
+    await t.save(join(tmp, 'v0'), { policyVersion: 3 });
+    await t.release();
+    const out = join(tmp, 'export');
+    const r = await exportModel(join(tmp, 'v0'), out, 'BF16');
+    assert.deepEqual(readdirSync(out).sort(), readdirSync(join(tmp, 'v0')).filter((f) => f !== 'optimizer.safetensors' && f !== 'mars2_checkpoint.json').sort());
+    const config = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8'));
+    assert.equal(config.dtype ?? config.torch_dtype, 'bfloat16');
+    const [f32, bf16] = [new SafetensorsDir(join(tmp, 'v0')), new SafetensorsDir(out)];
+    let n = 0;
+    for (const [name, info] of f32.tensors) {
+      assert.equal(bf16.tensors.get(name)?.dtype, 'BF16', name);
+      const [a, b] = [f32.float32(name), bf16.float32(name)];
+      n += a.length;
+      for (let i = 0; i < a.length; i++) {
+        // bfloat16 keeps 8 significant bits (ulp 2^-7 of the leading power of two): round-to-nearest errs ≤ 2^-8 of |x|.
+        if (Math.abs(a[i]! - b[i]!) > Math.abs(a[i]!) * 2 ** -8) assert.fail(`${name}[${i}]: ${a[i]} → ${b[i]}`);
+      }
+      assert.deepEqual(info.shape, bf16.tensors.get(name)!.shape);
+    }
+    assert.equal(r.params, n);
+    const plain = loadCheckpoint(out);
+    assert.equal(plain.meta.step, 0);
+    assert.equal(plain.meta.weightsDtype, 'BF16');
+    assert.equal(plain.optimizer, null);
+    await assert.rejects(exportModel(join(tmp, 'v0'), out, 'BF16'), /already exists/);
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }

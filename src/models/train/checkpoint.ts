@@ -216,3 +216,39 @@ export function loadCheckpoint(dir: string): Checkpoint {
   st.release();
   return { dir, cfg, meta, params, optimizer };
 }
+
+/**
+ * A plain HF model directory of `src`'s weights (a checkpoint or any model directory) in `dtype`: config
+ * (its dtype field set), generation config, tokenizer files and model.safetensors; no optimizer state
+ * and no mars2_checkpoint.json, so it loads as a new base (step 0, version 0). For shipping a trained
+ * model lean: BF16 halves the file, and the trainer keeps float32 weights when it starts from it.
+ * Written like a checkpoint: into a sibling temp directory, then renamed; `out` must not exist.
+ */
+export async function exportModel(src: string, out: string, dtype: 'F32' | 'F16' | 'BF16'): Promise<{ bytes: number; params: number }> {
+  if (existsSync(out)) throw new Error(`${out} already exists`);
+  const cfg = readModelConfig(src);
+  const params = loadParams(src, cfg);
+  await mkdir(dirname(resolve(out)), { recursive: true });
+  const tmp = join(dirname(resolve(out)), `.${basename(out)}.tmp-${randomBytes(6).toString('hex')}`);
+  await mkdir(tmp);
+  try {
+    for (const f of COPIED) if (existsSync(join(src, f))) await writeSynced(join(tmp, f), readFileSync(join(src, f)));
+    const config = readJsonObject(join(src, 'config.json'));
+    for (const k of ['dtype', 'torch_dtype']) if (k in config) config[k] = TORCH_DTYPE[dtype];
+    if (!('dtype' in config) && !('torch_dtype' in config)) config.torch_dtype = TORCH_DTYPE[dtype];
+    await writeSynced(join(tmp, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
+    const specs = paramSpecs(cfg);
+    const weights: RawTensor[] = specs.map((s) => {
+      const x = params.view(s.name);
+      return { name: s.name, dtype, shape: s.shape, bytes: bytesOf(dtype === 'F32' ? x : dtype === 'BF16' ? toBf16(x) : toF16(x)) };
+    });
+    const file = encodeSafetensors(weights, { format: 'pt' });
+    await writeSynced(join(tmp, 'model.safetensors'), file);
+    await syncDir(tmp);
+    await rename(tmp, out);
+    await syncDir(dirname(resolve(out)));
+    return { bytes: file.byteLength, params: specs.reduce((n, s) => n + s.shape.reduce((a, b) => a * b, 1), 0) };
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
+}
