@@ -8,6 +8,7 @@ import { Store, writeFileAtomic } from '../store';
 import { parseFlags, UsageError, UserError, type Command } from './command';
 import { runLayout } from '../store/layout';
 import { readEvaluations } from '../report/evaluations';
+import { beforeAfter, formatBeforeAfter } from '../report/beforeAfter';
 
 export const reportCommand: Command = {
   name: 'report',
@@ -18,7 +19,10 @@ export const reportCommand: Command = {
     '  RUN          the run id (its metrics are in the stack\'s store: runs/RUN/metrics.jsonl)',
     '  --metrics F  read this metrics file instead of the run\'s',
     '  --out FILE   where to write the page (default: next to the metrics, report.html)',
-    '  --json       print {"path", "iterations"} instead of a sentence',
+    '  --json       print {"path", "iterations", "beforeAfter"} instead of a sentence and the table',
+    '',
+    "With two or more of the run's own evaluations, also prints its first and last side by side (Pass@1 per",
+    'agent, the system\'s Pass@1(MCTS)) with 95% intervals and the change.',
   ].join('\n'),
   async run(argv) {
     const { values, positionals } = parseFlags(
@@ -37,8 +41,12 @@ export const reportCommand: Command = {
     const out = resolve(values.out ?? join(source, '..', 'report.html'));
     const standalone = values.metrics ? [] : readEvaluations(runLayout(store.root, runId).evaluations);
     await writeFileAtomic(out, renderReport({ runId, records, standalone }));
-    if (values.json) console.log(JSON.stringify({ path: out, iterations: records.length }));
-    else console.log(`report of ${runId} (${records.length} metrics records): ${out}`);
+    const compared = beforeAfter(records);
+    if (values.json) console.log(JSON.stringify({ path: out, iterations: records.length, beforeAfter: compared }));
+    else {
+      console.log(`report of ${runId} (${records.length} metrics records): ${out}`);
+      if (compared) console.log(`\nheld-out evaluation, first against last:\n${formatBeforeAfter(compared)}`);
+    }
     return 0;
   },
 };

@@ -28,9 +28,10 @@ export function treeSearchConfig(c: RunConfig, agents: readonly string[] = c.age
 
 /** Shaping, overlong penalty (over rollout.maxNewTokens) and the group-norm constants. */
 export function advantageConfig(c: RunConfig): AdvantageConfig {
-  const { shaping, overlong } = c.rewards;
+  const { shaping, overlong, groups } = c.rewards;
   return {
     ...defaultAdvantageConfig,
+    groupBy: groups ?? 'tree', // configs of runs started before the field existed
     shaping: shaping && { ...shaping },
     overlong: overlong && { maxResponseTokens: c.rollout.maxNewTokens, ...overlong },
   };

@@ -121,6 +121,11 @@ const rewardsSchema = z.strictObject({
    * counted tests (HumanEval has no public ones) fails the run, naming the problem.
    */
   tests: z.enum(REWARD_TESTS).default('all'),
+  /**
+   * The advantage's normalisation group (src/rl/advantage.ts): 'tree' (MARS²: every node of a tree, all
+   * agents together) or 'tree-agent' (each agent's nodes of a tree on their own; not in the papers).
+   */
+  groups: z.enum(['tree', 'tree-agent']).default('tree'),
   /** Tree-consistent shaping (papers.md §2.8): null = off, as MARTI ships it (inert). */
   shaping: z
     .strictObject({ gamma: z.number().finite().default(0.5), lambda: unit.default(0.5) }) // MARTI reward_alloc alpha/beta

@@ -18,6 +18,9 @@
 //    unbiased std, |Â| ≤ (n − 1)/√n, so the clamp can only bind for trees of more than ~100 nodes.
 // 4. The scalar Â_k is returned per node; placing it on every output token (γ_RL = 1 returns) is the
 //    loss's job (loss.ts takes one advantage per sequence).
+// 5. `groupBy: 'tree-agent'` (not MARS²'s; off by default) normalises each agent's nodes of a tree as
+//    their own group, after shaping over the whole tree: an agent weaker than its partner then no longer
+//    gets a negative mean advantage in every mixed tree (docs/results.md measures both).
 
 import { checkTree, overlongPenalty, shapeTreeRewards, type OverlongConfig, type ShapingConfig } from './shaping';
 
@@ -44,6 +47,8 @@ export interface AdvantageConfig {
   epsilon: number;
   /** |Â| is clamped to this (OpenRLHF reward_clip_range: 10). */
   clip: number;
+  /** The normalisation group: every node of a tree ('tree', MARS²) or each agent's nodes of a tree. */
+  groupBy: 'tree' | 'tree-agent';
 }
 
 export const defaultAdvantageConfig: AdvantageConfig = {
@@ -51,6 +56,7 @@ export const defaultAdvantageConfig: AdvantageConfig = {
   overlong: null,
   epsilon: 1e-9,
   clip: 10,
+  groupBy: 'tree',
 };
 
 export interface NodeAdvantage {
@@ -103,7 +109,7 @@ export function treeAdvantages(
     const rewards = shaped.map((r, j) =>
       config.overlong ? r + overlongPenalty(tree[j].responseTokens, config.overlong) : r,
     );
-    const advantages = groupNormalize(rewards, config.epsilon, config.clip);
+    const advantages = config.groupBy === 'tree-agent' ? byAgentNormalize(tree, rewards, config) : groupNormalize(rewards, config.epsilon, config.clip);
     members.forEach((i, j) => {
       const node = nodes[i];
       out[i] = {
@@ -116,6 +122,16 @@ export function treeAdvantages(
         advantage: advantages[j],
       };
     });
+  }
+  return out;
+}
+
+/** groupNormalize over each agent's nodes of one tree, in the tree's order. */
+function byAgentNormalize(tree: readonly TreeNodeReward[], rewards: readonly number[], config: AdvantageConfig): number[] {
+  const out = new Array<number>(tree.length);
+  for (const idx of splitByAgent(tree.map((node, j) => ({ agent: node.agent, j }))).values()) {
+    const a = groupNormalize(idx.map(({ j }) => rewards[j]), config.epsilon, config.clip);
+    idx.forEach(({ j }, k) => (out[j] = a[k]));
   }
   return out;
 }

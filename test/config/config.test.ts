@@ -99,7 +99,7 @@ test("the defaults are MARTI's shipped MARS² values", () => {
     maxNewTokens: 32768,
     promptMaxTokens: 4096,
   });
-  assert.deepEqual(c.rewards, { tests: 'all', shaping: null, overlong: { bufferTokens: 2048, penaltyFactor: 1 } });
+  assert.deepEqual(c.rewards, { tests: 'all', groups: 'tree', shaping: null, overlong: { bufferTokens: 2048, penaltyFactor: 1 } });
   assert.deepEqual(c.optimization, {
     loss: 'gspo',
     lr: 1e-6,

@@ -180,3 +180,29 @@ describe('edge cases', () => {
     assert.throws(() => treeAdvantages([{ ...a, score: Number.NaN }]), /expected finite numbers/);
   });
 });
+
+test("groupBy 'tree-agent': each agent's nodes of a tree are one group (zero mean per agent), shaping still over the whole tree", () => {
+  // A strong agent (all pass) and a weak one (1 of 3) in one tree: under 'tree' the weak agent's mean
+  // advantage is negative; under 'tree-agent' it is 0 and the strong agent's all-equal nodes get 0.
+  const tree: TreeNodeReward[] = [
+    { treeId: 't', nodeId: 0, parentId: null, agent: 'strong', score: 1, responseTokens: 10 },
+    { treeId: 't', nodeId: 1, parentId: null, agent: 'weak', score: 0, responseTokens: 10 },
+    { treeId: 't', nodeId: 2, parentId: 1, agent: 'weak', score: 1, responseTokens: 10 },
+    { treeId: 't', nodeId: 3, parentId: null, agent: 'strong', score: 1, responseTokens: 10 },
+    { treeId: 't', nodeId: 4, parentId: null, agent: 'weak', score: 0, responseTokens: 10 },
+  ];
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const weak = (a: ReturnType<typeof treeAdvantages>) => a.filter((n) => n.agent === 'weak').map((n) => n.advantage);
+  assert.ok(mean(weak(treeAdvantages(tree))) < -0.1);
+  const byAgent = treeAdvantages(tree, { ...defaultAdvantageConfig, groupBy: 'tree-agent' });
+  assertAllClose(weak(byAgent), groupNormalize([0, 1, 0]));
+  assert.deepEqual(byAgent.filter((n) => n.agent === 'strong').map((n) => n.advantage), [0, 0]);
+  // With shaping on, the rewards are the whole tree's shaped ones, normalised per agent.
+  const shaped = treeAdvantages(tree, { ...full, groupBy: 'tree-agent' });
+  const whole = treeAdvantages(tree, full);
+  assert.deepEqual(shaped.map((n) => n.reward), whole.map((n) => n.reward));
+  for (const agent of ['weak', 'strong']) {
+    const mine = shaped.filter((n) => n.agent === agent);
+    assertAllClose(mine.map((n) => n.advantage), groupNormalize(mine.map((n) => n.reward)));
+  }
+});
