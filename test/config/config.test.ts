@@ -2,7 +2,7 @@
 // every kind of mistake gives one line naming the file, the field and what was expected.
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadRunConfig, ConfigError } from '../../src/config/load';
@@ -310,5 +310,25 @@ describe('loadRunConfig', () => {
     writeFileSync(join(dir, 'train.jsonl'), '');
     const file = write('nohf.json', JSON.stringify({ ...minimal(), agents: [{ name: 'a', model: '.' }] }));
     assert.throws(() => loadRunConfig(file), /agents\[0\]\.model: '.*' has no config\.json; expected an HF model directory/);
+  });
+});
+
+describe('the main job and the ladder', () => {
+  const root = join(__dirname, '..', '..');
+  const ladder = join(root, 'experiments', 'ladder');
+  const long = join(root, 'experiments', 'long');
+  const files = [join(EXAMPLES, 'learn.json'), ...[ladder, long].flatMap((d) => readdirSync(d).map((f) => join(d, f)))];
+  test('examples/learn.json and every experiments/{ladder,long}/*.json load, train the shipped base models on the domain scripts/base-models --domain-only writes, with distinct run ids', () => {
+    const ids = new Set<string>();
+    for (const file of files) {
+      const c = loadRunConfig(file);
+      assert.ok(!ids.has(c.runId), `${file}: run id ${c.runId} repeats`);
+      ids.add(c.runId);
+      for (const a of c.agents) assert.match(a.model, new RegExp(`^${join(root, 'models')}/(llama|qwen3)$`), file);
+      for (const a of c.agents) assert.ok(existsSync(join(a.model, 'model.safetensors')), `${a.model} is committed`);
+      assert.equal(c.datasets.train.path, join(root, '.mars2', 'domain', 'train.jsonl'), file);
+      assert.equal(c.datasets.eval?.path, join(root, '.mars2', 'domain', 'train-unseen.jsonl'), file);
+    }
+    assert.deepEqual([...ids].filter((id) => id.startsWith('ladder-')).length, readdirSync(ladder).length);
   });
 });
