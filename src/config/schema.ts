@@ -178,6 +178,12 @@ const optimizationSchema = z.strictObject({
   microBatchTokens: posInt.default(defaultMicroBatchTokens),
   /** Passes over each update's samples (MARTI max_epochs). */
   epochs: posInt.default(1),
+  /**
+   * Leave samples whose advantage is 0 out of the buffers (their group's rewards were all equal), so each
+   * update is trainBatchSize samples with a signal; off: MARTI's, every sample counts (with klCoef > 0
+   * the left-out samples would still have carried the KL term).
+   */
+  skipZeroAdvantage: z.boolean().default(false),
   /** Buffer samples beyond the last whole multiple of the threshold: MARTI drops them. */
   bufferRemainder: z.enum(['drop', 'keep']).default(defaultBufferConfig.remainder),
   /** OpenRLHF's AdamW: adam_betas (0.9, 0.95), l2 0, DeepSpeed's eps 1e-8. */

@@ -113,9 +113,14 @@ export async function trainingRun(input: TrainingRunInput, prior?: TrainingRunSt
 
   // 2. Advantages over each whole tree; samples to their group's buffer.
   const nodes = trees.flat();
+  // With optimization.skipZeroAdvantage a sample whose advantage is 0 (its group all passed or all failed)
+  // never enters a buffer, so every update holds trainBatchSize samples that carry a signal (DAPO's dynamic
+  // sampling, per sample): a batch that almost nothing solves no longer becomes one full-size Adam step
+  // taken on the few samples that differ (docs/results.md).
+  const skipZero = config.optimization.skipZeroAdvantage === true; // absent in configs of older runs
   const samples: BufferedSample[] = treeAdvantages(nodes, advantageConfig(config)).flatMap((a, n) => {
     const g = groupOf.get(a.agent)!;
-    return g.trainable ? [{ agent: g.owner, treeId: a.treeId, nodeId: a.nodeId, advantage: a.advantage, ref: nodes[n].refs.generation }] : [];
+    return g.trainable && !(skipZero && a.advantage === 0) ? [{ agent: g.owner, treeId: a.treeId, nodeId: a.nodeId, advantage: a.advantage, ref: nodes[n].refs.generation }] : [];
   });
   const { state: buffers, updates } = addRollout(state.buffers, samples, bufferConfig(config));
 

@@ -167,6 +167,25 @@ test('the GRPO set-up: samplesPerProblem i.i.d. samples from the root by the one
   }
 });
 
+test('optimization.skipZeroAdvantage: samples of a group whose rewards are all equal never reach a buffer, so a step holds only samples with a signal', async () => {
+  const base = { setup: 'grpo' as const, search: {}, rollout: { problemsPerIteration: 2, samplesPerProblem: 4, maxNewTokens: 16 } };
+  // One problem of each batch is half solved, the other solved by no sample (its group's advantages are 0).
+  const solves = (_a: unknown, problem: string, k: number) => {
+    const mixed = problem === 'train-0' || problem === 'train-2';
+    return { public: mixed && k % 2 === 0, private: mixed && k % 2 === 0 };
+  };
+  const off = config('fast-skip-off', { ...base, optimization: { trainBatchSize: 4, schedule: { kind: 'constant' } } });
+  const on = config('fast-skip-on', { ...base, optimization: { trainBatchSize: 4, skipZeroAdvantage: true, schedule: { kind: 'constant' } } });
+  const [wOff, wOn] = [world(off, { solves }), world(on, { solves })];
+  await Promise.all([train(wOff, input(off, 1)), train(wOn, input(on, 1))]);
+  const problems = wOn.metrics[0].trees.map((t) => t.problemId);
+  assert.equal(problems.filter((p) => p === 'train-0' || p === 'train-2').length, 1, `one mixed problem in the batch: ${problems}`);
+  assert.deepEqual(wOff.trainStep.map((t) => t.input.samples.length), [8], 'off: every sample counts, zero advantages too');
+  assert.ok(wOff.trainStep[0].input.samples.some((s) => s.advantage === 0));
+  assert.deepEqual(wOn.trainStep.map((t) => t.input.samples.length), [4], 'on: the mixed group alone');
+  assert.ok(wOn.trainStep[0].input.samples.every((s) => s.advantage !== 0));
+});
+
 /** Two trees of 4 nodes an iteration, and a buffer that fires on any sample. */
 const treesOf4: Partial<RunConfigInput> = {
   search: { budget: 4 },
