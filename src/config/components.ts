@@ -56,8 +56,9 @@ export function adamWConfig(c: RunConfig): AdamWConfig {
 }
 
 /** The learning-rate schedule of a model that will take `totalSteps` optimizer steps. */
-export function scheduleConfig(c: RunConfig, totalSteps: number): ScheduleConfig {
-  const { lr, schedule } = c.optimization;
+export function scheduleConfig(c: RunConfig, totalSteps: number, owner?: string): ScheduleConfig {
+  const { schedule } = c.optimization;
+  const lr = agentLr(c, owner);
   return {
     lr,
     minLr: schedule.kind === 'constant' ? lr : lr * schedule.minLrRatio,
@@ -142,8 +143,14 @@ export function agentSpec(a: EvaluationAgent): AgentSpec {
 }
 
 /** The trainStep settings of a run planned for `iterations` iterations (the schedule's total steps). */
-export function rlHyper(c: RunConfig, iterations: number): RlHyper {
-  const sched = scheduleConfig(c, iterations);
+/** The learning rate of `owner`'s weights: its agent's `lr` when set, else optimization.lr. */
+export function agentLr(c: RunConfig, owner?: string): number {
+  return c.agents.find((a) => a.name === owner)?.lr ?? c.optimization.lr; // lr absent in configs of older runs
+}
+
+/** The trainStep hyper-parameters of `owner`'s weight group (the run's, with the agent's own lr if set). */
+export function rlHyper(c: RunConfig, iterations: number, owner?: string): RlHyper {
+  const sched = scheduleConfig(c, iterations, owner);
   const o = c.optimization;
   const { lr: _lr, ...adamw } = adamWConfig(c);
   return {

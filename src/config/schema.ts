@@ -69,6 +69,9 @@ const agentSchema = z.strictObject({
   systemPrompt: z.string().min(1).nullable().default(null),
   /** False: the agent searches but is never updated (MARTI is_tuning). */
   trainable: z.boolean().default(true),
+  /** This agent's learning rate (its weights' owner only); null: optimization.lr. Agents of different
+   * sizes want different rates: a larger model moves further per step at the same rate. */
+  lr: positive.nullable().default(null),
   /** Chat template enable_thinking (MARTI default_agent.is_reasoning_model: false). */
   thinking: z.boolean().default(false),
 });

@@ -126,7 +126,6 @@ export async function trainingRun(input: TrainingRunInput, prior?: TrainingRunSt
 
   // 3. One trainStep per group whose buffer fired: v → v+1, which the next trees generate with.
   progress.phase = 'train';
-  const hyper = rlHyper(config, input.iterations);
   const models = { ...state.models };
   const trained = new Map<string, GroupUpdate>();
   const t0 = Date.now();
@@ -134,7 +133,7 @@ export async function trainingRun(input: TrainingRunInput, prior?: TrainingRunSt
     const g = groups.find((x) => x.owner === update.agent)!;
     const from = models[g.owner].version;
     const samples = update.samples.map((s) => ({ generation: s.ref as Ref, advantage: s.advantage }));
-    const out = await trainStep({ runId: input.runId, owner: g.owner, baseModel: g.model, fromVersion: from, samples, hyper });
+    const out = await trainStep({ runId: input.runId, owner: g.owner, baseModel: g.model, fromVersion: from, samples, hyper: rlHyper(config, input.iterations, g.owner) });
     if (out.toVersion !== from + 1) throw new Error(`trainStep for '${g.owner}' went from v${from} to v${out.toVersion}; expected v${from + 1}`);
     models[g.owner] = { version: out.toVersion, dir: out.dir };
     trained.set(g.owner, { update, metrics: out.metrics });

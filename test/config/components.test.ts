@@ -20,6 +20,7 @@ import {
   evaluationInput,
   plannedIterations,
   policyLossConfig,
+  rlHyper,
   scheduleConfig,
   trainingTreeInput,
   treeSearchConfig,
@@ -156,4 +157,18 @@ test('configSchema and components reach no Node built-in through value imports (
   assert.deepEqual([...external].sort(), ['zod']);
   const files = [...seen].map((f) => relative(root, f));
   assert.ok(files.every((f) => /^src\/(config|search|rl|data\/formats|store\/names\.ts|models\/train\/plan\.ts)/.test(f)), files.join('\n'));
+});
+
+test("an agent's own lr reaches its weights' trainStep; the others keep optimization.lr, and the schedule scales from each", () => {
+  const c = parseRunConfig({
+    ...input,
+    agents: [{ name: 'a', model: 'm/a', lr: 3e-4 }, { name: 'b', model: 'm/b' }],
+    optimization: { ...input.optimization, lr: 1e-4, schedule: { kind: 'cosine', warmupRatio: 0.1, minLrRatio: 0.5 } },
+  });
+  assert.equal(rlHyper(c, 30, 'a').lr, 3e-4);
+  assert.equal(rlHyper(c, 30, 'a').minLr, 1.5e-4);
+  assert.equal(rlHyper(c, 30, 'b').lr, 1e-4);
+  assert.equal(rlHyper(c, 30, 'b').minLr, 5e-5);
+  assert.equal(rlHyper(c, 30).lr, 1e-4, 'no owner: the run-wide rate');
+  assert.deepEqual({ ...rlHyper(c, 30, 'a'), lr: 0, minLr: 0 }, { ...rlHyper(c, 30, 'b'), lr: 0, minLr: 0 }, 'nothing else differs');
 });
