@@ -105,6 +105,15 @@ function toF16(x: Float32Array): Uint16Array {
 
 const bytesOf = (a: Float32Array | Uint16Array) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 
+/** The base's tokenizer files and generation config into `tmp`, and its config.json with its dtype set. */
+async function copyModelFiles(baseDir: string, tmp: string, dtype: 'F32' | 'F16' | 'BF16'): Promise<void> {
+  for (const f of COPIED) if (existsSync(join(baseDir, f))) await writeSynced(join(tmp, f), readFileSync(join(baseDir, f)));
+  const config = readJsonObject(join(baseDir, 'config.json'));
+  for (const k of ['dtype', 'torch_dtype']) if (k in config) config[k] = TORCH_DTYPE[dtype];
+  if (!('dtype' in config) && !('torch_dtype' in config)) config.torch_dtype = TORCH_DTYPE[dtype];
+  await writeSynced(join(tmp, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
+}
+
 export interface WriteCheckpointOptions {
   /** The base model directory: config, tokenizer and chat template come from it. */
   baseDir: string;
@@ -139,11 +148,7 @@ export async function writeCheckpoint(dir: string, o: WriteCheckpointOptions): P
   const tmp = join(dirname(resolve(dir)), `.${basename(dir)}.tmp-${randomBytes(6).toString('hex')}`);
   await mkdir(tmp);
   try {
-    for (const f of COPIED) if (existsSync(join(baseDir, f))) await writeSynced(join(tmp, f), readFileSync(join(baseDir, f)));
-    const config = readJsonObject(join(baseDir, 'config.json'));
-    for (const k of ['dtype', 'torch_dtype']) if (k in config) config[k] = TORCH_DTYPE[dtype];
-    if (!('dtype' in config) && !('torch_dtype' in config)) config.torch_dtype = TORCH_DTYPE[dtype];
-    await writeSynced(join(tmp, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
+    await copyModelFiles(baseDir, tmp, dtype);
     if (!existsSync(join(baseDir, 'generation_config.json'))) {
       const gen = { bos_token_id: o.cfg.bosTokenId, eos_token_id: o.cfg.eosTokenIds.length === 1 ? o.cfg.eosTokenIds[0] : o.cfg.eosTokenIds };
       await writeSynced(join(tmp, 'generation_config.json'), `${JSON.stringify(gen, null, 2)}\n`);
@@ -232,11 +237,7 @@ export async function exportModel(src: string, out: string, dtype: 'F32' | 'F16'
   const tmp = join(dirname(resolve(out)), `.${basename(out)}.tmp-${randomBytes(6).toString('hex')}`);
   await mkdir(tmp);
   try {
-    for (const f of COPIED) if (existsSync(join(src, f))) await writeSynced(join(tmp, f), readFileSync(join(src, f)));
-    const config = readJsonObject(join(src, 'config.json'));
-    for (const k of ['dtype', 'torch_dtype']) if (k in config) config[k] = TORCH_DTYPE[dtype];
-    if (!('dtype' in config) && !('torch_dtype' in config)) config.torch_dtype = TORCH_DTYPE[dtype];
-    await writeSynced(join(tmp, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
+    await copyModelFiles(src, tmp, dtype);
     const specs = paramSpecs(cfg);
     const weights: RawTensor[] = specs.map((s) => {
       const x = params.view(s.name);
