@@ -1,4 +1,5 @@
-// `mars2 report`: a run's metrics file becomes a self-contained HTML page; a missing run is a clear error.
+// `mars2 report`: a run's metrics file becomes a self-contained HTML page and a first-vs-last evaluation
+// table in the terminal; a missing run is a clear error.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -7,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { formatMetricsLine } from '../../src/report/metrics';
 import { sampleMetrics } from '../../src/report/sample';
+import { beforeAfter } from '../../src/report/beforeAfter';
 import { mars2 as cli } from '../helpers/cli';
 
 const root = join(__dirname, '..', '..');
@@ -21,7 +23,10 @@ test('mars2 report writes an HTML page with plots from a metrics file', () => {
   const stdout = execFileSync(process.execPath, ['--import', 'tsx', join(root, 'client.ts'), 'report', 'demo-run', '--metrics', metrics, '--out', out, '--json'], {
     encoding: 'utf8',
   });
-  assert.deepEqual(JSON.parse(stdout), { path: out, iterations: records.length });
+  assert.deepEqual(JSON.parse(stdout), { path: out, iterations: records.length, beforeAfter: JSON.parse(JSON.stringify(beforeAfter(records))) });
+  const text = execFileSync(process.execPath, ['--import', 'tsx', join(root, 'client.ts'), 'report', 'demo-run', '--metrics', metrics, '--out', out], { encoding: 'utf8' });
+  assert.match(text, /held-out evaluation, first against last:\n +figure +problems +before training +after iteration 24 +change\n/);
+  assert.match(text, /^agent qwen3-8b +Pass@1 +\d+ +0\.\d{3} \[0\.\d{3}, 0\.\d{3}\]/m);
   const html = readFileSync(out, 'utf8');
   assert.match(html, /^<!doctype html>/i);
   assert.match(html, /demo-run/);
