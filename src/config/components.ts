@@ -142,13 +142,15 @@ export function agentSpec(a: EvaluationAgent): AgentSpec {
   };
 }
 
-/** The trainStep settings of a run planned for `iterations` iterations (the schedule's total steps). */
 /** The learning rate of `owner`'s weights: its agent's `lr` when set, else optimization.lr. */
 export function agentLr(c: RunConfig, owner?: string): number {
   return c.agents.find((a) => a.name === owner)?.lr ?? c.optimization.lr; // lr absent in configs of older runs
 }
 
-/** The trainStep hyper-parameters of `owner`'s weight group (the run's, with the agent's own lr if set). */
+/**
+ * The trainStep settings of `owner`'s weight group in a run planned for `iterations` iterations (the
+ * schedule's total steps): the run's, with the agent's own lr when it has one.
+ */
 export function rlHyper(c: RunConfig, iterations: number, owner?: string): RlHyper {
   const sched = scheduleConfig(c, iterations, owner);
   const o = c.optimization;

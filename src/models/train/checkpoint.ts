@@ -114,6 +114,15 @@ async function copyModelFiles(baseDir: string, tmp: string, dtype: 'F32' | 'F16'
   await writeSynced(join(tmp, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
 }
 
+/** model.safetensors of `params` in `dtype` (HF names and layouts). */
+function weightsFile(specs: ReturnType<typeof paramSpecs>, params: ParamStore, dtype: 'F32' | 'F16' | 'BF16'): Uint8Array {
+  const weights: RawTensor[] = specs.map((s) => {
+    const x = params.view(s.name);
+    return { name: s.name, dtype, shape: s.shape, bytes: bytesOf(dtype === 'F32' ? x : dtype === 'BF16' ? toBf16(x) : toF16(x)) };
+  });
+  return encodeSafetensors(weights, { format: 'pt' });
+}
+
 export interface WriteCheckpointOptions {
   /** The base model directory: config, tokenizer and chat template come from it. */
   baseDir: string;
@@ -153,11 +162,7 @@ export async function writeCheckpoint(dir: string, o: WriteCheckpointOptions): P
       const gen = { bos_token_id: o.cfg.bosTokenId, eos_token_id: o.cfg.eosTokenIds.length === 1 ? o.cfg.eosTokenIds[0] : o.cfg.eosTokenIds };
       await writeSynced(join(tmp, 'generation_config.json'), `${JSON.stringify(gen, null, 2)}\n`);
     }
-    const weights: RawTensor[] = specs.map((s) => {
-      const x = o.params.view(s.name);
-      return { name: s.name, dtype, shape: s.shape, bytes: bytesOf(dtype === 'F32' ? x : dtype === 'BF16' ? toBf16(x) : toF16(x)) };
-    });
-    await writeSynced(join(tmp, 'model.safetensors'), encodeSafetensors(weights, { format: 'pt' }));
+    await writeSynced(join(tmp, 'model.safetensors'), weightsFile(specs, o.params, dtype));
     const opt: RawTensor[] = [];
     specs.forEach((s, i) => {
       opt.push({ name: `exp_avg.${s.name}`, dtype: 'F32', shape: s.shape, bytes: bytesOf(o.optimizer.m[i]!) });
@@ -239,11 +244,7 @@ export async function exportModel(src: string, out: string, dtype: 'F32' | 'F16'
   try {
     await copyModelFiles(src, tmp, dtype);
     const specs = paramSpecs(cfg);
-    const weights: RawTensor[] = specs.map((s) => {
-      const x = params.view(s.name);
-      return { name: s.name, dtype, shape: s.shape, bytes: bytesOf(dtype === 'F32' ? x : dtype === 'BF16' ? toBf16(x) : toF16(x)) };
-    });
-    const file = encodeSafetensors(weights, { format: 'pt' });
+    const file = weightsFile(specs, params, dtype);
     await writeSynced(join(tmp, 'model.safetensors'), file);
     await syncDir(tmp);
     await rename(tmp, out);
