@@ -7,6 +7,11 @@
 //   evaluation-both.bin    an evaluation in both modes (agent trees and joint trees as children)
 //   runEvaluation.bin      `mars2 eval --run` of that run: plan, inline evaluation, append
 //   ping.bin               `mars2 ping`: one activity
+//   trainingRun-grpo.bin   iteration 0 of a 'grpo' run: its groups run in the run itself (growTree)
+//   trainingRun-grpo-children.bin  the same as recorded before that change (groups as searchTree
+//                          children, no patch marker): `--only grpo-children`, with trainingRun.ts's
+//                          patched(GROUPS_INLINE) replaced by false for the recording; `--only grpo`
+//                          records trainingRun-grpo.bin alone
 // and each one's workflow id in workflow-ids.json (child ids derive from it, so replay needs it).
 // Run it after an intended, compatible change to one of these workflows' commands:
 //   node --import tsx scripts/histories/record-runs.ts
@@ -31,8 +36,36 @@ async function save(name: string, handle: WorkflowHandle): Promise<void> {
   console.log(`${path}: ${handle.workflowId}, ${history.events?.length ?? 0} events`);
 }
 
+/** A 2-iteration 'grpo' run's first execution, saved as `name`. */
+async function recordGrpo(f: Awaited<ReturnType<typeof treeFixture>>, name: string): Promise<void> {
+  const runId = `history-grpo-${Date.now()}`;
+  const file = writeRunConfig(f, {
+    runId,
+    seed: 12,
+    setup: 'grpo',
+    search: {},
+    datasets: { train: { path: MBPP, format: 'mbpp', limit: 2 } },
+    rollout: { problemsPerIteration: 2, samplesPerProblem: 2, maxNewTokens: 8, promptMaxTokens: 1024 },
+    optimization: { trainBatchSize: 4 },
+    evaluation: null,
+    stop: { maxIterations: 2 },
+  });
+  const { input } = await prepareTrainingRun(f.store, file);
+  const run = await f.client.workflow.start(trainingRun, { taskQueue: f.cfg.taskQueue, workflowId: runId, args: [input] });
+  await run.result();
+  await save(name, f.client.workflow.getHandle(runId, run.firstExecutionRunId));
+}
+
 async function main(): Promise<void> {
   const f = await treeFixture();
+  if (process.argv.includes('--only')) {
+    const only = process.argv[process.argv.indexOf('--only') + 1];
+    if (only !== 'grpo' && only !== 'grpo-children') throw new Error(`--only: expected grpo or grpo-children, found ${only}`);
+    await recordGrpo(f, `trainingRun-${only}.bin`);
+    await f.client.connection.close();
+    return;
+  }
+  await recordGrpo(f, 'trainingRun-grpo.bin');
   const runId = `history-run-${Date.now()}`;
   const file = writeRunConfig(f, {
     runId,

@@ -33,7 +33,7 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { ExpandInput, ExpandOutput, GenerateInput, GenerateOutput, GenerationRecord, RunTestsInput, RunTestsOutput } from '../contracts';
 import { problemSchema, type Problem } from '../data/problem';
 import type { Engine } from '../models/engine';
-import { RunInputError, SandboxUnavailableError, type RunReport, type Sandbox, type TestResult } from '../sandbox';
+import { RunInputError, SandboxUnavailableError, splitAll, type RunReport, type Sandbox, type TestResult } from '../sandbox';
 import { extractProgram } from '../search/extract';
 import { martiRefinementPrompt, rootPrompt, tplusRefinementPrompt, type TestFeedback } from '../search/prompts';
 import type { Ref, Store } from '../store';
@@ -168,16 +168,18 @@ async function generate(deps: ClockedDeps, problem: Problem, input: GenerateInpu
   };
 }
 
-async function runTests(deps: ClockedDeps, problem: Problem, input: Omit<RunTestsInput, 'problem'>, progress: () => unknown): Promise<RunTestsOutput> {
-  const { store } = deps;
-  const generation = await store.getJson<GenerationRecord>(input.generation);
+/** The node's program on the problem's public, private or both sets in the sandbox → its RunReport. */
+async function sandboxRun(deps: ClockedDeps, problem: Problem, generationRef: Ref, tests: 'public' | 'private' | 'all', progress: () => unknown): Promise<RunReport> {
+  const generation = await deps.store.getJson<GenerationRecord>(generationRef);
   const sandbox = deps.sandbox().catch((err: Error) => {
     // Retryable: the engine may come back (DESIGN §5); the node is not scored meanwhile.
     throw ApplicationFailure.retryable(`sandbox unavailable for problem '${problem.id}': ${err.message}`, 'SandboxUnavailable');
   });
-  const report = await heartbeating(
+  // An IE that survived the sandbox's retries on fresh containers is the program's run breaking the
+  // machinery again and again: scored as a failure (marked IE), never retried forever nor left unscored.
+  return heartbeating(
     sandbox.then((s) =>
-      deps.clock.time('sandbox', () => s.runTests(problem, generation.program, { tests: input.tests, signal: Context.current().cancellationSignal })).catch((err: Error) => {
+      deps.clock.time('sandbox', () => s.runTests(problem, generation.program, { tests, signal: Context.current().cancellationSignal })).catch((err: Error) => {
         // The problem's tests cannot be run as they are (a call-style output that is not JSON): no retry mends it.
         if (err instanceof RunInputError) throw ApplicationFailure.nonRetryable(err.message, 'BadProblem');
         if (!(err instanceof SandboxUnavailableError)) throw err;
@@ -187,9 +189,14 @@ async function runTests(deps: ClockedDeps, problem: Problem, input: Omit<RunTest
     ),
     progress,
   );
-  // An IE that survived the sandbox's retries on fresh containers is the program's run breaking the
-  // machinery again and again: scored as a failure (marked IE), never retried forever nor left unscored.
+}
+
+async function stored(store: Store, report: RunReport): Promise<RunTestsOutput> {
   return { verdict: report.verdict, passed: report.passed, total: report.total, report: await store.putJson(report) };
+}
+
+async function runTests(deps: ClockedDeps, problem: Problem, input: Omit<RunTestsInput, 'problem'>, progress: () => unknown): Promise<RunTestsOutput> {
+  return stored(deps.store, await sandboxRun(deps, problem, input.generation, input.tests, progress));
 }
 
 /** One node: generate → public tests [→ private], each step skipped when `done` (an earlier attempt's heartbeat) has it. */
@@ -199,6 +206,12 @@ async function expandOne(deps: ClockedDeps, input: ExpandInput, done: ExpandProg
   checkRewardTests(problem, reward);
   done.generation ??= await generate(deps, problem, generateInput, progress);
   const { generation } = done.generation;
+  // Both sets wanted: one sandbox run of the program on public then private tests (one interpreter, one
+  // evaluator: half the executions of the RL loop's nodes), reported as the two runs would have been.
+  if (privateTests && problem.public_tests.length > 0 && problem.private_tests.length > 0 && !done.publicTests && !done.privateTests) {
+    const split = splitAll(await sandboxRun(deps, problem, generation, 'all', progress), problem.public_tests.length);
+    if (split) [done.publicTests, done.privateTests] = await Promise.all([stored(deps.store, split.public), stored(deps.store, split.private)]);
+  }
   if (problem.public_tests.length > 0) done.publicTests ??= await runTests(deps, problem, { generation, tests: 'public' }, progress);
   if (privateTests && problem.private_tests.length > 0) done.privateTests ??= await runTests(deps, problem, { generation, tests: 'private' }, progress);
   return {

@@ -44,7 +44,7 @@
 //     (every process killed, scratch wiped, container recycled on anomalies), secrets (scrubbed env).
 //   not covered: kernel exploits (shared kernel; gVisor/VMs would be the next layer), timing side channels
 //     between containers.
-export { Sandbox, NoTestsError, RunInputError, limitsFor, selectTests, type RunTestsOptions, type Execution } from './sandbox';
+export { Sandbox, NoTestsError, RunInputError, limitsFor, selectTests, splitAll, type RunTestsOptions, type Execution } from './sandbox';
 export { SandboxPool, reapLeftovers, LABEL as SANDBOX_LABEL, type PoolOptions } from './pool';
 export { ensureSandboxImage, imageTags, type EnsureResult } from './image';
 export { InfraError, SandboxUnavailableError } from './protocol';

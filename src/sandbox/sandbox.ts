@@ -131,6 +131,23 @@ function testOfBatch(raw: BatchRun, j: number, last: number): RawRun {
   return { ...raw, ...timing, evaluation, exitCode: null, signal: null, killed: null, oom: false, maxRssBytes: 0, stdout: empty, stdoutTotal: 0, stderr: empty, stderrTotal: 0 };
 }
 
+/** The report of a run on 'all' (public then private) as the two runs on 'public' and 'private' would have
+ *  reported it: indices and counts per set, each set's verdict by runTests' rule. Null when a set's tests
+ *  were not all judged (a CE that stopped the run inside the public set): run that set on its own. */
+export function splitAll(report: RunReport, publicCount: number): { public: RunReport; private: RunReport } | null {
+  const part = (from: number, to: number): RunReport | null => {
+    const tests = report.tests.filter((t) => t.index >= from && t.index < to).map((t) => ({ ...t, index: t.index - from }));
+    if (tests.length !== to - from) return null;
+    const firstBad = tests.findIndex((t) => t.verdict !== 'AC');
+    const verdict = tests.some((t) => t.verdict === 'IE') ? 'IE' : firstBad >= 0 ? tests[firstBad].verdict : 'AC';
+    const wallMs = tests.reduce((s, t) => s + t.wallMs, 0);
+    return { verdict, passed: tests.filter((t) => t.verdict === 'AC').length, total: tests.length, tests, mode: report.mode, wallMs };
+  };
+  const pub = part(0, publicCount);
+  const priv = part(publicCount, report.total);
+  return pub && priv ? { public: pub, private: priv } : null;
+}
+
 export class Sandbox {
   readonly dispatcher: Dispatcher;
   private evaluatorNames = new Map<string, string>();

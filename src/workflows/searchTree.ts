@@ -27,15 +27,25 @@ import { KIND, RUN_ID } from '../contracts/searchAttributes';
 import { treeQuery } from './shared';
 
 export async function searchTree(input: SearchTreeInput): Promise<NodeSummary[]> {
+  const attributes: SearchAttributeUpdatePair[] = [{ key: KIND, value: 'search' }];
+  if (input.runId) attributes.push({ key: RUN_ID, value: input.runId });
+  upsertSearchAttributes(attributes);
+  const nodes: NodeSummary[] = [];
+  setHandler(treeQuery, () => nodes);
+  return growTree(input, workflowInfo().workflowId, nodes);
+}
+
+/**
+ * The tree's search in the calling workflow: a searchTree child's body, and the training run's own for
+ * GRPO groups (strategy 'iid': no search state worth a workflow of its own, src/workflows/trainingRun.ts).
+ * Registered nodes are pushed onto `nodes` as they are recorded.
+ */
+export async function growTree(input: SearchTreeInput, treeId: string, nodes: NodeSummary[] = []): Promise<NodeSummary[]> {
   const options = withTimeouts(EXPAND_TIMEOUTS, input.timeouts?.expand);
   const { expand, expandBatch } =
     input.expandAs === 'local'
       ? proxyLocalActivities<Activities>({ startToCloseTimeout: options.startToCloseTimeout, retry: options.retry })
       : proxyActivities<Activities>(options);
-  const treeId = workflowInfo().workflowId;
-  const attributes: SearchAttributeUpdatePair[] = [{ key: KIND, value: 'search' }];
-  if (input.runId) attributes.push({ key: RUN_ID, value: input.runId });
-  upsertSearchAttributes(attributes);
 
   const search = new AbMctsA({
     ...input.search,
@@ -44,8 +54,6 @@ export async function searchTree(input: SearchTreeInput): Promise<NodeSummary[]>
   });
   let state = search.init();
   const rng = Rng.seeded(input.seed, input.problem.id);
-  const nodes: NodeSummary[] = [];
-  setHandler(treeQuery, () => nodes);
 
   const sampling = { temperature: input.sampling?.temperature ?? 1, topP: input.sampling?.topP ?? 1 };
   const parallel = input.parallel ?? 1;

@@ -8,8 +8,9 @@
 // stop.targetPass1 ends the run early.
 // Departures: buffers are per weight group, so shared-weight roles feed one buffer and one checkpoint
 // chain; optimization.epochs is not applied (one optimizer step per update); the 'grpo' set-up runs its
-// group of i.i.d. samples as a searchTree with strategy 'iid', so every set-up shares one code path.
-import { continueAsNew, executeChild, proxyActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+// group of i.i.d. samples as a tree with strategy 'iid' (growTree, the searchTree child's body, run in this
+// workflow), so every set-up shares one code path.
+import { continueAsNew, executeChild, patched, proxyActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { advantageConfig, agentSpec, bufferConfig, evaluationInput, rlHyper, runAgents, trainingTreeInput, weightGroups, type WeightGroup } from '../config/components';
 import type { RunConfig } from '../config/schema';
@@ -23,8 +24,11 @@ import { evaluation } from './evaluation';
 import { baselineRecord, iterationRecord, type GroupUpdate } from './iteration';
 import { allStopped, SMALL, TRAIN_STEP_TIMEOUTS, withTimeouts } from './options';
 import { ITERATION, KIND, PASS_AT_1, RUN_ID } from '../contracts/searchAttributes';
-import { searchTree } from './searchTree';
+import { growTree, searchTree } from './searchTree';
 import { progressQuery } from './shared';
+
+/** The patch marker of GRPO groups run inside the training run rather than as searchTree children. */
+export const GROUPS_INLINE = 'grpo-groups-inline';
 
 /** Whether an evaluation follows iteration `i` (0-based) of `iterations`. */
 export function evaluatesAfter(i: number, iterations: number, everyIterations: number): boolean {
@@ -102,13 +106,16 @@ export async function trainingRun(input: TrainingRunInput, prior?: TrainingRunSt
   const P = config.rollout.problemsPerIteration;
   const problems = await small.problemBatch({ index: input.problems.index, positions: batchPositions(config.seed, i, P, input.problems.count) });
   const agents = runAgents(config, state.models).map(agentSpec);
+  // A GRPO group (strategy 'iid': no search) runs in this workflow, its id the child's it would have been:
+  // 16 children cost 32 workflow tasks in series on the worker's workflow thread, which staggered the
+  // groups' generations over ~0.3 s and put ~0.15 s after the last one (bench/README.md "rl-loop").
+  // Histories of older runs, whose groups were children, replay as they ran (the patch marker).
   const trees = await allStopped(
-    problems.map((problem, k) =>
-      executeChild(searchTree, {
-        workflowId: `${input.runId}-it${i}-p${k}`,
-        args: [{ ...trainingTreeInput(config, problem, agents, i, k, input.runId), ...(input.timeouts?.tree && { timeouts: input.timeouts.tree }) }],
-      }),
-    ),
+    problems.map((problem, k) => {
+      const workflowId = `${input.runId}-it${i}-p${k}`;
+      const tree = { ...trainingTreeInput(config, problem, agents, i, k, input.runId), ...(input.timeouts?.tree && { timeouts: input.timeouts.tree }) };
+      return tree.strategy === 'iid' && patched(GROUPS_INLINE) ? growTree(tree, workflowId) : executeChild(searchTree, { workflowId, args: [tree] });
+    }),
   );
 
   // 2. Advantages over each whole tree; samples to their group's buffer.

@@ -13,7 +13,7 @@ import { createSearchActivities } from '../../src/activities/search';
 import type { ExpandInput, ExpandOutput, GenerationRecord } from '../../src/contracts';
 import { readDataset, type Problem } from '../../src/data';
 import type { Engine } from '../../src/models/engine';
-import { Sandbox, selectTests, type RunReport } from '../../src/sandbox';
+import { Sandbox, selectTests, type RunReport, type RunTestsOptions } from '../../src/sandbox';
 import { Store } from '../../src/store';
 import { SHARED_DATA } from '../helpers/data';
 
@@ -76,24 +76,47 @@ describe('expand resumes after the reported steps', () => {
 
   const activities = () => createSearchActivities({ store, engine: () => noEngine, sandbox: async () => sandbox });
 
-  test('with the generation reported: runs the public and private tests on it, reporting each', async () => {
+  test('with the generation reported: runs the public and private tests on it in one sandbox run, reported as the two runs would be', async () => {
     const env = new MockActivityEnvironment({ heartbeatDetails: { generation }, heartbeatTimeoutMs: 3000 });
     const beats: Partial<ExpandOutput>[] = [];
     env.on('heartbeat', (d: Partial<ExpandOutput>) => beats.push(structuredClone(d)));
-    const out: ExpandOutput = await env.run(activities().expand, input);
+    const asked: (string | undefined)[] = [];
+    const counting = new Proxy(sandbox, {
+      get: (t, k) => (k === 'runTests' ? (p: Problem, c: string, o: RunTestsOptions) => (asked.push(o.tests), t.runTests(p, c, o)) : Reflect.get(t, k)),
+    });
+    const out: ExpandOutput = await env.run(createSearchActivities({ store, engine: () => noEngine, sandbox: async () => counting }).expand, input);
 
     assert.deepEqual(out.generation, generation);
+    assert.deepEqual(asked, ['all'], 'one sandbox run for both sets');
     for (const [which, tests] of [['publicTests', 'public'], ['privateTests', 'private']] as const) {
       const summary = out[which]!;
       const report = await store.getJson<RunReport>(summary.report);
+      const alone = await sandbox.runTests(problem, 'def nothing():\n    return None\n', { tests });
       assert.notEqual(report.verdict, 'IE');
       assert.notEqual(report.verdict, 'AC', 'the stored program solves nothing');
       assert.equal(report.total, selectTests(problem, tests).length);
       assert.equal(summary.verdict, report.verdict);
+      assert.deepEqual(
+        report.tests.map((t) => [t.index, t.verdict, t.detail]),
+        alone.tests.map((t) => [t.index, t.verdict, t.detail]),
+        `the ${tests} report is the one a run on the ${tests} tests alone gives`,
+      );
+      assert.deepEqual([report.verdict, report.passed], [alone.verdict, alone.passed]);
     }
-    // The private run started after the public verdict was reported.
-    assert.ok(beats.some((b) => b.generation && b.publicTests && !b.privateTests), 'the public verdict was reported before the private run');
     assert.ok(beats.every((b) => b.generation), 'every report carries the generation');
+  });
+
+  test('with the public verdict reported: only the private tests run', async () => {
+    const publicTests = { verdict: 'WA' as const, passed: 0, total: 3, report: generation.generation };
+    const env = new MockActivityEnvironment({ heartbeatDetails: { generation, publicTests }, heartbeatTimeoutMs: 3000 });
+    const asked: (string | undefined)[] = [];
+    const counting = new Proxy(sandbox, {
+      get: (t, k) => (k === 'runTests' ? (p: Problem, c: string, o: RunTestsOptions) => (asked.push(o.tests), t.runTests(p, c, o)) : Reflect.get(t, k)),
+    });
+    const out: ExpandOutput = await env.run(createSearchActivities({ store, engine: () => noEngine, sandbox: async () => counting }).expand, input);
+    assert.deepEqual(asked, ['private']);
+    assert.deepEqual(out.publicTests, publicTests);
+    assert.equal(out.privateTests!.total, selectTests(problem, 'private').length);
   });
 
   test('with every step reported: returns them without generating or testing', async () => {

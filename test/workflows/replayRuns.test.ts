@@ -14,7 +14,7 @@ import { temporal } from '@temporalio/proto';
 
 const HISTORIES = join(__dirname, '..', 'fixtures', 'histories');
 const REGENERATE = 'node --import tsx scripts/histories/record-runs.ts';
-const FIXTURES = ['trainingRun-first.bin', 'trainingRun-last.bin', 'evaluation-both.bin', 'runEvaluation.bin', 'ping.bin'];
+const FIXTURES = ['trainingRun-first.bin', 'trainingRun-last.bin', 'trainingRun-grpo.bin', 'trainingRun-grpo-children.bin', 'evaluation-both.bin', 'runEvaluation.bin', 'ping.bin'];
 
 const load = (name: string) => temporal.api.history.v1.History.decode(readFileSync(join(HISTORIES, name)));
 /** The recorded workflow ids (child ids derive from the parent's, so replay must use the same). */
@@ -41,6 +41,19 @@ describe('trainingRun / evaluation / runEvaluation replay', () => {
       }
     });
   }
+
+  test("the 'grpo' fixtures hold the two shapes: groups as children (before the patch), groups in the run (after)", () => {
+    const shape = (name: string) => {
+      const events = load(name).events ?? [];
+      return {
+        children: events.filter((e) => e.startChildWorkflowExecutionInitiatedEventAttributes).length,
+        markers: events.filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch').length,
+        expands: events.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'expandBatch').length,
+      };
+    };
+    assert.deepEqual(shape('trainingRun-grpo-children.bin'), { children: 2, markers: 0, expands: 0 });
+    assert.deepEqual(shape('trainingRun-grpo.bin'), { children: 0, markers: 1, expands: 2 });
+  });
 
   for (const name of ['trainingRun-first.bin', 'trainingRun-last.bin', 'evaluation-both.bin']) {
     test(`a version with one more command first fails to replay ${name}`, async () => {

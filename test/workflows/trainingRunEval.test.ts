@@ -19,6 +19,7 @@ import { evaluatesAfter } from '../../src/workflows/trainingRun';
 import { MBPP, writeRunConfig } from '../helpers/runConfig';
 import { treeFixture, type TreeFixture } from '../helpers/searchTree';
 import { runLayout } from '../../src/store/layout';
+import { mars2 } from '../helpers/cli';
 
 let f: TreeFixture;
 before(async () => {
@@ -89,11 +90,21 @@ test('a GRPO run with evaluations before training and after the last iteration, 
   assert.deepEqual(await versionsOf(`${runId}-eval-it1-agent-qwen2-p1`), [2]);
   await assert.rejects(f.client.workflow.getHandle(`${runId}-eval-it0`).describe(), /not found/i, 'no evaluation after iteration 0');
 
-  // search.expandAs 'local' reaches the training trees and the evaluation trees: markers, no activities.
-  for (const tree of [`${runId}-it0-p0`, `${runId}-eval-it1-sys-p0`]) {
-    const events = (await f.client.workflow.getHandle(tree).fetchHistory()).events ?? [];
+  // search.expandAs 'local' reaches the training groups (run in the training run: no child per group)
+  // and the evaluation trees: markers, no expand activity.
+  await assert.rejects(f.client.workflow.getHandle(`${runId}-it0-p0`).describe(), /not found/i, 'a GRPO group is not a child workflow');
+  // …and `mars2 tree` still reads it, from the run's metrics line.
+  const shown = mars2(['tree', `${runId}-it1-p1`, '--json']);
+  assert.equal(shown.status, 0, shown.stderr);
+  const group = JSON.parse(shown.stdout).group as { iteration: number; problemId: string; scores: number[] };
+  assert.deepEqual(group, { ...group, iteration: 1, problemId: records[2].trees[1].problemId, scores: records[2].trees[1].scores });
+  assert.match(mars2(['tree', `${runId}-it1-p1`]).stdout, /a GRPO group, run inside training run/);
+  const firstRun = (await f.client.workflow.getHandle(runId).describe()).raw.workflowExecutionInfo?.firstRunId ?? undefined;
+  for (const [tree, run] of [[runId, firstRun], [`${runId}-eval-it1-sys-p0`, undefined]] as const) {
+    const events = (await f.client.workflow.getHandle(tree, run).fetchHistory()).events ?? [];
     assert.ok(events.some((e) => e.markerRecordedEventAttributes), `${tree} ran its expands as local activities`);
-    assert.ok(!events.some((e) => e.activityTaskScheduledEventAttributes), `${tree} scheduled no activity`);
+    const types = events.flatMap((e) => (e.activityTaskScheduledEventAttributes ? [e.activityTaskScheduledEventAttributes.activityType?.name] : []));
+    assert.ok(!types.some((t) => t === 'expand' || t === 'expandBatch'), `${tree} scheduled no expand activity: ${types.join(', ')}`);
   }
   // A healthy local-mode run logs no refused heartbeat (local activities have none).
   const logged = readFileSync(workerLog, 'utf8').slice(logFrom);
